@@ -1,0 +1,178 @@
+"""`portalcheck`: one command per job an inspector or a deployer does.
+
+Each subcommand loads and validates config.yaml first (nothing runs on a bad config), opens
+the store at the newest schema, does its work with progress on stderr, ends with a short
+summary, and exits non-zero on failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+
+from portalcheck.config import Config, ConfigError, load_config
+
+console = Console(stderr=True, highlight=False)
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_NOT_BUILT = 0, 1, 2, 3
+
+
+class NotBuiltYet(Exception):
+    """A command whose stage has not been built; says which issue will build it."""
+
+
+def _datetime(text: str) -> datetime:
+    """Accept 2020-05-29, 2020-05-29T18:00 or '2020-05-29 18:00'; local time of the deployment."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期时间格式应为 2020-05-29 或 2020-05-29T18:00，实际为 {text!r}") from None
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 2020-05-29，实际为 {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="portalcheck",
+        description="政府网站与政务新媒体常态化检查：抓取、检查、导出。",
+    )
+    parser.add_argument("--config", help="配置文件路径 (default: $PORTALCHECK_CONFIG or ./config.yaml)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    db = commands.add_parser("db", help="数据库结构迁移 (schema migrations)")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser("upgrade", help="升级到最新结构 (upgrade to the newest schema)")
+    down = db_commands.add_parser("downgrade", help="降级 (downgrade; default: to an empty schema)")
+    down.add_argument("revision", nargs="?", default="base")
+    db_commands.add_parser("current", help="显示当前结构版本")
+
+    crawl = commands.add_parser("crawl", help="抓取门户网站与各单位栏目")
+    crawl.add_argument("--unit", action="append", help="只抓取该单位 (repeatable)")
+    crawl.add_argument("--full", action="store_true", help="全量抓取 (default: incremental)")
+
+    check = commands.add_parser("check", help="按检查指标检查已抓取的数据")
+    check.add_argument("--unit", action="append")
+    check.add_argument("--as-of", type=_datetime, help="检查时点 (default: now)")
+    check.add_argument("--only", nargs="+", metavar="RULE", help="只运行这些规则")
+    check.add_argument("--list", action="store_true", help="列出全部检查规则")
+
+    recheck = commands.add_parser("recheck", help="整改后复查一个单位：立即抓取并检查")
+    recheck.add_argument("--unit", required=True)
+
+    commands.add_parser("probe", help="可用性监测：访问一轮首页与各单位站点")
+
+    export = commands.add_parser("export", help="导出检查结果与通报附表")
+    export.add_argument(
+        "kind", choices=["findings", "publications", "columns", "messages", "accounts", "summary", "notice"]
+    )
+    export.add_argument("--format", choices=["xlsx", "csv", "json", "docx", "md"], default="xlsx")
+    export.add_argument("--out", help="输出文件 (default: the exports folder of config)")
+    export.add_argument("--from", dest="date_from", type=_date)
+    export.add_argument("--to", dest="date_to", type=_date)
+    export.add_argument("--as-of", type=_datetime)
+    export.add_argument("--unit", action="append")
+
+    schedule = commands.add_parser("schedule", help="以常驻服务运行定时任务")
+    schedule.add_argument("--dry-run", action="store_true", help="只显示各任务下次运行时间")
+
+    demo = commands.add_parser("demo", help="启动内置示例门户，完整运行一遍并导出结果")
+    demo.add_argument("--port", type=int, help="示例门户端口 (default: from config.yaml)")
+    demo.add_argument("--serve", action="store_true", help="只启动示例门户，直到 Ctrl-C")
+    return parser
+
+
+def _load(args: argparse.Namespace) -> Config:
+    return load_config(args.config)
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from storage import session as store
+
+    url = _load(args).database_url()
+    if args.db_command == "upgrade":
+        store.upgrade(url)
+    elif args.db_command == "downgrade":
+        store.downgrade(url, args.revision)
+    engine = store.make_engine(url)
+    console.print(f"数据库结构版本 (schema revision): {store.current_revision(engine) or '空 (empty)'}")
+    engine.dispose()
+    return EXIT_OK
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler.run import run_crawl
+
+    config = _load(args)
+    result = run_crawl(config, units=args.unit, full=args.full)
+    result.print_summary(console)
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    raise NotBuiltYet("检查模块尚未完成 (checks: issue #3)")
+
+
+def cmd_recheck(args: argparse.Namespace) -> int:
+    raise NotBuiltYet("复查尚未完成 (recheck: issue #7)")
+
+
+def cmd_probe(args: argparse.Namespace) -> int:
+    raise NotBuiltYet("可用性监测尚未完成 (probes: issue #7)")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    raise NotBuiltYet("导出尚未完成 (exports: issue #6)")
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    raise NotBuiltYet("定时任务尚未完成 (scheduler: issue #7)")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from portalcheck.demo_run import run_demo
+
+    return run_demo(_load(args), port=args.port, serve_only=args.serve, console=console)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "db": cmd_db,
+    "crawl": cmd_crawl,
+    "check": cmd_check,
+    "recheck": cmd_recheck,
+    "probe": cmd_probe,
+    "export": cmd_export,
+    "schedule": cmd_schedule,
+    "demo": cmd_demo,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ConfigError as exc:
+        console.print("[bold red]配置文件有误，未执行任何操作 (config is invalid, nothing was run):[/]")
+        for problem in exc.problems:
+            console.print(f"  {problem}", markup=False)
+        return EXIT_CONFIG
+    except NotBuiltYet as exc:
+        console.print(f"[yellow]{exc}[/]")
+        return EXIT_NOT_BUILT
+    except KeyboardInterrupt:
+        console.print("[yellow]已中断 (interrupted)[/]")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,365 @@
+"""config.yaml: the deployment described as data, validated before anything runs.
+
+A mistake must name the file, the line and the key and say what was expected, because the
+person who edits config.yaml is rarely the person who wrote the code. PyYAML's composed node
+tree gives us the line of every key; pydantic tells us what is wrong with its value.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+ENV_CONFIG = "PORTALCHECK_CONFIG"
+ENV_DATABASE_URL = "PORTALCHECK_DATABASE_URL"
+DEFAULT_CONFIG = "config.yaml"
+
+SITE_CODE_RE = re.compile(r"^(\d{10}|bm\d{8})$")
+
+CategoryName = Literal[
+    "news", "notice", "policy", "personnel", "planning", "basic", "interaction", "service", "other"
+]
+
+# Inspectors write config in Chinese as often as in English: both spellings are accepted.
+CATEGORY_ALIASES = {
+    "动态要闻": "news", "动态": "news", "要闻": "news",
+    "通知公告": "notice", "通知": "notice", "公告": "notice",
+    "政策文件": "policy", "文件": "policy",
+    "人事": "personnel", "规划计划": "planning", "规划": "planning",
+    "基础信息": "basic", "其他": "basic", "互动": "interaction", "互动交流": "interaction",
+    "服务": "service", "办事服务": "service",
+}
+UNIT_KIND_ALIASES = {"township": "乡镇", "department": "部门", "portal": "门户"}
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; `problems` are ready-to-print lines."""
+
+    def __init__(self, path: Path, problems: list[str]):
+        self.path = path
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(str(value).strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"应为 http:// 或 https:// 开头的完整网址 (expected an http(s) URL), 实际为 {value!r}")
+    return str(value).strip()
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+
+
+class Portal(_Strict):
+    name: str = Field(min_length=1)
+    home: HttpUrl
+    site_code: str
+
+    @field_validator("site_code", mode="before")
+    @classmethod
+    def _site_code(cls, value: Any) -> str:
+        text = str(value).strip()
+        if not SITE_CODE_RE.match(text):
+            raise ValueError(
+                f"网站标识码应为10位数字或 bm 加8位数字 (expected ^(\\d{{10}}|bm\\d{{8}})$), 实际为 {text!r}"
+            )
+        return text
+
+
+def _category(value: Any) -> Any:
+    if isinstance(value, str):
+        return CATEGORY_ALIASES.get(value.strip(), value.strip())
+    return value
+
+
+Category = Annotated[CategoryName, BeforeValidator(_category)]
+
+
+class ColumnConfig(_Strict):
+    name: str = Field(min_length=1)
+    url: HttpUrl
+    category: Category | None = None
+    render: Literal["html", "js"] = "html"
+    parent: str | None = None
+
+
+
+class AccountConfig(_Strict):
+    platform: Literal["wechat", "weibo", "toutiao", "douyin", "kuaishou", "feed", "other"]
+    name: str = Field(min_length=1)
+    url: str | None = None
+    id: str | None = None
+
+    @model_validator(mode="after")
+    def _url_or_id(self) -> AccountConfig:
+        if not self.url and not self.id:
+            raise ValueError("账号需要 url 或 id 其中之一 (an account needs url or id)")
+        return self
+
+
+class MessageBoardConfig(_Strict):
+    name: str = Field(min_length=1)
+    url: HttpUrl
+    kind: Literal["consultation", "petition", "discipline", "interview", "survey"] = "consultation"
+
+
+
+class UnitConfig(_Strict):
+    name: str = Field(min_length=1)
+    site: HttpUrl
+    kind: Literal["乡镇", "部门", "门户"] = "部门"
+    columns: list[ColumnConfig] = []
+    accounts: list[AccountConfig] = []
+    message_board: MessageBoardConfig | None = None
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, value: Any) -> Any:
+        return UNIT_KIND_ALIASES.get(value, value) if isinstance(value, str) else value
+
+
+class ColumnWindows(_Strict):
+    """Days a column of each category may go without a new item (indicators §A4, §G)."""
+
+    news: int = Field(14, gt=0)
+    notice: int = Field(183, gt=0)
+    policy: int = Field(183, gt=0)
+    personnel: int = Field(365, gt=0)
+    planning: int = Field(365, gt=0)
+    basic: int = Field(365, gt=0)
+
+
+class Thresholds(_Strict):
+    """Every window and count of indicators.md §G, with its defaults."""
+
+    availability_window_days: int = Field(7, gt=0)
+    probes_per_day: int = Field(20, gt=0)
+    probe_timeout_seconds: float = Field(15, gt=0)
+    unreachable_failure_ratio: float = Field(0.05, gt=0, le=1)
+    home_stale_days: int = Field(14, gt=0)
+    column_windows: ColumnWindows = ColumnWindows()
+    stale_key_columns_veto: int = Field(5, gt=0)
+    long_stale_columns_veto: int = Field(10, gt=0)
+    blank_columns_veto: int = Field(5, gt=0)
+    undated_counts_as_stale: bool = True
+    message_unanswered_days: int = Field(90, gt=0)
+    message_lookback_days: int = Field(365, gt=0)
+    message_reply_working_days: int = Field(7, gt=0)
+    message_reply_complex_working_days: int = Field(15, gt=0)
+    message_reply_deduction_days: int = Field(60, gt=0)
+    account_stale_days: int = Field(14, gt=0)
+    account_dormant_days: int = Field(365, gt=0)
+    service_guide_missing_elements: int = Field(4, gt=0)
+    service_guide_items_veto: int = Field(5, gt=0)
+    service_statistics_days: int = Field(92, gt=0)
+    annual_report_deadline: str = Field("01-31", pattern=r"^\d{2}-\d{2}$")
+
+
+class CrawlConfig(_Strict):
+    concurrency_per_host: int = Field(2, ge=1, le=64)
+    concurrent_requests: int = Field(16, ge=1, le=512)
+    delay_seconds: float = Field(0.5, ge=0)
+    autothrottle: bool = True
+    obey_robots: bool = True
+    timeout_seconds: float = Field(15, gt=0)
+    retries: int = Field(2, ge=0, le=10)
+    max_page_bytes: int = Field(10 * 1024 * 1024, gt=0)
+    max_pages_per_column: int = Field(500, gt=0)
+    max_depth: int = Field(6, gt=0)
+    allowed_domains: list[str] = []
+    user_agent: str = "Mozilla/5.0 (compatible; portalcheck/0.1; +政府网站常态化监管)"
+    check_external_links: bool = True
+    incremental_revisit_fraction: float = Field(0.02, ge=0, le=1)
+    chromium_path: str | None = None
+    host_pause_error_ratio: float = Field(0.5, gt=0, le=1)
+
+
+class ScheduleConfig(_Strict):
+    timezone: str = "Asia/Shanghai"
+    nightly_at: time = time(1, 30)
+    full_crawl_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "sun"
+    probe_interval_minutes: int = Field(60, gt=0, le=72)
+
+    @field_validator("nightly_at", mode="before")
+    @classmethod
+    def _hhmm(cls, value: Any) -> Any:
+        if isinstance(value, int):  # YAML 1.1 reads 01:30 as a base-60 integer (90)
+            return time(value // 60 % 24, value % 60)
+        return value
+
+
+class DatabaseConfig(_Strict):
+    url: str = "sqlite:///portalcheck.db"
+
+
+class ExportsConfig(_Strict):
+    folder: str = "exports"
+
+
+class Config(_Strict):
+    portal: Portal
+    units: list[UnitConfig] = Field(min_length=1)
+    message_boards: list[MessageBoardConfig] = []
+    thresholds: Thresholds = Thresholds()
+    crawl: CrawlConfig = CrawlConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    exports: ExportsConfig = ExportsConfig()
+    leaders: dict[str, list[str]] = {}
+
+    # Where the file was read from: relative paths in it are relative to this folder.
+    source: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _unique_unit_names(self) -> Config:
+        seen: set[str] = set()
+        for unit in self.units:
+            if unit.name in seen:
+                raise ValueError(f"单位名称重复 (duplicate unit name): {unit.name!r}")
+            seen.add(unit.name)
+        return self
+
+    def unit(self, name: str) -> UnitConfig:
+        for unit in self.units:
+            if unit.name == name:
+                return unit
+        known = "、".join(u.name for u in self.units)
+        raise KeyError(f"配置中没有单位 {name!r}；已配置的单位：{known}")
+
+    @property
+    def base_dir(self) -> Path:
+        return self.source.parent if self.source else Path.cwd()
+
+    def database_url(self) -> str:
+        """The environment overrides the file; a relative SQLite path is relative to the config file."""
+        url = os.environ.get(ENV_DATABASE_URL) or self.database.url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+            url = prefix + str((self.base_dir / url[len(prefix):]).resolve())
+        return url
+
+    def exports_dir(self) -> Path:
+        folder = Path(self.exports.folder)
+        return folder if folder.is_absolute() else self.base_dir / folder
+
+
+# --- loading with line numbers -------------------------------------------------------------
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys: PyYAML would silently keep the last one."""
+
+
+def _line_index(node: yaml.Node, path: tuple = (), index: dict | None = None) -> dict[tuple, int]:
+    """Map every key path (('units', 3, 'site')) to its 1-based line in the file."""
+    index = {} if index is None else index
+    index.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            index[path + (key,)] = key_node.start_mark.line + 1
+            _line_index(value_node, path + (key,), index)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            index[path + (i,)] = item.start_mark.line + 1
+            _line_index(item, path + (i,), index)
+    return index
+
+
+def _duplicate_keys(node: yaml.Node, path: tuple = ()) -> list[tuple[tuple, int]]:
+    found: list[tuple[tuple, int]] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            if key_node.value in seen:
+                found.append((path + (key_node.value,), key_node.start_mark.line + 1))
+            seen.add(key_node.value)
+            found += _duplicate_keys(value_node, path + (key_node.value,))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            found += _duplicate_keys(item, path + (i,))
+    return found
+
+
+def _dotted(path: tuple) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(根)"
+
+
+def _line_for(lines: dict[tuple, int], path: tuple) -> int:
+    while path and path not in lines:
+        path = path[:-1]
+    return lines.get(path, 1)
+
+
+def _describe(error: dict) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "未知的配置项 (unknown key): 请检查拼写"
+    if kind == "missing":
+        return "缺少必填项 (required key is missing)"
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"取值无效，应为 {expected} 之一 (expected one of {expected}), 实际为 {error.get('input')!r}"
+    message = error["msg"].removeprefix("Value error, ")
+    if kind in ("value_error", "assertion_error"):
+        return message
+    return f"{message} (实际为 {error.get('input')!r})"
+
+
+def load_config(path: str | os.PathLike | None = None) -> Config:
+    """Read and validate a config file; raise ConfigError listing every problem with its line."""
+    chosen = Path(path or os.environ.get(ENV_CONFIG) or DEFAULT_CONFIG)
+    try:
+        text = chosen.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(chosen, [f"{chosen}: 找不到配置文件 (config file not found)"]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(chosen, [f"{chosen}: 配置文件须为 UTF-8 编码 (not UTF-8: {exc.reason})"]) from None
+    try:
+        node = yaml.compose(text, Loader=_UniqueKeyLoader)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise ConfigError(chosen, [f"{chosen}:{line}: YAML 语法错误 (syntax error): {exc.problem}"]) from None
+    if node is None or not isinstance(data, dict):
+        raise ConfigError(chosen, [f"{chosen}:1: 配置文件应为一个映射 (expected a mapping with portal, units …)"])
+    problems = [
+        f"{chosen}:{line}: {_dotted(key_path)}: 重复的配置项 (duplicate key)"
+        for key_path, line in _duplicate_keys(node)
+    ]
+    lines = _line_index(node)
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            problems.append(f"{chosen}:{_line_for(lines, loc)}: {_dotted(loc)}: {_describe(error)}")
+        raise ConfigError(chosen, problems) from None
+    if problems:
+        raise ConfigError(chosen, problems)
+    return config.model_copy(update={"source": chosen.resolve()})

@@ -1,0 +1,300 @@
+"""The store: what the crawler saw (artifacts) and what the checks concluded (findings).
+
+Every table that the crawler writes has a natural unique key so that re-running a crawl
+updates rows instead of adding them (idempotent writes, resumable crawls).
+Timestamps are stored as naive UTC and handed back timezone-aware (see UTCDateTime).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# URLs on government sites can be long (query strings of CMS search pages); 2000 covers
+# what browsers accept in practice and keeps the unique indexes usable on PostgreSQL.
+URL = String(2000)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, the same on SQLite and PostgreSQL."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use an aware datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Unit(Base):
+    """A 乡镇 or 部门 under inspection (or the portal itself, kind 门户)."""
+
+    __tablename__ = "units"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    site_url: Mapped[str] = mapped_column(URL)
+    columns: Mapped[list[Column]] = relationship(back_populates="unit")
+
+
+class Site(Base):
+    """A web root that is probed for availability: the portal home or a unit's sub-site."""
+
+    __tablename__ = "sites"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(URL, unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    is_portal_home: Mapped[bool] = mapped_column(Boolean, default=False)
+    site_code: Mapped[str | None] = mapped_column(String(20))
+
+
+class Column(Base):
+    """A 栏目: discovered from navigation or configured; categories drive the update windows."""
+
+    __tablename__ = "columns"
+    __table_args__ = (UniqueConstraint("unit_id", "url"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("columns.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(URL)
+    category: Mapped[str] = mapped_column(String(20))
+    level: Mapped[int] = mapped_column(Integer, default=1)
+    origin: Mapped[str] = mapped_column(String(20))  # discovered | configured
+    render: Mapped[str] = mapped_column(String(10), default="html")  # html | js
+    first_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    unit: Mapped[Unit] = relationship(back_populates="columns")
+
+
+class CrawlRun(Base):
+    """One crawl: its mode, scope, outcome and counts (pages, items, errors by class, bytes)."""
+
+    __tablename__ = "crawl_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mode: Mapped[str] = mapped_column(String(20))  # full | incremental | recheck
+    unit_filter: Mapped[str | None] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running|finished|failed|interrupted
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    job_dir: Mapped[str | None] = mapped_column(String(500))
+
+
+class ColumnVisit(Base):
+    """How much of a column one run saw: full, partial or not_seen, and why."""
+
+    __tablename__ = "column_visits"
+    __table_args__ = (UniqueConstraint("run_id", "column_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
+    column_id: Mapped[int] = mapped_column(ForeignKey("columns.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20))  # full | partial | not_seen
+    reason: Mapped[str | None] = mapped_column(String(200))
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    items: Mapped[int] = mapped_column(Integer, default=0)
+    http_status: Mapped[int | None]
+    visited_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Page(Base):
+    """A fetched page with what was read from it; `marks` holds the footer marks found."""
+
+    __tablename__ = "pages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(URL, unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # home | unit_home | list | article | other
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
+    column_id: Mapped[int | None] = mapped_column(ForeignKey("columns.id", ondelete="SET NULL"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
+    http_status: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(String(40))  # closed set: timeout, dns, refused, …
+    final_url: Mapped[str | None] = mapped_column(URL)
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    title: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None]
+    source: Mapped[str | None] = mapped_column(String(200))
+    encoding: Mapped[str | None] = mapped_column(String(20))
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    content_length: Mapped[int | None] = mapped_column(BigInteger)
+    etag: Mapped[str | None] = mapped_column(String(200))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    body_text: Mapped[str | None] = mapped_column(Text)
+    marks: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    flags: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # soft_404, under_construction, …
+
+
+class ListItem(Base):
+    """An entry of a column's list: the evidence of when a column was last updated."""
+
+    __tablename__ = "list_items"
+    __table_args__ = (UniqueConstraint("column_id", "url"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    column_id: Mapped[int] = mapped_column(ForeignKey("columns.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(URL)
+    title: Mapped[str] = mapped_column(Text)
+    published_on: Mapped[date | None] = mapped_column(Date)
+    raw_date: Mapped[str | None] = mapped_column(String(50))
+    position: Mapped[int] = mapped_column(Integer)
+    list_page: Mapped[int] = mapped_column(Integer, default=1)
+    first_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LinkTarget(Base):
+    """A URL that pages link to, checked once per run whatever the number of pages linking it."""
+
+    __tablename__ = "link_targets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(URL, unique=True)
+    is_external: Mapped[bool] = mapped_column(Boolean, default=False)
+    http_status: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(String(40))
+    soft_404: Mapped[bool] = mapped_column(Boolean, default=False)
+    redirect_chain: Mapped[list[Any] | None] = mapped_column(JSON)
+    checked_at: Mapped[datetime | None]
+
+
+class Link(Base):
+    """An href/src on a crawled page."""
+
+    __tablename__ = "links"
+    __table_args__ = (UniqueConstraint("page_id", "target_id", "tag"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("link_targets.id", ondelete="CASCADE"), index=True)
+    tag: Mapped[str] = mapped_column(String(10))  # a | img | script | link | iframe
+    text: Mapped[str | None] = mapped_column(String(500))
+
+
+class Probe(Base):
+    """One availability request to a site (indicator A2: ≥20 a day, 15 s limit)."""
+
+    __tablename__ = "probes"
+    __table_args__ = (Index("ix_probes_site_time", "site_id", "probed_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    probed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    http_status: Mapped[int | None]
+    latency_ms: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(String(40))
+
+
+class Account(Base):
+    """A government new-media account listed in config, with the health of its collector."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (UniqueConstraint("unit_id", "platform", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(URL)
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    health: Mapped[str | None] = mapped_column(String(30))  # ok | not_found | login_expired | …
+    checked_at: Mapped[datetime | None]
+
+
+class Post(Base):
+    __tablename__ = "posts"
+    __table_args__ = (UniqueConstraint("account_id", "external_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    external_id: Mapped[str] = mapped_column(String(500))
+    url: Mapped[str | None] = mapped_column(URL)
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None]
+    first_seen: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Message(Base):
+    """A 网上问政 message: question, handling unit, reply and their times."""
+
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("board_url", "external_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
+    board_name: Mapped[str] = mapped_column(String(200))
+    board_url: Mapped[str] = mapped_column(URL)
+    board_kind: Mapped[str] = mapped_column(String(20), default="consultation")
+    external_id: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(URL)
+    title: Mapped[str | None] = mapped_column(Text)
+    question: Mapped[str | None] = mapped_column(Text)
+    asked_at: Mapped[datetime | None]
+    handling_unit: Mapped[str | None] = mapped_column(String(200))
+    status_word: Mapped[str | None] = mapped_column(String(50))
+    reply: Mapped[str | None] = mapped_column(Text)
+    replied_at: Mapped[datetime | None]
+    satisfaction: Mapped[str | None] = mapped_column(String(50))
+    category: Mapped[str | None] = mapped_column(String(50))
+    first_seen: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Finding(Base):
+    """A problem a check found, with a life across runs: new → open → resolved (→ regressed).
+
+    `key` identifies the same problem from one run to the next (rule + unit + column + url
+    + what the check says makes it distinct), so re-running a check updates `last_seen`.
+    """
+
+    __tablename__ = "findings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    rule: Mapped[str] = mapped_column(String(60), index=True)
+    severity: Mapped[str] = mapped_column(String(10))  # veto | deduct | info
+    points: Mapped[float | None] = mapped_column(Float)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    column_id: Mapped[int | None] = mapped_column(ForeignKey("columns.id", ondelete="SET NULL"))
+    url: Mapped[str | None] = mapped_column(URL)
+    detail: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="new")  # new | open | resolved | regressed
+    first_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    deadline: Mapped[date | None] = mapped_column(Date)

@@ -1,0 +1,93 @@
+"""The store: Alembic owns the schema on SQLite and PostgreSQL; writes are idempotent."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import func, inspect, select
+
+from storage import session as store_session
+from storage.models import Base, Column, ListItem, Unit
+from storage.session import Store
+from storage.upsert import upsert
+
+
+def table_names(url: str) -> set[str]:
+    engine = store_session.make_engine(url)
+    try:
+        return set(inspect(engine).get_table_names()) - {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def test_opening_an_empty_database_upgrades_it_to_head(db_url: str) -> None:
+    opened = Store(db_url)
+    assert store_session.current_revision(opened.engine) == store_session.head_revision(db_url)
+    assert table_names(db_url) == set(Base.metadata.tables)
+    opened.dispose()
+
+
+def test_migrations_downgrade_to_empty_and_upgrade_again(db_url: str) -> None:
+    store_session.upgrade(db_url)
+    store_session.downgrade(db_url, "base")
+    assert table_names(db_url) == set()
+    store_session.upgrade(db_url)
+    assert table_names(db_url) == set(Base.metadata.tables)
+
+
+def test_models_and_migrations_agree(db_url: str) -> None:
+    """What `alembic check` does: autogenerate against the upgraded database finds nothing to add."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    store_session.upgrade(db_url)
+    engine = store_session.make_engine(db_url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        assert compare_metadata(context, Base.metadata) == []
+    engine.dispose()
+
+
+def test_upsert_twice_keeps_one_row_and_updates_it(store: Store) -> None:
+    with store.session() as session:
+        [unit_id] = upsert(session, Unit, [{"name": "白鹤镇", "kind": "乡镇", "site_url": "http://x/bhz/"}],
+                           keys=["name"], returning="id")
+        column_row = {"unit_id": unit_id, "name": "工作动态", "url": "http://x/bhz/gzdt/", "category": "news",
+                      "level": 1, "origin": "discovered"}
+        [column_id] = upsert(session, Column, [column_row], keys=["unit_id", "url"], returning="id")
+        rows = [{"column_id": column_id, "url": f"http://x/bhz/gzdt/t{i}.html", "title": f"动态{i}",
+                 "published_on": date(2026, 5, i), "position": i} for i in range(1, 6)]
+        upsert(session, ListItem, rows, keys=["column_id", "url"], update=["title", "published_on", "position"])
+    with store.session() as session:
+        [again] = upsert(session, Unit, [{"name": "白鹤镇", "kind": "乡镇", "site_url": "http://x/bhz/"}],
+                         keys=["name"], returning="id")
+        assert again == unit_id
+        rows[0]["title"] = "动态1（更正）"
+        upsert(session, ListItem, rows, keys=["column_id", "url"], update=["title", "published_on", "position"])
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(ListItem)) == 5
+        assert session.scalar(select(func.count()).select_from(Unit)) == 1
+        assert session.scalar(select(ListItem.title).where(ListItem.position == 1)) == "动态1（更正）"
+
+
+def test_upsert_returning_ids_follow_input_order(store: Store) -> None:
+    names = [f"单位{i}" for i in range(30)]
+    with store.session() as session:
+        first = upsert(session, Unit, [{"name": n, "kind": "部门", "site_url": "http://x/"} for n in names],
+                       keys=["name"], returning="id")
+        reverse = upsert(session, Unit, [{"name": n, "kind": "部门", "site_url": "http://x/"} for n in names[::-1]],
+                         keys=["name"], update=(), returning="id")
+    assert reverse == first[::-1]
+
+
+def test_datetimes_come_back_timezone_aware_in_utc(store: Store) -> None:
+    moment = datetime(2026, 5, 29, 18, 0, tzinfo=timezone.utc)
+    with store.session() as session:
+        session.add(Unit(name="县统计局", kind="部门", site_url="http://x/tjj/"))
+        session.flush()
+        unit = session.scalar(select(Unit))
+        column = Column(unit_id=unit.id, name="统计信息", url="http://x/tjj/tjxx/", category="basic",
+                        origin="configured", first_seen=moment, last_seen=moment)
+        session.add(column)
+    with store.session() as session:
+        assert session.scalar(select(Column.first_seen)) == moment
