@@ -132,7 +132,19 @@ def cmd_probe(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    raise NotBuiltYet("导出尚未完成 (exports: issue #6)")
+    from pathlib import Path
+
+    from portalcheck.exports import export_findings
+
+    if args.kind != "findings":
+        raise NotBuiltYet(f"导出 {args.kind} 尚未完成 (exports: issue #6)")
+    if args.format not in ("xlsx", "csv", "json"):
+        raise NotBuiltYet(f"{args.format} 格式尚未完成 (exports: issue #6)")
+    config = _load(args)
+    out = Path(args.out) if args.out else config.exports_dir() / f"{args.kind}.{args.format}"
+    path = export_findings(config, out, fmt=args.format, units=args.unit)
+    console.print(f"已导出：{path}")
+    return EXIT_OK
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:

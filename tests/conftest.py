@@ -30,14 +30,19 @@ def _fresh_postgres(base_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture
-def db_url(tmp_path: Path) -> Iterator[str]:
-    """URL of an empty database that exists only for this test."""
+def fresh_database(folder: Path) -> Iterator[str]:
+    """An empty database: a SQLite file in `folder`, or a new PostgreSQL database dropped afterwards."""
     base = os.environ.get("PORTALCHECK_TEST_DATABASE_URL")
     if base:
         yield from _fresh_postgres(base)
     else:
-        yield f"sqlite:///{tmp_path / 'portalcheck.db'}"
+        yield f"sqlite:///{folder / 'portalcheck.db'}"
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> Iterator[str]:
+    """URL of an empty database that exists only for this test."""
+    yield from fresh_database(tmp_path)
 
 
 @pytest.fixture

@@ -1,0 +1,80 @@
+"""What the spider hands to the pipeline: plain records, one per kind of fact."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+@dataclass(slots=True)
+class UnitItem:
+    name: str
+    kind: str
+    site_url: str
+
+
+@dataclass(slots=True)
+class ColumnItem:
+    unit: str
+    name: str
+    url: str
+    category: str
+    origin: str  # discovered | configured
+    level: int = 1
+    parent_url: str | None = None
+    render: str = "html"
+
+
+@dataclass(slots=True)
+class PageItem:
+    url: str
+    kind: str  # home | unit_home | list | article | other
+    unit: str | None
+    column_url: str | None
+    fetched_at: datetime
+    http_status: int | None = None
+    error: str | None = None
+    final_url: str | None = None
+    title: str | None = None
+    published_at: datetime | None = None
+    source: str | None = None
+    encoding: str | None = None
+    content_hash: str | None = None
+    content_length: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    body_text: str | None = None
+    marks: dict[str, Any] | None = None
+    flags: dict[str, Any] | None = None
+    links: list[tuple[str, str, str]] = field(default_factory=list)  # (url, tag, text)
+
+
+@dataclass(slots=True)
+class ListEntry:
+    url: str
+    title: str
+    published_on: date | None
+    raw_date: str | None
+    position: int
+
+
+@dataclass(slots=True)
+class ListPageItem:
+    """The entries read from one page of a column's list."""
+
+    unit: str
+    column_url: str
+    page_number: int
+    entries: list[ListEntry]
+
+
+@dataclass(slots=True)
+class LinkStatusItem:
+    url: str
+    is_external: bool
+    checked_at: datetime
+    http_status: int | None = None
+    error: str | None = None
+    soft_404: bool = False
+    redirect_chain: list[str] | None = None

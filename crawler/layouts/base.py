@@ -1,0 +1,93 @@
+"""Plain result records of the page-understanding layer (what spiders store), plus small shared helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+from parsel import Selector
+
+ErrorReportStatus = Literal["present", "missing", "commented_out", "hidden"]
+ErrorReportKind = Literal["script", "link", "span"]
+
+
+@dataclass(frozen=True, slots=True)
+class ListItem:
+    title: str
+    url: str  # absolute
+    published_on: date | None
+    position: int  # 0-based order on the page
+    raw_date: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    items: list[ListItem]
+    next_urls: list[str]  # further list pages to fetch, absolute, deduplicated
+    page_count: int | None
+    family: str  # trs | hanweb | catalogue | generic
+    empty_notice: str | None = None  # "本栏目暂无信息": the column explains it is empty
+    under_construction: bool = False  # "建设中" placeholder
+    needs_js: bool = False  # items or further pages are only reachable by running the page's scripts
+
+    @property
+    def newest(self) -> date | None:
+        dates = [i.published_on for i in self.items if i.published_on]
+        return max(dates) if dates else None
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    src: str
+    width: int | None
+    height: int | None
+    alt: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    title: str | None
+    published_at: datetime | None
+    published_raw: str | None
+    source: str | None  # 来源 / 发布机构 / ContentSource
+    body_text: str
+    images: list[Image] = field(default_factory=list)
+    attachments: list[str] = field(default_factory=list)
+    date_source: str | None = None  # meta | label | script | near_title | None
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorReport:
+    """The 我为政府网站找错 entry (indicators.md F4)."""
+
+    status: ErrorReportStatus
+    kind: ErrorReportKind | None = None
+    site_code: str | None = None
+    url_param: str | None = None
+    raw: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Marks:
+    """Footer marks (indicators.md F2/F3)."""
+
+    site_code_text: str | None
+    site_id_meta: str | None
+    icp: str | None
+    police_record: str | None
+    conac: bool
+    conac_url: str | None
+    error_report: ErrorReport
+
+
+def as_selector(page: object) -> Selector:
+    """Accept a Scrapy response or a parsel Selector."""
+    if isinstance(page, Selector):
+        return page
+    return page.selector  # type: ignore[attr-defined, no-any-return]
+
+
+def clean(text: str | None) -> str:
+    """Collapse whitespace (incl. U+3000 and nbsp) to single spaces."""
+    return " ".join((text or "").split())

@@ -1,0 +1,95 @@
+"""Helpers every layout family shares: a list row -> (title, url, date), phrase detection, URL joining."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urljoin
+
+from parsel import Selector
+
+from crawler.data import load
+from crawler.dates import DateMatch, find_dates, infer_years
+from crawler.layouts.base import ListItem, clean
+
+# Links that are list chrome, not entries.
+_SKIP_LINK_TEXT = {"更多", "more", "更多>>", ">>", "详细", "详情", "查看", "全文"}
+_BAD_HREF = re.compile(r"^\s*(?:javascript:|#|mailto:|tel:)", re.IGNORECASE)
+# Elements that only exist in a client-side template (avalon/vue/angular): their text is not on the page.
+_TEMPLATE_ATTRS = "@ms-if or @ms-visible or @ms-repeat or @v-if or @v-show or @v-for or @ng-if or @ng-repeat"
+
+
+@dataclass(frozen=True, slots=True)
+class RawRow:
+    title: str
+    href: str
+    date: DateMatch | None
+
+
+def absolute(base_url: str, href: str) -> str:
+    return urljoin(base_url, href.strip())
+
+
+def row_link(node: Selector) -> Selector | None:
+    """The entry's link: the first real link with a title or text that is not list chrome."""
+    for a in node.xpath(".//a[@href]"):
+        href = a.attrib.get("href", "")
+        if not href.strip() or _BAD_HREF.match(href):
+            continue
+        text = link_title(a)
+        if len(text) >= 2 and text.lower() not in _SKIP_LINK_TEXT:
+            return a
+    return None
+
+
+def link_title(a: Selector) -> str:
+    """@title when it is at least as long as the text (texts are often cut with '...'), else the text."""
+    text = clean(" ".join(a.xpath(".//text()").getall()))
+    title = clean(a.attrib.get("title"))
+    return title if title and len(title) >= len(text.rstrip(".…")) else text
+
+
+def row_date(node: Selector, link: Selector | None) -> DateMatch | None:
+    """The row's date: written outside the link (span/td/em), else in an inner element of the link."""
+    outside = " ".join(node.xpath(".//text()[not(ancestor::a)]").getall())
+    found = find_dates(outside)
+    if not found and link is not None:
+        found = find_dates(" ".join(link.xpath(".//*/text()").getall()))
+    return found[-1] if found else None
+
+
+def read_row(node: Selector) -> RawRow | None:
+    link = row_link(node)
+    if link is None:
+        return None
+    return RawRow(link_title(link), link.attrib["href"], row_date(node, link))
+
+
+def build_items(rows: list[RawRow], base_url: str, today: date) -> list[ListItem]:
+    """Rows in page order -> items with absolute URLs and years inferred across the list."""
+    dates = infer_years([r.date for r in rows], today)
+    return [
+        ListItem(r.title, absolute(base_url, r.href), d, i, r.date.raw if r.date else None)
+        for i, (r, d) in enumerate(zip(rows, dates, strict=True))
+    ]
+
+
+def visible_text(sel: Selector) -> str:
+    """Body text a reader sees without scripts running: no script/style, no client-side templates."""
+    parts = sel.xpath(
+        "//text()[not(ancestor::head or ancestor::script or ancestor::style"
+        f" or ancestor::*[{_TEMPLATE_ATTRS}])]"
+    ).getall()
+    return clean(" ".join(parts))
+
+
+def find_phrase(text: str, list_name: str) -> str | None:
+    """First phrase of crawler/data/phrases.yaml[list_name] found in text (list order = priority)."""
+    compact = text.replace(" ", "")
+    return next((p for p in load("phrases.yaml")[list_name] if p.replace(" ", "") in compact), None)
+
+
+def has_client_templates(sel: Selector) -> bool:
+    """Does the page build lists in the browser (avalon ms-repeat, vue v-for, angular ng-repeat)?"""
+    return bool(sel.xpath("//*[@ms-repeat or @v-for or @ng-repeat or @ms-for]"))

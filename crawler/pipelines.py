@@ -1,0 +1,243 @@
+"""The store pipeline: items in, rows out, in batches, idempotently.
+
+It also opens the crawl-run row and hands the spider what earlier runs saw (CrawlMemory),
+since the store is its business and not the spider's.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections import defaultdict
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import select
+
+from crawler.items import ColumnItem, LinkStatusItem, ListPageItem, PageItem
+from crawler.memory import CrawlMemory
+from storage.models import Column, ColumnVisit, CrawlRun, Link, LinkTarget, ListItem, Page, Site, Unit
+from storage.session import Store
+from storage.upsert import upsert
+
+log = logging.getLogger(__name__)
+
+BATCH_ITEMS = 300
+BATCH_SECONDS = 2.0
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class StorePipeline:
+    def __init__(self, database_url: str, stats: Any):
+        self.database_url = database_url
+        self.stats = stats
+        self.buffer: dict[type, list[Any]] = defaultdict(list)
+        self.buffered = 0
+        self.last_flush = time.monotonic()
+        self.unit_ids: dict[str, int] = {}
+        self.column_ids: dict[str, int] = {}  # column URL -> id (URLs are unique within a run's scope)
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StorePipeline:
+        return cls(crawler.settings.get("PORTALCHECK_DATABASE_URL"), crawler.stats)
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    def open_spider(self, spider: Any) -> None:
+        self.store = Store(self.database_url)
+        self.spider = spider
+        with self.store.session() as session:
+            self._write_units(session, spider.config)
+            run = self._resumable_run(session, spider)
+            if run is None:
+                run = CrawlRun(mode=spider.mode, unit_filter=",".join(spider.unit_names or []) or None,
+                               counts={"pid": os.getpid()})
+                session.add(run)
+                session.flush()
+            else:
+                run.counts = {**(run.counts or {}), "pid": os.getpid(), "resumed": True}
+                log.info("resuming interrupted crawl run %s", run.id)
+            self.run_id = run.id
+            spider.memory = CrawlMemory.load(session, resume_run=run if run.counts.get("resumed") else None)
+            self.column_ids = {url: cid for url, cid in session.execute(select(Column.url, Column.id))}
+        spider.run_id = self.run_id
+
+    def _resumable_run(self, session: Any, spider: Any) -> CrawlRun | None:
+        """The newest run of the same kind that was killed (its process is gone) is continued."""
+        run = session.scalar(select(CrawlRun).where(CrawlRun.status == "running")
+                             .order_by(CrawlRun.id.desc()).limit(1))
+        unit_filter = ",".join(spider.unit_names or []) or None
+        if run is None or run.mode != spider.mode or run.unit_filter != unit_filter:
+            return None
+        if _pid_alive((run.counts or {}).get("pid")):
+            return None
+        return run
+
+    def _write_units(self, session: Any, config: Any) -> None:
+        rows = [{"name": config.portal.name, "kind": "门户", "site_url": config.portal.home}]
+        rows += [{"name": u.name, "kind": u.kind, "site_url": u.site} for u in config.units]
+        ids = upsert(session, Unit, rows, keys=["name"], update=["kind", "site_url"], returning="id")
+        self.unit_ids = dict(zip([r["name"] for r in rows], ids, strict=True))
+        sites = [{"url": config.portal.home, "name": config.portal.name, "unit_id": ids[0],
+                  "is_portal_home": True, "site_code": config.portal.site_code}]
+        sites += [{"url": u.site, "name": u.name, "unit_id": self.unit_ids[u.name], "is_portal_home": False,
+                   "site_code": None} for u in config.units if u.site != config.portal.home]
+        upsert(session, Site, sites, keys=["url"], update=["name", "unit_id", "is_portal_home", "site_code"])
+
+    def process_item(self, item: Any, spider: Any) -> Any:
+        self.buffer[type(item)].append(item)
+        self.buffered += 1
+        if self.buffered >= BATCH_ITEMS or time.monotonic() - self.last_flush > BATCH_SECONDS:
+            self.flush()
+        return item
+
+    def close_spider(self, spider: Any) -> None:
+        self.flush()
+        now = datetime.now(timezone.utc)
+        with self.store.session() as session:
+            visits = [{"run_id": self.run_id, "column_id": self.column_ids[v["column_url"]],
+                       "status": v["status"], "reason": v["reason"], "pages": v["pages"], "items": v["items"],
+                       "http_status": v["http_status"], "visited_at": now}
+                      for v in spider.column_visits() if v["column_url"] in self.column_ids]
+            upsert(session, ColumnVisit, visits, keys=["run_id", "column_id"])
+            run = session.get(CrawlRun, self.run_id)
+            run.finished_at = now
+            reason = self.stats.get_value("finish_reason") or "finished"
+            run.status = "finished" if reason == "finished" else "interrupted"
+            run.counts = {**(run.counts or {}), **self.run_counts(spider, visits)}
+        self.store.dispose()
+
+    def run_counts(self, spider: Any, visits: list[dict[str, Any]]) -> dict[str, Any]:
+        stats = self.stats.get_stats()
+        errors: dict[str, int] = defaultdict(int)
+        for key, value in stats.items():
+            if key.startswith("portalcheck/error/"):
+                errors[key.removeprefix("portalcheck/error/")] += value
+        columns: dict[str, int] = defaultdict(int)
+        for visit in visits:
+            columns[visit["status"]] += 1
+        started = stats.get("start_time")
+        return {
+            "requests": stats.get("downloader/request_count", 0),
+            "pages": stats.get("portalcheck/pages", 0),
+            "items": stats.get("portalcheck/list_items", 0),
+            "links_checked": stats.get("portalcheck/links_checked", 0),
+            "bytes": stats.get("downloader/response_bytes", 0),
+            "errors": dict(errors),
+            "columns": dict(columns),
+            "traps": dict(spider.trap_guard.refused),
+            "paused_hosts": stats.get("portalcheck/paused_hosts", []),
+            "duration_s": round((datetime.now(timezone.utc) - started).total_seconds(), 1) if started else None,
+            "finish_reason": stats.get("finish_reason"),
+        }
+
+    # --- batches -------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        if not self.buffered:
+            return
+        buffer, self.buffer, self.buffered = self.buffer, defaultdict(list), 0
+        self.last_flush = time.monotonic()
+        with self.store.session() as session:
+            self._columns(session, buffer.get(ColumnItem, []))
+            self._pages(session, buffer.get(PageItem, []))
+            self._list_items(session, buffer.get(ListPageItem, []))
+            self._link_statuses(session, buffer.get(LinkStatusItem, []))
+
+    def _columns(self, session: Any, items: list[ColumnItem]) -> None:
+        now = datetime.now(timezone.utc)
+        for level in sorted({i.level for i in items}):  # parents are stored before their children
+            rows = [{"unit_id": self.unit_ids[i.unit], "name": i.name, "url": i.url, "category": i.category,
+                     "level": i.level, "origin": i.origin, "render": i.render,
+                     "parent_id": self.column_ids.get(i.parent_url) if i.parent_url else None,
+                     "first_seen": now, "last_seen": now} for i in items if i.level == level]
+            ids = upsert(session, Column, rows, keys=["unit_id", "url"],
+                         update=["name", "category", "level", "origin", "render", "parent_id", "last_seen"],
+                         returning="id")
+            self.column_ids.update({row["url"]: cid for row, cid in zip(rows, ids, strict=True)})
+
+    def _pages(self, session: Any, items: list[PageItem]) -> None:
+        if not items:
+            return
+        latest = {item.url: item for item in items}  # a re-fetch in the same batch keeps the last
+        rows = []
+        for item in latest.values():
+            rows.append({
+                "url": item.url, "kind": item.kind, "unit_id": self.unit_ids.get(item.unit),
+                "column_id": self.column_ids.get(item.column_url) if item.column_url else None,
+                "run_id": self.run_id, "http_status": item.http_status, "error": item.error,
+                "final_url": item.final_url, "fetched_at": item.fetched_at, "title": item.title,
+                "published_at": item.published_at, "source": item.source, "encoding": item.encoding,
+                "content_hash": item.content_hash, "content_length": item.content_length, "etag": item.etag,
+                "last_modified": item.last_modified, "body_text": item.body_text, "marks": item.marks,
+                "flags": item.flags,
+            })
+            self.stats.inc_value("portalcheck/pages")
+            if item.error:
+                self.stats.inc_value(f"portalcheck/error/{item.error}")
+            elif item.http_status and item.http_status >= 400:
+                self.stats.inc_value(f"portalcheck/error/http_{item.http_status}")
+        page_ids = upsert(session, Page, rows, keys=["url"], returning="id")
+        # A fetched page is also the answer to "is this link alive?".
+        now = datetime.now(timezone.utc)
+        statuses = [{"url": i.url, "is_external": False, "http_status": i.http_status, "error": i.error,
+                     "soft_404": bool((i.flags or {}).get("soft_404")),
+                     "redirect_chain": (i.flags or {}).get("redirect_chain"), "checked_at": i.fetched_at or now}
+                    for i in latest.values()]
+        upsert(session, LinkTarget, statuses, keys=["url"])
+        self._links(session, list(latest.values()), page_ids)
+
+    def _links(self, session: Any, items: list[PageItem], page_ids: list[int]) -> None:
+        targets = {url for item in items for url, _, _ in item.links}
+        if not targets:
+            return
+        spider = self.spider
+        rows = [{"url": url, "is_external": not spider.is_internal(url)} for url in sorted(targets)]
+        ids = dict(zip(sorted(targets), upsert(session, LinkTarget, rows, keys=["url"], update=(),
+                                               returning="id"), strict=True))
+        links = {}
+        for item, page_id in zip(items, page_ids, strict=True):
+            session.execute(Link.__table__.delete().where(Link.page_id == page_id))
+            for url, tag, text in item.links:
+                links[(page_id, ids[url], tag)] = {"page_id": page_id, "target_id": ids[url], "tag": tag,
+                                                   "text": text[:500] or None}
+        for start in range(0, len(links), 2000):
+            upsert(session, Link, list(links.values())[start:start + 2000], keys=["page_id", "target_id", "tag"])
+
+    def _list_items(self, session: Any, items: list[ListPageItem]) -> None:
+        now = datetime.now(timezone.utc)
+        rows: dict[tuple[int, str], dict[str, Any]] = {}
+        for page in items:
+            column_id = self.column_ids.get(page.column_url)
+            if column_id is None:
+                continue
+            for entry in page.entries:
+                rows[(column_id, entry.url)] = {
+                    "column_id": column_id, "url": entry.url, "title": entry.title[:2000],
+                    "published_on": entry.published_on, "raw_date": entry.raw_date, "position": entry.position,
+                    "list_page": page.page_number, "first_seen": now, "last_seen": now}
+        self.stats.inc_value("portalcheck/list_items", len(rows))
+        values = list(rows.values())
+        for start in range(0, len(values), 1000):
+            upsert(session, ListItem, values[start:start + 1000], keys=["column_id", "url"],
+                   update=["title", "published_on", "raw_date", "position", "list_page", "last_seen"])
+
+    def _link_statuses(self, session: Any, items: list[LinkStatusItem]) -> None:
+        rows = {i.url: {"url": i.url, "is_external": i.is_external, "http_status": i.http_status, "error": i.error,
+                        "soft_404": i.soft_404, "redirect_chain": i.redirect_chain, "checked_at": i.checked_at}
+                for i in items}
+        self.stats.inc_value("portalcheck/links_checked", len(rows))
+        upsert(session, LinkTarget, list(rows.values()), keys=["url"])

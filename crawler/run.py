@@ -1,0 +1,86 @@
+"""Run the portal spider in this process for one CLI command (the Twisted reactor runs once per process)."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from scrapy import signals
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+from sqlalchemy import select
+
+from crawler import settings as crawler_settings
+from crawler.spiders.portal import PortalSpider
+from storage.models import CrawlRun
+from storage.session import Store
+
+COLUMN_STATUS_ZH = {"full": "完整抓取", "partial": "部分抓取", "not_seen": "未能抓取"}
+
+
+@dataclass
+class CrawlResult:
+    run_id: int | None
+    status: str
+    counts: dict[str, Any]
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "finished"
+
+    def print_summary(self, console: Console) -> None:
+        table = Table(title=f"抓取结果 (crawl run {self.run_id})", show_header=False)
+        counts = self.counts
+        table.add_row("状态", "完成" if self.ok else f"未完成 ({self.status})")
+        table.add_row("请求数", str(counts.get("requests", 0)))
+        table.add_row("页面", str(counts.get("pages", 0)))
+        table.add_row("栏目条目", str(counts.get("items", 0)))
+        table.add_row("检查链接", str(counts.get("links_checked", 0)))
+        for status, number in (counts.get("columns") or {}).items():
+            table.add_row(f"栏目{COLUMN_STATUS_ZH.get(status, status)}", str(number))
+        if counts.get("errors"):
+            table.add_row("错误", "，".join(f"{k} {v}" for k, v in sorted(counts["errors"].items())))
+        table.add_row("用时", f"{counts.get('duration_s')} 秒")
+        console.print(table)
+
+
+def build_settings(config: Any, *, log_level: str = "WARNING") -> Settings:
+    settings = Settings()
+    settings.setmodule(crawler_settings, priority="project")
+    settings.setdict(crawler_settings.settings_from_config(config), priority="cmdline")
+    chromium = config.crawl.chromium_path or shutil.which("chromium")
+    if chromium:
+        settings.setdict(crawler_settings.browser_settings(chromium), priority="cmdline")
+    settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    return settings
+
+
+def run_crawl(config: Any, *, units: list[str] | None = None, full: bool = False,
+              console: Console | None = None) -> CrawlResult:
+    """Crawl the portal (or some units) into the store; returns the crawl run's outcome."""
+    for name in units or []:
+        config.unit(name)  # unknown unit: a clear KeyError before anything starts
+    console = console or Console(stderr=True)
+    process = CrawlerProcess(build_settings(config), install_root_handler=True)
+    logging.getLogger("scrapy").setLevel(logging.WARNING)
+    crawler = process.create_crawler(PortalSpider)
+    pages = {"n": 0}
+    with console.status("抓取中…") as status:
+        def on_response(response: Any, request: Any, spider: Any) -> None:
+            pages["n"] += 1
+            if pages["n"] % 10 == 0:
+                status.update(f"抓取中… 已获取 {pages['n']} 个页面")
+
+        crawler.signals.connect(on_response, signal=signals.response_received)
+        process.crawl(crawler, config=config, units=units, full=full)
+        process.start()
+    store = Store(config.database_url())
+    with store.session() as session:
+        run = session.scalar(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(1))
+        result = CrawlResult(run.id, run.status, dict(run.counts)) if run else CrawlResult(None, "failed", {})
+    store.dispose()
+    return result

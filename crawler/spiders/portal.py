@@ -1,0 +1,462 @@
+"""The portal spider: home page, every unit's columns (all list pages), articles and links.
+
+It decides what to request and turns responses into items; page-layout knowledge lives in
+crawler.layouts / articles / marks / discovery, storage in the pipeline. It says honestly
+what it could not see: every column ends the run as full, partial or not_seen, with a reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import zlib
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+from urllib.parse import urldefrag, urljoin, urlsplit
+from zoneinfo import ZoneInfo
+
+import scrapy
+from scrapy.http import Request, Response, TextResponse
+from twisted.python.failure import Failure
+
+from crawler import traps
+from crawler.articles import parse_article
+from crawler.categories import categorize
+from crawler.discovery import discover_columns
+from crawler.errors import BLOCKED_STATUSES, classify_failure
+from crawler.home import home_entries
+from crawler.items import ColumnItem, LinkStatusItem, ListEntry, ListPageItem, PageItem
+from crawler.layouts import parse_list
+from crawler.marks import parse_marks
+from crawler.memory import CrawlMemory
+from crawler.soft404 import looks_like_soft_404
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+HOME_COLUMN_NAME = "首页"
+HOME_CATEGORY = "home"
+NON_HTML = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".zip", ".rar", ".wps", ".ofd",
+            ".jpg", ".jpeg", ".png", ".gif", ".mp4", ".mp3", ".txt", ".7z", ".et", ".dps")
+PAGER_WORDS = {"首页", "上一页", "下一页", "尾页", "末页", "上页", "下页", "前页", "后页", "最后一页", ">", "<", ">>", "<<"}
+PAGER_FILE = re.compile(r"/(index|list|page|default)_\d+\.\w+$")
+LINK_TAGS = {"a": "href", "img": "src", "script": "src", "link": "href", "iframe": "src"}
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def in_slice(url: str, fraction: float, salt: str) -> bool:
+    """A stable, rotating sample of known URLs re-verified by each incremental run."""
+    if fraction <= 0:
+        return False
+    bucket = zlib.crc32(f"{salt}|{url}".encode()) % 10_000
+    return bucket < fraction * 10_000
+
+
+@dataclass
+class ColumnProgress:
+    """What one run saw of one column, reported to the store as a column visit."""
+
+    unit: str
+    url: str
+    pages_ok: int = 0
+    pages_failed: int = 0
+    items: int = 0
+    first_status: int | None = None
+    reason: str | None = None
+    truncated: bool = False
+    seen_first_page: bool = False
+
+    def outcome(self) -> tuple[str, str | None]:
+        if not self.seen_first_page:
+            return "not_seen", self.reason or "not_requested"
+        if self.pages_failed or self.truncated:
+            return "partial", self.reason or ("max_pages" if self.truncated else "page_failed")
+        return "full", None
+
+
+class PortalSpider(scrapy.Spider):
+    name = "portal"
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        if not settings.get("PORTALCHECK_DATABASE_URL"):  # plain `scrapy crawl portal`
+            from crawler.settings import settings_from_config
+            from portalcheck.config import load_config
+
+            path = os.environ.get("PORTALCHECK_CONFIG") or "../config.yaml"
+            settings.setdict(settings_from_config(load_config(path)), priority="spider")
+
+    def __init__(self, config: Any = None, units: Any = None, full: Any = False, mode: str | None = None,
+                 **kwargs: Any):
+        super().__init__(**kwargs)
+        if config is None or isinstance(config, str):
+            from portalcheck.config import load_config
+
+            config = load_config(config or os.environ.get("PORTALCHECK_CONFIG") or "../config.yaml")
+        self.config = config
+        if isinstance(units, str):
+            units = [u for u in units.split(",") if u]
+        self.unit_names: list[str] | None = list(units) if units else None
+        self.full = str(full).lower() in ("1", "true", "yes") if not isinstance(full, bool) else full
+        self.mode = mode or ("full" if self.full else "incremental")
+        self.today = datetime.now(LOCAL_TZ).date()
+        self.memory = CrawlMemory()  # replaced by the pipeline with what the store knows
+        self.progress: dict[str, ColumnProgress] = {}
+        self.column_meta: dict[str, dict[str, Any]] = {}
+        self.requested: set[str] = set()
+        self.link_seen: set[str] = set()
+        self.trap_guard = traps.TrapGuard()
+        crawl = config.crawl
+        self.max_pages = crawl.max_pages_per_column
+        self.max_depth = crawl.max_depth
+        self.revisit = crawl.incremental_revisit_fraction
+        self.salt = self.today.isoformat()
+        self.chromium = crawl.chromium_path or shutil.which("chromium") or shutil.which("chromium-browser")
+        hosts = {urlsplit(config.portal.home).hostname} | {urlsplit(u.site).hostname for u in config.units}
+        self.allowed_hosts = {h for h in hosts if h} | set(crawl.allowed_domains)
+        self.home_url = config.portal.home
+
+    # --- scope --------------------------------------------------------------------------
+
+    def units_in_scope(self) -> list[Any]:
+        if not self.unit_names:
+            return list(self.config.units)
+        return [self.config.unit(name) for name in self.unit_names]
+
+    def is_internal(self, url: str) -> bool:
+        host = urlsplit(url).hostname or ""
+        return any(host == h or host.endswith("." + h) for h in self.allowed_hosts)
+
+    # --- start ---------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        if not self.unit_names:
+            yield ColumnItem(unit=self.config.portal.name, name=HOME_COLUMN_NAME, url=self.home_url,
+                             category=HOME_CATEGORY, origin="configured")
+            yield self.page_request(self.home_url, self.parse_home, kind="home", unit=self.config.portal.name,
+                                    column=self.home_url)
+        for unit in self.units_in_scope():
+            for item in self.start_unit(unit):
+                yield item
+
+    def start_unit(self, unit: Any) -> Iterator[Any]:
+        known = self.memory.columns.get(unit.name, [])
+        rediscover = self.full or not known or in_slice(unit.site, self.revisit, self.salt)
+        for column in unit.columns:
+            yield from self.schedule_column(
+                unit.name, column.name, column.url, column.category or categorize(column.name),
+                origin="configured", render=column.render,
+            )
+        if rediscover:
+            yield self.page_request(unit.site, self.parse_unit_home, kind="unit_home", unit=unit.name)
+            return
+        configured = {c.url for c in unit.columns}
+        for column in known:
+            if column.url not in configured and column.category != HOME_CATEGORY:
+                yield from self.schedule_column(unit.name, column.name, column.url, column.category,
+                                                origin="discovered", level=column.level,
+                                                parent_url=column.parent_url, render=column.render)
+
+    # --- requests ------------------------------------------------------------------------
+
+    def page_request(self, url: str, callback: Any, *, kind: str, unit: str | None,
+                     column: str | None = None, page: int = 1, render: str = "html",
+                     conditional: bool = False, **extra: Any) -> Request:
+        self.requested.add(url)
+        meta: dict[str, Any] = {"pc": {"kind": kind, "unit": unit, "column": column, "page": page, **extra}}
+        headers: dict[str, str] = {}
+        if conditional and url in self.memory.validators:
+            etag, modified = self.memory.validators[url]
+            if etag:
+                headers["If-None-Match"] = etag
+            if modified:
+                headers["If-Modified-Since"] = modified
+            meta["handle_httpstatus_list"] = [304]
+        if render == "js":
+            from scrapy_playwright.page import PageMethod
+
+            meta["playwright"] = True
+            meta["playwright_page_methods"] = [PageMethod("wait_for_load_state", "networkidle")]
+        # Pages are deduplicated by `self.requested`; the dupefilter would silently drop a column
+        # that redirects to an already-fetched page (the home page), losing the evidence.
+        return Request(url, callback=callback, errback=self.page_failed, meta=meta, headers=headers,
+                       dont_filter=True)
+
+    def schedule_column(self, unit: str, name: str, url: str, category: str, *, origin: str,
+                        level: int = 1, parent_url: str | None = None, render: str = "html") -> Iterator[Any]:
+        url = urldefrag(url)[0]
+        if url in self.column_meta:
+            return
+        if render == "js" and not self.chromium:
+            render = "html"  # rendered later if possible; recorded as needs_js otherwise
+        self.column_meta[url] = {"unit": unit, "name": name, "category": category, "level": level,
+                                 "render": render}
+        self.progress[url] = ColumnProgress(unit=unit, url=url)
+        yield ColumnItem(unit=unit, name=name, url=url, category=category, origin=origin, level=level,
+                         parent_url=parent_url, render=render)
+        yield self.page_request(url, self.parse_column, kind="list", unit=unit, column=url, render=render,
+                                conditional=not self.full and render == "html")
+
+    # --- callbacks -----------------------------------------------------------------------
+
+    def parse_home(self, response: Response) -> Iterator[Any]:
+        pc = response.meta["pc"]
+        progress = self.progress.setdefault(self.home_url, ColumnProgress(unit=pc["unit"], url=self.home_url))
+        page = self.page_item(response)
+        yield page
+        if not isinstance(response, TextResponse) or response.status != 200:
+            progress.reason = page.error or f"http_{response.status}"
+            return
+        progress.seen_first_page, progress.pages_ok = True, 1
+        entries = home_entries(response, today=self.today)
+        progress.items = len(entries)
+        yield ListPageItem(unit=pc["unit"], column_url=self.home_url, page_number=1,
+                           entries=[self.entry(e) for e in entries])
+        yield from self.check_links(page, response)
+
+    def parse_unit_home(self, response: Response) -> Iterator[Any]:
+        pc = response.meta["pc"]
+        page = self.page_item(response)
+        yield page
+        if not isinstance(response, TextResponse) or response.status != 200:
+            return
+        unit = self.config.unit(pc["unit"])
+        configured = {c.url for c in unit.columns}
+        discovered = discover_columns(response, site_root=unit.site)
+        parents: dict[str, int] = {}
+        for column in discovered:
+            if column.url in configured:
+                continue
+            level = column.depth if column.depth else 1
+            parents[column.url] = level
+            yield from self.schedule_column(unit.name, column.name, column.url, categorize(column.name),
+                                            origin="discovered", level=level, parent_url=column.parent_url)
+        yield from self.check_links(page, response)
+
+    def parse_column(self, response: Response) -> Iterator[Any]:
+        pc = response.meta["pc"]
+        column_url, number = pc["column"], pc["page"]
+        meta = self.column_meta[column_url]
+        progress = self.progress[column_url]
+        if number == 1:
+            progress.first_status = response.status
+        if response.status == 304:
+            progress.seen_first_page, progress.pages_ok = True, progress.pages_ok + 1
+            return
+        page = self.page_item(response)
+        if not isinstance(response, TextResponse) or response.status != 200:
+            yield page
+            self.column_page_failed(progress, number, page.error or f"http_{response.status}",
+                                    blocked=response.status in BLOCKED_STATUSES)
+            return
+        listing = parse_list(response, today=self.today)
+        page.flags = {**(page.flags or {}), "family": listing.family, "empty_notice": listing.empty_notice,
+                      "under_construction": listing.under_construction, "needs_js": listing.needs_js,
+                      "page_count": listing.page_count}
+        yield page
+        if listing.needs_js and not listing.items and meta["render"] != "js":
+            if self.chromium and not pc.get("rendered"):
+                meta["render"] = "js"
+                yield self.page_request(response.url, self.parse_column, kind="list", unit=pc["unit"],
+                                        column=column_url, page=number, render="js", rendered=True)
+                return
+            self.column_page_failed(progress, number, "needs_js")
+            return
+        if number == 1:
+            progress.seen_first_page = True
+        progress.pages_ok += 1
+        progress.items += len(listing.items)
+        known = self.memory.item_urls.get(column_url, set())
+        entries = [self.entry(item) for item in listing.items]
+        yield ListPageItem(unit=pc["unit"], column_url=column_url, page_number=number, entries=entries)
+        for item in listing.items:
+            yield from self.maybe_article(item.url, pc["unit"], column_url, known)
+        if number == 1 and meta["level"] < self.max_depth and not page.flags.get("soft_404"):
+            listed = {item.url for item in listing.items} | set(listing.next_urls)
+            yield from self.sub_columns(response, meta, column_url, listed)
+        all_new = all(item.url not in known for item in listing.items)
+        if listing.items and (self.full or all_new):
+            yield from self.next_pages(listing.next_urls, pc["unit"], column_url, number, progress)
+        yield from self.check_links(page, response)
+
+    def sub_columns(self, response: TextResponse, meta: dict[str, Any], column_url: str,
+                    listed: set[str]) -> Iterator[Any]:
+        """Sub-columns are the column page's own navigation: not its entries, not its pager."""
+        base = urlsplit(column_url)
+        for child in discover_columns(response, site_root=column_url):
+            target = urlsplit(child.url)
+            if child.url in self.column_meta or child.url in listed or child.name.strip().isdigit():
+                continue
+            if (target.path == base.path or PAGER_FILE.search(target.path)) or child.name.strip() in PAGER_WORDS:
+                continue
+            yield from self.schedule_column(meta["unit"], child.name, child.url, categorize(child.name),
+                                            origin="discovered", level=meta["level"] + 1,
+                                            parent_url=column_url)
+
+    def next_pages(self, urls: list[str], unit: str, column_url: str, number: int,
+                   progress: ColumnProgress) -> Iterator[Request]:
+        for offset, url in enumerate(urls, start=1):
+            if url in self.requested:
+                continue
+            page_number = number + offset
+            if page_number > self.max_pages:
+                progress.truncated = True
+                break
+            yield self.page_request(url, self.parse_column, kind="list", unit=unit, column=column_url,
+                                    page=page_number, render=self.column_meta[column_url]["render"])
+
+    def maybe_article(self, url: str, unit: str, column_url: str, known: set[str]) -> Iterator[Request]:
+        if url in self.requested or not self.is_internal(url) or url.lower().endswith(NON_HTML):
+            return
+        if url in self.memory.done_urls:
+            return
+        fresh = url not in self.memory.article_urls
+        if self.full or fresh or in_slice(url, self.revisit, self.salt):
+            yield self.page_request(url, self.parse_article, kind="article", unit=unit, column=column_url)
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        page = self.page_item(response)
+        if isinstance(response, TextResponse) and response.status == 200:
+            article = parse_article(response, today=self.today)
+            page.title = article.title or page.title
+            page.published_at = article.published_at.replace(tzinfo=LOCAL_TZ) if (
+                article.published_at and article.published_at.tzinfo is None) else article.published_at
+            page.source = article.source
+            page.body_text = article.body_text
+            page.flags = {**(page.flags or {}), "date_source": article.date_source,
+                          "images": [asdict(i) for i in article.images], "attachments": article.attachments}
+        yield page
+        if isinstance(response, TextResponse):
+            yield from self.check_links(page, response)
+
+    # --- pages and links -----------------------------------------------------------------
+
+    def page_item(self, response: Response) -> PageItem:
+        pc = response.meta["pc"]
+        redirects = response.meta.get("redirect_urls") or []
+        item = PageItem(url=redirects[0] if redirects else response.url, kind=pc["kind"], unit=pc["unit"],
+                        column_url=pc.get("column"), fetched_at=_now(), http_status=response.status,
+                        final_url=response.url if redirects else None,
+                        content_length=len(response.body),
+                        content_hash=hashlib.sha256(response.body).hexdigest(),
+                        etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"))
+        flags: dict[str, Any] = {}
+        if redirects:
+            flags["redirect_chain"] = [*redirects, response.url]
+            home = self.home_url.rstrip("/")
+            flags["redirected_home"] = response.url.rstrip("/") in (home, home + "/index.html")
+        if isinstance(response, TextResponse):
+            item.encoding = response.encoding
+            title = response.xpath("normalize-space(//title)").get() or None
+            item.title = title
+            if response.status == 200:
+                item.marks = _marks_dict(parse_marks(response))
+                text = " ".join(response.xpath("//body//text()[not(ancestor::script)]").getall()[:400])
+                flags["soft_404"] = looks_like_soft_404(title or "", text)
+        item.flags = flags or None
+        return item
+
+    def check_links(self, page: PageItem, response: TextResponse) -> Iterator[Request]:
+        """Record every href/src and verify targets that the crawl will not fetch as pages."""
+        links = []
+        for tag, attribute in LINK_TAGS.items():
+            for node in response.xpath(f"//{tag}[@{attribute}]"):
+                raw = (node.attrib.get(attribute) or "").strip()
+                if not raw or raw.startswith(("javascript:", "mailto:", "tel:", "#", "data:")):
+                    continue
+                url = urldefrag(urljoin(response.url, raw))[0]
+                if not url.startswith(("http://", "https://")):
+                    continue
+                text = " ".join(node.xpath(".//text()").getall()).strip()[:200] if tag == "a" else ""
+                links.append((url, tag, text))
+        page.links = links
+        external_ok = self.config.crawl.check_external_links
+        for url, tag, _ in links:
+            if url in self.link_seen or url in self.requested:
+                continue
+            self.link_seen.add(url)
+            internal = self.is_internal(url)
+            if not internal and not external_ok:
+                continue
+            if tag == "link" and url.endswith(".css") and internal:
+                continue
+            if not self.full and url in self.memory.checked_links and not in_slice(url, self.revisit, self.salt):
+                continue
+            if self.trap_guard.is_trap(url):
+                continue
+            yield Request(url, method="HEAD", callback=self.link_checked, errback=self.link_failed,
+                          meta={"link_check": True, "external": not internal, "dont_obey_robotstxt": not internal,
+                                "handle_httpstatus_all": True}, dont_filter=False)
+
+    def link_checked(self, response: Response) -> Iterator[Any]:
+        if response.status == 405 and response.request.method == "HEAD":
+            yield response.request.replace(method="GET", dont_filter=True,
+                                           meta={**response.meta, "download_maxsize": 1_000_000})
+            return
+        redirects = response.meta.get("redirect_urls") or []
+        soft = False
+        if response.request.method == "GET" and isinstance(response, TextResponse) and response.status == 200:
+            soft = looks_like_soft_404(response.xpath("normalize-space(//title)").get() or "",
+                                       " ".join(response.xpath("//body//text()").getall()[:200]))
+        yield LinkStatusItem(url=redirects[0] if redirects else response.url,
+                             is_external=bool(response.meta.get("external")), checked_at=_now(),
+                             http_status=response.status, soft_404=soft,
+                             redirect_chain=[*redirects, response.url] if redirects else None)
+
+    def link_failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request
+        yield LinkStatusItem(url=request.url, is_external=bool(request.meta.get("external")), checked_at=_now(),
+                             error=classify_failure(failure))
+
+    def page_failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request
+        pc = request.meta["pc"]
+        error = classify_failure(failure)
+        if "host_paused" in str(failure.value):
+            error = "host_paused"
+        yield PageItem(url=request.url, kind=pc["kind"], unit=pc["unit"], column_url=pc.get("column"),
+                       fetched_at=_now(), error=error)
+        if pc["kind"] == "list":
+            self.column_page_failed(self.progress[pc["column"]], pc["page"], error)
+        elif pc["kind"] == "home":
+            self.progress.setdefault(self.home_url, ColumnProgress(unit=pc["unit"], url=self.home_url)).reason = error
+
+    def column_page_failed(self, progress: ColumnProgress, number: int, reason: str, blocked: bool = False) -> None:
+        if number == 1:
+            progress.reason = ("blocked_" + reason) if blocked else reason
+        else:
+            progress.pages_failed += 1
+            progress.reason = progress.reason or reason
+
+    def entry(self, item: Any) -> ListEntry:
+        return ListEntry(url=item.url, title=item.title, published_on=item.published_on,
+                         raw_date=item.raw_date, position=item.position)
+
+    def column_visits(self) -> list[dict[str, Any]]:
+        visits = []
+        for progress in self.progress.values():
+            status, reason = progress.outcome()
+            visits.append({"column_url": progress.url, "unit": progress.unit, "status": status, "reason": reason,
+                           "pages": progress.pages_ok, "items": progress.items,
+                           "http_status": progress.first_status})
+        return visits
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _marks_dict(marks: Any) -> dict[str, Any]:
+    data = asdict(marks)
+    return {key: value for key, value in data.items()}
+
+
+def today_local() -> date:
+    return datetime.now(LOCAL_TZ).date()

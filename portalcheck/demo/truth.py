@@ -1,0 +1,276 @@
+"""The demo portal's answer key: which defects are planted where, derived from the live model.
+
+Derived rather than hand-listed so that `publish()` (which can make a stale column fresh) keeps
+the key honest. Rule ids follow the checks' naming (column.stale, link.dead, ...). Entries with rule
+"expected_ok" name a check ("check" key) that must NOT fire on that column or page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from .model import Account, Column, Message, Unit, load_yaml
+
+KEY_CATEGORIES = ("news", "notice", "policy")
+STALE_COUNT_VETO = 5
+BLANK_COUNT_VETO = 5
+UNANSWERED_DAYS = 90
+MEDIA_WINDOW_DAYS = 14
+
+
+def _col(rule: str, col: Column, **extra: Any) -> dict[str, Any]:
+    return {"rule": rule, "unit": col.unit.name, "column": col.name, "path": col.path, **extra}
+
+
+def _age(today: dt.date, when: dt.datetime) -> int:
+    return (today - when.date()).days
+
+
+def column_is_blank(col: Column) -> bool:
+    """No items, no explanatory note, a real page (not broken, not JS-filled, not a parent)."""
+    return (
+        not col.all_articles
+        and not col.note
+        and not col.broken
+        and col.render == "html"
+        and not col.children
+        and not col.catalog
+    )
+
+
+def stale_entry(col: Column, today: dt.date) -> dict[str, Any] | None:
+    windows = load_yaml("site.yaml")["windows"]
+    items = col.all_articles
+    if col.broken or not items or col.category not in windows:
+        return None
+    if col.category in ("notice", "policy") and not col.first_level:
+        return None
+    age, window = _age(today, items[0].published), windows[col.category]
+    if age <= window:
+        return None
+    return _col(
+        "column.stale",
+        col,
+        category=col.category,
+        newest=items[0].published.date().isoformat(),
+        age_days=age,
+        window_days=window,
+    )
+
+
+def build_truth(
+    portal: Unit, units: list[Unit], messages: list[Message], today: dt.date
+) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    site = load_yaml("site.yaml")
+    for unit in [portal, *units]:
+        out += _unit_truth(unit, today)
+    out.append(
+        {
+            "rule": "expected_ok",
+            "check": "home.not_updated",
+            "unit": portal.name,
+            "path": "/",
+            "detail": "home page items are at most 2 days old",
+        }
+    )
+    for link in site["portal"]["home_links"]:
+        if link["kind"] != "ok":
+            out.append(
+                {
+                    "rule": "link.dead",
+                    "unit": portal.name,
+                    "path": "/",
+                    "target": link["href"],
+                    "detail": link["kind"],
+                }
+            )
+    for msg in messages:
+        age = _age(today, msg.asked)
+        if msg.quality == "none" and age > UNANSWERED_DAYS:
+            out.append(
+                {
+                    "rule": "message.unanswered",
+                    "board": "县长信箱",
+                    "path": msg.path,
+                    "title": msg.title,
+                    "asked": msg.asked.date().isoformat(),
+                    "age_days": age,
+                }
+            )
+        elif msg.quality not in ("good", "none"):
+            out.append(
+                {
+                    "rule": "message.poor_reply",
+                    "board": "县长信箱",
+                    "path": msg.path,
+                    "title": msg.title,
+                    "detail": msg.quality,
+                    "reply": msg.reply,
+                }
+            )
+    for acc in (a for u in units for a in u.accounts):
+        out += _account_truth(acc, today)
+    return out
+
+
+def _unit_truth(unit: Unit, today: dt.date) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    opts = unit.options
+    cols = unit.all_columns()
+    zero = not unit.all_articles() and unit.kind != "门户"
+    stale = [e for e in (stale_entry(c, today) for c in cols) if e]
+    out += stale
+    key_stale = [e for e in stale if e["category"] in KEY_CATEGORIES]
+    if len(key_stale) >= STALE_COUNT_VETO:
+        out.append(
+            {"rule": "column.stale_count", "unit": unit.name, "path": unit.site, "count": len(key_stale)}
+        )
+    blanks = [c for c in cols if column_is_blank(c)]
+    for col in blanks:
+        out.append(_col("column.blank", col, detail="zero-publication unit" if zero else "no items, no note"))
+    if len(blanks) >= BLANK_COUNT_VETO:
+        out.append({"rule": "column.blank_count", "unit": unit.name, "path": unit.site, "count": len(blanks)})
+    if zero:
+        out.append({"rule": "unit.no_publication", "unit": unit.name, "path": unit.site})
+    for col in cols:
+        if col.broken:
+            out.append(_col("column.broken", col, detail=col.broken))
+        elif not col.all_articles and col.note:
+            out.append(_col("expected_ok", col, check="column.blank", detail="explanatory note on the page"))
+        elif col.render == "js":
+            out.append(
+                _col(
+                    "expected_ok",
+                    col,
+                    check="column.blank",
+                    detail="list is filled by JavaScript from " + api_path(col),
+                )
+            )
+        out += _article_truth(col)
+    if opts.get("jiucuo") == "missing":
+        out.append(
+            {
+                "rule": "page.no_error_report",
+                "unit": unit.name,
+                "path": unit.site,
+                "detail": "no 找错 entry on any page of the site",
+            }
+        )
+    if opts.get("jiucuo_index"):
+        out.append(
+            {
+                "rule": "page.no_error_report",
+                "unit": unit.name,
+                "path": unit.site,
+                "detail": opts["jiucuo_index"],
+            }
+        )
+    if opts.get("footer_site_code"):
+        out.append(
+            {
+                "rule": "footer.site_code",
+                "unit": unit.name,
+                "path": unit.site,
+                "detail": opts["footer_site_code"],
+            }
+        )
+    return out
+
+
+def _article_truth(col: Column) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    leaders = load_yaml("site.yaml")["leaders"]
+    for art in col.articles:
+        if "dead_links" in art.flags:
+            out += [
+                _col(
+                    "link.dead",
+                    col,
+                    path=art.path,
+                    target=href,
+                    detail="404" if href.startswith("/") else "connection refused",
+                )
+                for _, href in art.links
+            ]
+        if "broken_image" in art.flags:
+            out.append(_col("link.dead", col, path=art.path, target=art.image, detail="image 404"))
+        for att in art.attachments:
+            if not att.exists:
+                out.append(_col("link.dead", col, path=art.path, target=att.path, detail="attachment 404"))
+        if "misspelt_leader" in art.flags:
+            out.append(
+                _col(
+                    "content.serious_error",
+                    col,
+                    path=art.path,
+                    found=leaders["head"]["misspelt"],
+                    expected=leaders["head"]["name"],
+                    detail="县长姓名写错",
+                )
+            )
+        if "garbled" in art.flags:
+            out.append(_col("content.garbled", col, path=art.path, detail="UTF-8 text decoded as GBK"))
+    return out
+
+
+def _account_truth(acc: Account, today: dt.date) -> list[dict[str, Any]]:
+    age = _age(today, acc.posts[0][1])
+    if age <= MEDIA_WINDOW_DAYS:
+        return [
+            {
+                "rule": "expected_ok",
+                "check": "media.not_updated",
+                "unit": acc.unit.name,
+                "account": acc.name,
+                "path": acc.path,
+                "age_days": age,
+            }
+        ]
+    return [
+        {
+            "rule": "media.not_updated",
+            "unit": acc.unit.name,
+            "account": acc.name,
+            "platform": acc.platform,
+            "path": acc.path,
+            "age_days": age,
+            "detail": "over a year" if age > 365 else f"{age} days",
+        }
+    ]
+
+
+def api_path(col: Column) -> str:
+    """JSON endpoint of a JavaScript-rendered column."""
+    return "/api" + col.path.rstrip("/") + ".json"
+
+
+def build_quirks(portal: Unit, units: list[Unit]) -> list[dict[str, Any]]:
+    """Crawler-robustness features that are not compliance defects."""
+    out: list[dict[str, Any]] = [
+        {"quirk": "robots_disallow", "path": "/search/"},
+        {"quirk": "crawler_trap", "path": "/hdrl/", "detail": "endless 下一月 links (?month=YYYY-MM)"},
+        {"quirk": "soft_404", "path": "/xxgk/zfxxgknb/"},
+        {"quirk": "redirect_home", "path": "/index.shtml"},
+        {"quirk": "not_found", "path": "/nonexistent/"},
+    ]
+    for unit in units:
+        if unit.encoding != "utf-8":
+            out.append({"quirk": "encoding", "unit": unit.name, "path": unit.site, "detail": unit.encoding})
+        for code in unit.options.get("wrong_charset_header", []):
+            out.append(
+                {
+                    "quirk": "wrong_charset_header",
+                    "unit": unit.name,
+                    "path": unit.column(code).path,
+                    "detail": "header says utf-8, body is " + unit.encoding,
+                }
+            )
+        for col in unit.all_columns():
+            if col.render == "js":
+                out.append(
+                    {"quirk": "js_rendered", "unit": unit.name, "path": col.path, "api": api_path(col)}
+                )
+        out.append({"quirk": "pagination", "unit": unit.name, "path": unit.site, "detail": unit.cms})
+    return out

@@ -1,0 +1,92 @@
+"""`portalcheck demo`: serve the bundled fictional county portal and run every stage on it.
+
+The demo is what a new user sees first, so it runs exactly what a deployment runs (crawl,
+checks, exports) against pages served on 127.0.0.1, then stops the server.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from rich.console import Console
+
+from portalcheck.config import Config
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def rebase(config: Config, old_base: str, new_base: str) -> Config:
+    """The same config with every URL of the demo portal moved to another port."""
+    data = json.loads(json.dumps(config.model_dump(mode="json")).replace(old_base, new_base))
+    return Config.model_validate(data).model_copy(update={"source": config.source})
+
+
+def run_demo(config: Config, *, port: int | None, serve_only: bool, console: Console) -> int:
+    from portalcheck.demo import serve_demo
+
+    home = urlsplit(config.portal.home)
+    configured_base = f"{home.scheme}://{home.netloc}"
+    wanted = port or home.port or 8650
+    server = serve_demo(port=wanted if port_free(wanted) else 0)
+    if server.base_url != configured_base:
+        config = rebase(config, configured_base, server.base_url)
+    console.print(f"示例门户已启动：{server.base_url}/  （{len(server.portal.units)} 个单位）")
+    try:
+        if serve_only:
+            console.print("按 Ctrl-C 停止。")
+            while True:
+                time.sleep(3600)
+        return run_stages(config, console)
+    finally:
+        server.stop()
+        console.print("示例门户已停止。")
+
+
+def run_stages(config: Config, console: Console) -> int:
+    """Crawl, check and export, as the nightly job does; each stage that exists runs."""
+    from crawler.run import run_crawl
+
+    result = run_crawl(config, full=True, console=console)
+    result.print_summary(console)
+    outcome = EXIT_OK if result.ok else EXIT_FAILED
+    stages: list[tuple[str, Any]] = [("检查", _check), ("导出", _export)]
+    for title, stage in stages:
+        try:
+            stage(config, console)
+        except NotImplementedError as exc:
+            console.print(f"[yellow]{title}：尚未完成 ({exc})[/]")
+    return outcome
+
+
+def _check(config: Config, console: Console) -> None:
+    try:
+        from checks.runner import format_report, run_checks
+    except ImportError as exc:
+        raise NotImplementedError("issue #3") from exc
+    from datetime import datetime, timezone
+
+    from storage.session import Store
+
+    store = Store(config.database_url())
+    report = run_checks(store, config, as_of=datetime.now(timezone.utc))
+    console.print(format_report(report), markup=False)
+    store.dispose()
+
+
+def _export(config: Config, console: Console) -> None:
+    from portalcheck.exports import export_findings
+
+    folder = config.exports_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    for fmt in ("xlsx", "csv", "json"):
+        path = export_findings(config, folder / f"findings.{fmt}", fmt=fmt)
+        console.print(f"已导出：{path}")

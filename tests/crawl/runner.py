@@ -1,0 +1,35 @@
+"""Run `portalcheck crawl` in a subprocess (Twisted's reactor cannot restart in one process)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def crawl(config: Path, db_url: str, *args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PORTALCHECK_DATABASE_URL": db_url, "PYTHONUNBUFFERED": "1"}
+    return subprocess.run([sys.executable, "-m", "portalcheck.cli", "--config", str(config), "crawl", *args],
+                          env=env, capture_output=True, text=True, timeout=timeout, cwd=REPO)
+
+
+def query(db_url: str, sql: str, **params: object) -> list[tuple]:
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(sql), params)]
+    finally:
+        engine.dispose()
+
+
+def visits(db_url: str) -> dict[str, tuple[str, str | None]]:
+    """Column name → (status, reason) of the newest run."""
+    rows = query(db_url, """
+        SELECT c.name, v.status, v.reason FROM column_visits v JOIN columns c ON c.id = v.column_id
+        WHERE v.run_id = (SELECT max(id) FROM crawl_runs)""")
+    return {name: (status, reason) for name, status, reason in rows}

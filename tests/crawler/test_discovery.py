@@ -1,0 +1,51 @@
+from crawler.discovery import discover_columns
+from crawler.soft404 import looks_like_soft_404
+from tests.crawler.responses import file_response
+
+
+def _tree():
+    response = file_response("synthetic_nav_tree.html", "http://www.example.gov.cn/jyj/")
+    return {c.name: c for c in discover_columns(response, site_root="http://www.example.gov.cn/jyj/")}
+
+
+def test_nested_catalogue_tree_gives_parent_and_depth():
+    cols = _tree()
+    assert cols["法定主动公开内容"].depth == 1 and cols["法定主动公开内容"].parent_url is None
+    assert cols["机构职能"].parent_url == "http://www.example.gov.cn/jyj/xxgk/fdzdgknr/"
+    assert cols["年度计划"].depth == 3
+    assert cols["年度计划"].parent_url == "http://www.example.gov.cn/jyj/xxgk/fdzdgknr/ghjh/"
+
+
+def test_discovery_excludes_other_units_home_articles_files_and_scripts():
+    cols = _tree()
+    assert set(cols) == {
+        "工作动态",
+        "法定主动公开内容",
+        "机构职能",
+        "规划计划",
+        "年度计划",
+        "人事信息",
+        "信息公开指南",
+    }
+    assert cols["人事信息"].url == "http://www.example.gov.cn/jyj/xxgk/fdzdgknr/rsxx/"  # anchor dropped
+
+
+def test_yichun_drawer_menu_headings_are_parents():
+    response = file_response("yichun_home.html", "http://www.yichun.gov.cn/ycsrmzf/index.shtml")
+    cols = {c.name: c for c in discover_columns(response, site_root="http://www.yichun.gov.cn/ycsrmzf/")}
+    assert cols["政务动态"].parent_url == "http://www.yichun.gov.cn/ycsrmzf/zwgk/zwgk.shtml"
+    assert cols["政务公开"].depth == 1 and cols["政务动态"].depth == 2
+
+
+def test_pingtan_sidebar_columns_nest_by_directory():
+    response = file_response("pingtan_gzjzqk_list.html", "https://www.pingtan.gov.cn/zwgk/ghxx/gzjzqk/")
+    cols = {c.name: c for c in discover_columns(response, site_root="https://www.pingtan.gov.cn/")}
+    assert cols["年度计划"].parent_url == "https://www.pingtan.gov.cn/zwgk/ghxx/"
+    assert cols["年度计划"].depth == 3
+
+
+def test_soft_404_phrases_in_title_or_short_text():
+    assert looks_like_soft_404("404 - 页面不存在", "")
+    assert looks_like_soft_404("某县人民政府", "抱歉，您访问的页面不存在或已被删除。返回首页")
+    assert not looks_like_soft_404("关于2024年度工作的通知", "正文" * 2000 + "页面不存在")
+    assert not looks_like_soft_404("第4040号公告", "")

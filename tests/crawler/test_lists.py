@@ -1,0 +1,155 @@
+from datetime import date
+
+import pytest
+
+from crawler.layouts import parse_list
+from tests.crawler.responses import SAMPLES, file_response
+
+TODAY = date(2026, 9, 10)  # crawl date of the 平潭 archive
+PT = "https://www.pingtan.gov.cn/zwgk/"
+
+
+@pytest.fixture(scope="module")
+def gzjzqk():
+    return parse_list(file_response("pingtan_gzjzqk_list.html", PT + "ghxx/gzjzqk/"), today=TODAY)
+
+
+def test_pingtan_trs_list_yields_75_dated_items_newest_2025_11_11(gzjzqk):
+    assert gzjzqk.family == "trs"
+    assert len(gzjzqk.items) == 75
+    assert all(i.published_on for i in gzjzqk.items)
+    assert gzjzqk.newest == date(2025, 11, 11)
+    assert min(i.published_on for i in gzjzqk.items) == date(2021, 4, 16)
+
+
+def test_pingtan_items_have_absolute_urls_titles_and_positions(gzjzqk):
+    first, third = gzjzqk.items[0], gzjzqk.items[2]
+    assert first.url == PT + "zdlyxxgk/ssjygk/sjccjg/202511/t20251111_103189.htm"
+    assert third.url == PT + "ghxx/gzjzqk/202503/t20250321_97999.htm"
+    assert third.title == "区公安局2025年第一季度易制毒化学品企事业抽查工作情况"
+    assert [i.position for i in gzjzqk.items] == list(range(75))
+
+
+def test_pingtan_js_pager_gives_page_count_and_needs_js_without_static_urls(gzjzqk):
+    assert gzjzqk.page_count == 8  # recordCount 107 / prepage 15
+    assert gzjzqk.next_urls == []
+    assert gzjzqk.needs_js
+
+
+def test_pingtan_error_text_of_the_js_template_is_not_an_empty_notice(gzjzqk):
+    assert gzjzqk.empty_notice is None and not gzjzqk.under_construction
+
+
+def test_pingtan_personnel_list_keeps_non_monotonic_order():
+    page = parse_list(file_response("pingtan_rsrm_list.html", PT + "zfxxgk/fdzdgknr/zkly/rsrm/"), today=TODAY)
+    assert len(page.items) == 75 and page.page_count == 9
+    assert page.newest == date(2025, 8, 5)
+    assert page.items[0].url.endswith("/202602/t20260205_105072.htm")  # URL month says 2026, list date 2025
+
+
+def test_pingtan_policy_list_has_244_pages():
+    page = parse_list(file_response("pingtan_bmwj_list.html", PT + "zxwj/bmwj/"), today=TODAY)
+    assert len(page.items) == 75 and page.page_count == 244 and page.newest == date(2026, 5, 19)
+
+
+def test_pingtan_single_page_list_of_pdfs_needs_no_js():
+    page = parse_list(file_response("pingtan_tjnj_list.html", PT + "tjxx/tjnj/"), today=TODAY)
+    assert len(page.items) == 8 and page.page_count == 1 and not page.needs_js
+    assert page.items[0].url == PT + "tjxx/tjnj/202601/P020260113391333909432.pdf"
+    assert sum(1 for i in page.items if i.published_on == date(2022, 10, 31)) == 4
+
+
+def test_trs_create_page_html_derives_static_index_pages():
+    url = "http://www.example.gov.cn/tzgg/index.html"
+    page = parse_list(file_response("synthetic_trs_createpage_list.html", url), today=TODAY)
+    assert page.family == "trs" and page.page_count == 4 and len(page.items) == 2
+    assert page.next_urls == [f"http://www.example.gov.cn/tzgg/index_{k}.html" for k in (1, 2, 3)]
+
+
+def test_hanweb_records_are_parsed_from_cdata_with_years_across_new_year():
+    url = "http://www.wanan.gov.cn/col/col77278/index.html"
+    page = parse_list(file_response("synthetic_hanweb_list.html", url), today=date(2026, 1, 5))
+    assert page.family == "hanweb"
+    assert [i.published_on for i in page.items] == [date(2026, 1, 4), date(2025, 12, 30), date(2025, 12, 15)]
+    assert page.items[0].url == "http://www.wanan.gov.cn/art/2026/1/4/art_77278_9003.html"
+    assert page.page_count == 7  # totalRecord 100 / perPage 15
+
+
+def test_hanweb_further_groups_come_from_dataproxy():
+    url = "http://www.wanan.gov.cn/col/col77278/index.html"
+    page = parse_list(file_response("synthetic_hanweb_list.html", url), today=date(2026, 1, 5))
+    first = page.next_urls[0]
+    assert first.startswith(
+        "http://www.wanan.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=4&endrecord=48&perpage=15"
+    )
+    assert "columnid=77278" in first and "unitid=303271" in first
+    assert not page.needs_js
+
+
+def test_hanweb_dataproxy_answer_is_a_list_page_without_further_urls():
+    url = "http://www.wanan.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90&perpage=15"
+    page = parse_list(file_response("synthetic_hanweb_dataproxy.xml", url), today=TODAY)
+    assert page.family == "hanweb" and len(page.items) == 2 and page.page_count == 7 and page.next_urls == []
+
+
+def test_catalogue_table_takes_publication_date_column_from_header():
+    url = "http://www.wanzai.gov.cn/xxgk/fdzdgknr/"
+    page = parse_list(file_response("synthetic_catalogue_table.html", url), today=TODAY)
+    assert page.family == "catalogue"
+    assert [i.published_on for i in page.items] == [date(2025, 9, 10), date(2025, 8, 20), None]
+    assert page.items[0].title == "万载县关于印发秋冬季森林防火工作方案的通知"
+    assert page.items[0].url == "http://www.wanzai.gov.cn/xxgk/fdzdgknr/202509/t20250910_1001.html"
+
+
+def test_page_param_pagination_expands_to_all_pages_and_ignores_nav_lists():
+    url = "http://www.example.gov.cn/news/list?page=1"
+    page = parse_list(file_response("synthetic_page_param_list.html", url), today=TODAY)
+    assert page.family == "generic" and len(page.items) == 3 and page.page_count == 5
+    assert page.items[0].published_on == date(2025, 10, 9)
+    assert page.next_urls == [f"http://www.example.gov.cn/news/list?page={n}" for n in (2, 3, 4, 5)]
+
+
+def test_next_page_link_is_followed_when_it_is_the_only_pager():
+    url = "http://www.example.gov.cn/xzdt/list.shtml"
+    page = parse_list(file_response("synthetic_next_link_list.html", url), today=date(2025, 10, 20))
+    assert len(page.items) == 2 and page.items[1].published_on == date(2025, 10, 5)
+    assert page.next_urls == ["http://www.example.gov.cn/xzdt/list_2.shtml"]
+
+
+def test_empty_column_notice_is_reported():
+    page = parse_list(
+        file_response("synthetic_empty_column.html", "http://www.example.gov.cn/xzcf/"), today=TODAY
+    )
+    assert page.items == [] and page.empty_notice == "本栏目暂无信息" and not page.needs_js
+
+
+def test_under_construction_placeholder_is_reported():
+    page = parse_list(
+        file_response("synthetic_under_construction.html", "http://x.gov.cn/zdxm/"), today=TODAY
+    )
+    assert page.items == [] and page.under_construction and not page.needs_js
+
+
+def test_script_built_list_needs_js_and_template_text_is_no_notice():
+    page = parse_list(file_response("synthetic_js_only_list.html", "http://x.gov.cn/zcjd/"), today=TODAY)
+    assert page.items == [] and page.needs_js and page.empty_notice is None
+
+
+def test_yichun_home_month_day_items_take_the_crawl_year():
+    page = parse_list(
+        file_response("yichun_home.html", "http://www.yichun.gov.cn/ycsrmzf/index.shtml"),
+        today=date(2023, 10, 11),
+    )
+    assert len(page.items) >= 5
+    assert page.newest == date(2023, 10, 11)
+    assert all(i.published_on <= date(2023, 10, 11) for i in page.items if i.published_on)
+
+
+def test_fixtures_are_original_bytes():
+    shared = (
+        "/work/shared/samples/changwu__pingtan-gov-zwgk-archive/pingtan/zwgk/ghxx/gzjzqk/_lists/index.html"
+    )
+    from pathlib import Path
+
+    if Path(shared).exists():
+        assert (SAMPLES / "pingtan_gzjzqk_list.html").read_bytes() == Path(shared).read_bytes()
