@@ -9,7 +9,8 @@ from parsel import Selector
 
 from crawler.layouts.base import ErrorReport, Marks, as_selector, clean
 
-SITE_CODE = re.compile(r"网站标识码\s*[:：]?\s*(bm\d{8}|\d{10})(?![\dA-Za-z])", re.IGNORECASE)
+# Whatever is written after the label is kept, well formed or not: the check judges the format.
+SITE_CODE = re.compile(r"网站标识码\s*[:：]?\s*((?:bm)?\d{4,14})(?![\dA-Za-z])", re.IGNORECASE)
 ICP = re.compile(
     r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]\s*ICP\s*备\s*\d{8}\s*号?(?:\s*-\s*\d+)?"
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import shutil
 from dataclasses import dataclass
 from typing import Any
@@ -45,17 +44,22 @@ class CrawlResult:
         if counts.get("errors"):
             table.add_row("错误", "，".join(f"{k} {v}" for k, v in sorted(counts["errors"].items())))
         table.add_row("用时", f"{counts.get('duration_s')} 秒")
+        if counts.get("log_file"):
+            table.add_row("日志", counts["log_file"])
         console.print(table)
 
 
-def build_settings(config: Any, *, log_level: str = "WARNING") -> Settings:
+def build_settings(config: Any, *, log_level: str = "INFO") -> Settings:
     settings = Settings()
     settings.setmodule(crawler_settings, priority="project")
     settings.setdict(crawler_settings.settings_from_config(config), priority="cmdline")
     chromium = config.crawl.chromium_path or shutil.which("chromium")
     if chromium:
         settings.setdict(crawler_settings.browser_settings(chromium), priority="cmdline")
-    settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    log_file = config.crawl_log()
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    settings.setdict({"LOG_LEVEL": log_level, "LOG_FILE": str(log_file), "LOG_FILE_APPEND": False},
+                     priority="cmdline")
     return settings
 
 
@@ -66,7 +70,6 @@ def run_crawl(config: Any, *, units: list[str] | None = None, full: bool = False
         config.unit(name)  # unknown unit: a clear KeyError before anything starts
     console = console or Console(stderr=True)
     process = CrawlerProcess(build_settings(config), install_root_handler=True)
-    logging.getLogger("scrapy").setLevel(logging.WARNING)
     crawler = process.create_crawler(PortalSpider)
     pages = {"n": 0}
     with console.status("抓取中…") as status:
@@ -82,5 +85,6 @@ def run_crawl(config: Any, *, units: list[str] | None = None, full: bool = False
     with store.session() as session:
         run = session.scalar(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(1))
         result = CrawlResult(run.id, run.status, dict(run.counts)) if run else CrawlResult(None, "failed", {})
+    result.counts["log_file"] = str(config.crawl_log())
     store.dispose()
     return result

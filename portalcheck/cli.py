@@ -120,7 +120,29 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    raise NotBuiltYet("检查模块尚未完成 (checks: issue #3)")
+    from checks import catalogue, format_report, run_checks
+
+    if args.list:
+        for meta in catalogue():
+            severity = {"veto": "单项否决", "info": "计数（累计达线则否决）",
+                        "deduct": f"扣分 {meta.get('points') or ''}".strip()}.get(
+                meta["severity"], meta["severity"])
+            print(f"{meta['rule']:<24} {meta['title']}　[{severity}]　{meta['clause']}")
+        return EXIT_OK
+    from storage.session import Store
+
+    config = _load(args)
+    store = Store(config.database_url())
+    try:
+        report = run_checks(store, config, as_of=args.as_of or datetime.now(ZoneInfo("Asia/Shanghai")),
+                            units=args.unit, only=args.only)
+    except KeyError as exc:
+        console.print(f"[red]{exc.args[0]}[/]")
+        return EXIT_CONFIG
+    finally:
+        store.dispose()
+    print(format_report(report))
+    return EXIT_OK if report.ok else EXIT_FAILED
 
 
 def cmd_recheck(args: argparse.Namespace) -> int:

@@ -193,6 +193,7 @@ class CrawlConfig(_Strict):
     incremental_revisit_fraction: float = Field(0.02, ge=0, le=1)
     chromium_path: str | None = None
     host_pause_error_ratio: float = Field(0.5, gt=0, le=1)
+    log_file: str = "logs/crawl.log"
 
 
 class ScheduleConfig(_Strict):
@@ -258,6 +259,10 @@ class Config(_Strict):
         if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
             url = prefix + str((self.base_dir / url[len(prefix):]).resolve())
         return url
+
+    def crawl_log(self) -> Path:
+        path = Path(self.crawl.log_file)
+        return path if path.is_absolute() else self.base_dir / path
 
     def exports_dir(self) -> Path:
         folder = Path(self.exports.folder)

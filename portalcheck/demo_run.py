@@ -68,12 +68,9 @@ def run_stages(config: Config, console: Console) -> int:
 
 
 def _check(config: Config, console: Console) -> None:
-    try:
-        from checks.runner import format_report, run_checks
-    except ImportError as exc:
-        raise NotImplementedError("issue #3") from exc
     from datetime import datetime, timezone
 
+    from checks import format_report, run_checks
     from storage.session import Store
 
     store = Store(config.database_url())

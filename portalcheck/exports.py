@@ -36,10 +36,10 @@ def safe_cell(value: Any) -> Any:
 
 def rule_titles() -> dict[str, str]:
     try:
-        from checks.registry import catalogue
+        from checks import catalogue
     except ImportError:
         return {}
-    return {meta.rule: meta.title for meta in catalogue()}
+    return {meta["rule"]: meta["title"] for meta in catalogue()}
 
 
 def findings_rows(store: Store, units: Sequence[str] | None = None) -> list[dict[str, Any]]:

@@ -64,7 +64,9 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+    # None is SQL NULL (not JSON null), so "IS NULL" means "nothing was read".
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(none_as_null=True),
+                           list[Any]: JSON(none_as_null=True)}
 
 
 class Unit(Base):
@@ -162,8 +164,8 @@ class Page(Base):
     etag: Mapped[str | None] = mapped_column(String(200))
     last_modified: Mapped[str | None] = mapped_column(String(100))
     body_text: Mapped[str | None] = mapped_column(Text)
-    marks: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    flags: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # soft_404, under_construction, …
+    marks: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    flags: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))  # soft_404, under_construction, …
 
 
 class ListItem(Base):
@@ -193,7 +195,7 @@ class LinkTarget(Base):
     http_status: Mapped[int | None]
     error: Mapped[str | None] = mapped_column(String(40))
     soft_404: Mapped[bool] = mapped_column(Boolean, default=False)
-    redirect_chain: Mapped[list[Any] | None] = mapped_column(JSON)
+    redirect_chain: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
     checked_at: Mapped[datetime | None]
 
 

@@ -22,7 +22,8 @@ CHROME = re.compile(
     re.IGNORECASE,
 )
 CHROME_TAGS = {"nav", "footer", "header"}
-_ROW_DATE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|(?<!\d)\d{1,2}\s*[-/月]\s*\d{1,2}(?!\d)")
+# "第1/2页" is a pager, not a date: month-day forms must not be followed by 页.
+_ROW_DATE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|(?<!\d)\d{1,2}\s*[-/月]\s*\d{1,2}(?!\d)(?!\s*页)")
 _FULLWIDTH_DIGIT = re.compile("[\uff10-\uff19]")
 NEXT_TEXTS = ("下一页", "下页", "后页", "下一頁", ">", "›", "»", ">>")
 PAGER_TEXTS = (*NEXT_TEXTS, "上一页", "上页", "前页", "首页", "尾页", "末页", "最后一页", "<", "‹", "«", "<<")
@@ -121,24 +122,48 @@ def pagination(sel: Selector, url: str, item_count: int) -> tuple[list[str], int
     text = normalize(
         " ".join(sel.xpath("//text()[not(ancestor::script or ancestor::style or ancestor::head)]").getall())
     )
+    current = _current_page(text, url)
     page_count = None
     if m := _TOTAL_PAGES.search(text):
         page_count = int(m[1] or m[2])
-    elif (m := _TOTAL_RECORDS.search(text)) and item_count:
-        page_count = math.ceil(int(m[1]) / item_count)
+    elif (m := _TOTAL_RECORDS.search(text)) and item_count and current == 1:
+        page_count = math.ceil(int(m[1]) / item_count)  # only page 1 shows a full page of items
     # Expand to every page only with a stated total: a lone "下一页 → list_2" says nothing about numbering.
     if page_count and template:
         pattern, example = template
-        first = 1 if pattern is _PAGE_SUFFIX else min(numbers + [1])
-        last = page_count - 1 if pattern is _PAGE_SUFFIX else page_count
-        for n in range(first, last + 1):
-            found[pattern.sub(lambda m, n=n: f"{m['pre']}{n}", example, count=1)] = None
+        offset = _numbering_offset(sel, url, current, pattern)
+        for page in range(2, page_count + 1):
+            if page != current and page + offset >= 1:
+                found[pattern.sub(lambda m, n=page + offset: f"{m['pre']}{n}", example, count=1)] = None
     found.pop(url, None)
     if page_count is None and numbers:
         page_count = max(numbers)  # a lower bound: the pager may not link the last page
     if page_count is None and not found and item_count:
         page_count = 1
     return sorted(found, key=_page_number), page_count
+
+
+_CURRENT_PAGE = re.compile(r"第\s*(\d+)\s*/\s*\d+\s*页|第\s*(\d+)\s*页|当前\s*第?\s*(\d+)\s*页")
+
+
+def _current_page(text: str, url: str) -> int:
+    """The page we are on: stated in the pager (第2/5页), else read from the URL, else 1."""
+    if m := _CURRENT_PAGE.search(text):
+        return int(next(g for g in m.groups() if g))
+    if m := _PAGE_QUERY.search(url):
+        return max(1, int(m["n"]))
+    if m := _PAGE_SUFFIX.search(url):
+        return int(m["n"]) + 1  # TRS: index_1.html is the second page
+    return 1
+
+
+def _numbering_offset(sel: Selector, url: str, current: int, pattern: re.Pattern[str]) -> int:
+    """URL number minus page number, learnt from the 下一页 link (list_2 after page 1 → 0;
+    index_1 after page 1 → -1); without one, TRS's index_N (N = page - 1) or ?page=N (N = page)."""
+    for a in sel.root.iter("a"):
+        if clean("".join(a.itertext())) in NEXT_TEXTS and (m := pattern.search(absolute(url, a.get("href") or ""))):
+            return int(m["n"]) - (current + 1)
+    return -1 if pattern is _PAGE_SUFFIX else 0
 
 
 def _page_number(url: str) -> float:

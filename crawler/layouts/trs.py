@@ -22,7 +22,7 @@ _CREATE_PAGE = re.compile(r"createPageHTML\s*\(([^)]*)\)")
 _VAR = re.compile(r"var\s+(\w+)\s*=\s*['\"]?(\d+)['\"]?")
 _CHNL_INFO = re.compile(r"pageChnlInfo\s*=\s*\{(?P<body>.*?)\}", re.DOTALL)
 _CHNL_FIELD = re.compile(
-    r"(?P<key>recordCount|prepage|maxStaticIndex|quickMode)\s*:\s*['\"]?(?P<value>[^,'\"\n}]*)"
+    r"(?P<key>recordCount|prepage|maxStaticIndex|quickMode|pageName|pageExt|pageIndex)\s*:\s*['\"]?(?P<value>[^,'\"\n}]*)"
 )
 
 
@@ -70,6 +70,10 @@ def parse(sel: Selector, url: str, today: date, html: str = "") -> ListPage:
     if info.get("recordCount", "").isdigit():
         per_page = int(info["prepage"]) if info.get("prepage", "").isdigit() else 15
         count = max(1, math.ceil(int(info["recordCount"]) / per_page))
+        if info.get("pageName") and info.get("pageExt"):  # static pages named like createPageHTML's
+            current = int(info["pageIndex"]) if info.get("pageIndex", "").isdigit() else 0
+            return replace(page, next_urls=_static_urls(url, count, current, info["pageName"], info["pageExt"]),
+                           page_count=count)
         # 动静结合: only the first maxStaticIndex pages are in the HTML; the rest come from /fjdzapp/search.
         needs_js = int(info["recordCount"]) > len(page.items)
         return replace(page, next_urls=[], page_count=count, needs_js=needs_js)

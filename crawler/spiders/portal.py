@@ -40,6 +40,7 @@ HOME_COLUMN_NAME = "首页"
 HOME_CATEGORY = "home"
 NON_HTML = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".zip", ".rar", ".wps", ".ofd",
             ".jpg", ".jpeg", ".png", ".gif", ".mp4", ".mp3", ".txt", ".7z", ".et", ".dps")
+LINK_CHECK_MAXSIZE = 2 * 1024 * 1024
 PAGER_WORDS = {"首页", "上一页", "下一页", "尾页", "末页", "上页", "下页", "前页", "后页", "最后一页", ">", "<", ">>", "<<"}
 PAGER_FILE = re.compile(r"/(index|list|page|default)_\d+\.\w+$")
 LINK_TAGS = {"a": "href", "img": "src", "script": "src", "link": "href", "iframe": "src"}
@@ -250,6 +251,12 @@ class PortalSpider(scrapy.Spider):
             progress.seen_first_page, progress.pages_ok = True, progress.pages_ok + 1
             return
         page = self.page_item(response)
+        if (page.flags or {}).get("redirected_home"):
+            # The home page is not this column's content: its items and links stay the home's.
+            page.marks, page.links = None, []
+            yield page
+            self.column_page_failed(progress, number, "redirected_home")
+            return
         if not isinstance(response, TextResponse) or response.status != 200:
             yield page
             self.column_page_failed(progress, number, page.error or f"http_{response.status}",
@@ -280,6 +287,8 @@ class PortalSpider(scrapy.Spider):
         if number == 1 and meta["level"] < self.max_depth and not page.flags.get("soft_404"):
             listed = {item.url for item in listing.items} | set(listing.next_urls)
             yield from self.sub_columns(response, meta, column_url, listed)
+        if listing.needs_js and not listing.next_urls:
+            progress.truncated, progress.reason = True, "js_pagination"  # later pages only via scripts
         all_new = all(item.url not in known for item in listing.items)
         if listing.items and (self.full or all_new):
             yield from self.next_pages(listing.next_urls, pc["unit"], column_url, number, progress)
@@ -390,14 +399,17 @@ class PortalSpider(scrapy.Spider):
                 continue
             if self.trap_guard.is_trap(url):
                 continue
-            yield Request(url, method="HEAD", callback=self.link_checked, errback=self.link_failed,
+            # Our own pages are fetched (GET, size-capped) so a 200 "页面不存在" is caught as a soft
+            # 404; files and outside links get a HEAD (GET only where HEAD is refused).
+            method = "GET" if internal and not url.lower().endswith(NON_HTML) and tag in ("a", "iframe") else "HEAD"
+            yield Request(url, method=method, callback=self.link_checked, errback=self.link_failed,
                           meta={"link_check": True, "external": not internal, "dont_obey_robotstxt": not internal,
-                                "handle_httpstatus_all": True}, dont_filter=False)
+                                "handle_httpstatus_all": True, "download_maxsize": LINK_CHECK_MAXSIZE,
+                                "max_retry_times": 1})
 
     def link_checked(self, response: Response) -> Iterator[Any]:
         if response.status == 405 and response.request.method == "HEAD":
-            yield response.request.replace(method="GET", dont_filter=True,
-                                           meta={**response.meta, "download_maxsize": 1_000_000})
+            yield response.request.replace(method="GET", dont_filter=True)
             return
         redirects = response.meta.get("redirect_urls") or []
         soft = False

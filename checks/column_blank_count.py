@@ -1,0 +1,45 @@
+"""空白栏目（数量）: five or more blank columns fail the website (indicators.md A4.3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checks import column_blank
+from checks.base import Check, CheckContext, FindingDraft
+
+
+def run(ctx: CheckContext) -> Iterator[FindingDraft]:
+    inner = CheckContext(ctx.session, ctx.as_of, ctx.thresholds, ctx.site_code, ctx.unit_ids, ctx.leaders,
+                         ctx.timezone, rule="column.blank", cache=ctx.cache)
+    blanks = list(column_blank.run(inner))
+    threshold = ctx.thresholds.blank_columns_veto
+    units = {state.unit_id for state in ctx.cache["column_states"]}
+    ctx.checked_units(units)
+    groups: dict[int | None, list[FindingDraft]] = {u: [] for u in units}
+    for draft in blanks:
+        groups.setdefault(draft.unit_id, []).append(draft)
+    if ctx.unit_ids is None:
+        ctx.checked_units([None])
+        groups[None] = blanks
+    names = {s.unit_id: s.unit_name for s in ctx.cache["column_states"]}
+    for unit_id, drafts in groups.items():
+        if len(drafts) < threshold:
+            continue
+        who = names.get(unit_id, "") if unit_id is not None else "门户网站（含各单位栏目）"
+        yield ctx.draft(
+            f"{who}：空白栏目共{len(drafts)}个（达到{threshold}个即单项否决）",
+            unit_id=unit_id,
+            evidence={"count": len(drafts), "threshold": threshold,
+                      "columns": [{"column": d.evidence["column"], "url": d.url} for d in drafts]},
+        )
+
+
+CHECK = Check(
+    rule="column.blank_count",
+    title="空白栏目（数量达到否决线）",
+    clause="国办秘函〔2019〕19号 单项否决 A4.3",
+    severity="veto",
+    scope="unit",
+    run=run,
+    description="完整抓取但无信息且无说明的栏目≥5个。",
+)

@@ -1,0 +1,181 @@
+"""The state of every column as of the check time, computed once per run in SQL aggregates.
+
+Stale, blank, broken and the count-based vetoes all read the same facts: the column's latest
+visit (full / partial / not_seen), its newest dated item and its item counts. A column whose
+latest visit is not_seen (or that was never visited) is "not checked", never stale or blank.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, func, select
+
+from checks.base import CheckContext
+from storage.models import Column, ColumnVisit, CrawlRun, ListItem, Page, Unit
+
+# Columns whose update window the indicators fix; 首页 (home) has its own rule.
+CATEGORY_LABELS = {
+    "news": "动态要闻类", "notice": "通知公告类", "policy": "政策文件类", "personnel": "人事类",
+    "planning": "规划计划类", "basic": "基础信息类",
+}
+
+
+@dataclass(slots=True)
+class ColumnState:
+    column_id: int
+    unit_id: int
+    unit_name: str
+    name: str
+    url: str
+    category: str
+    level: int
+    visit_status: str | None  # full | partial | not_seen | None (never visited)
+    visit_reason: str | None
+    visit_http: int | None
+    visited_at: object
+    run_started: object
+    items: int  # list items stored for the column
+    items_this_run: int  # list items seen since the visit's run started (or the visit's own count)
+    dated: int
+    newest: date | None
+    page_flags: dict | None = None
+    page_http: int | None = None
+    page_error: str | None = None
+    page_url: str | None = None
+    page_fetched_at: object = None
+
+    @property
+    def seen(self) -> bool:
+        return self.visit_status in ("full", "partial")
+
+    def window_days(self, ctx: CheckContext) -> int | None:
+        windows = ctx.thresholds.column_windows
+        return getattr(windows, self.category, None) if self.category in CATEGORY_LABELS else None
+
+    def age_days(self, ctx: CheckContext) -> int | None:
+        return None if self.newest is None else (ctx.today - self.newest).days
+
+    def is_stale(self, ctx: CheckContext) -> bool | None:
+        """True/False when judged; None when not applicable or not checked."""
+        window = self.window_days(ctx)
+        if window is None or not self.seen or self.items == 0:
+            return None
+        if self.newest is None:
+            return True if ctx.thresholds.undated_counts_as_stale else None
+        return (ctx.today - self.newest).days > window
+
+    def is_key(self) -> bool:
+        """动态要闻 columns and first-level 通知公告/政策文件 columns (A4.1)."""
+        return self.category == "news" or (self.category in ("notice", "policy") and self.level == 1)
+
+    def is_long_window(self, ctx: CheckContext) -> bool:
+        """Columns whose window is half a year or more: their staleness is 长期未更新 (A4.2)."""
+        window = self.window_days(ctx)
+        return window is not None and window >= 180
+
+
+def column_states(ctx: CheckContext) -> list[ColumnState]:
+    """All columns of the units in scope, with visit and item aggregates; cached per run."""
+    if "column_states" in ctx.cache:
+        return ctx.cache["column_states"]
+    latest = (
+        select(ColumnVisit.column_id, func.max(ColumnVisit.id).label("visit_id"))
+        .where(ColumnVisit.visited_at <= ctx.as_of)
+        .group_by(ColumnVisit.column_id)
+        .subquery()
+    )
+    items = (
+        select(
+            ListItem.column_id,
+            func.count(ListItem.id).label("n_items"),
+            func.count(ListItem.published_on).label("dated"),
+            func.max(ListItem.published_on).label("newest"),
+        )
+        .group_by(ListItem.column_id)
+        .subquery()
+    )
+    rows = ctx.session.execute(
+        select(Column, Unit.name, ColumnVisit, CrawlRun.started_at, items.c.n_items, items.c.dated, items.c.newest)
+        .join(Unit, Unit.id == Column.unit_id)
+        .outerjoin(latest, latest.c.column_id == Column.id)
+        .outerjoin(ColumnVisit, ColumnVisit.id == latest.c.visit_id)
+        .outerjoin(CrawlRun, CrawlRun.id == ColumnVisit.run_id)
+        .outerjoin(items, items.c.column_id == Column.id)
+        .where(ctx.unit_filter(Column.unit_id))
+        .order_by(Column.unit_id, Column.id)
+    ).all()
+    recent = _items_since_run(ctx)
+    pages = _column_pages(ctx)
+    states = []
+    for column, unit_name, visit, run_started, n_items, n_dated, newest in rows:
+        state = ColumnState(
+            column_id=column.id, unit_id=column.unit_id, unit_name=unit_name, name=column.name, url=column.url,
+            category=column.category, level=column.level,
+            visit_status=visit.status if visit else None, visit_reason=visit.reason if visit else None,
+            visit_http=visit.http_status if visit else None, visited_at=visit.visited_at if visit else None,
+            run_started=run_started, items=n_items or 0,
+            items_this_run=max(recent.get(column.id, 0), visit.items if visit else 0),
+            dated=n_dated or 0, newest=newest,
+        )
+        page = pages.get(column.id)
+        if page is not None:
+            state.page_url, state.page_http, state.page_error, state.page_flags, state.page_fetched_at = page
+        states.append(state)
+    ctx.cache["column_states"] = states
+    return states
+
+
+def _items_since_run(ctx: CheckContext) -> dict[int, int]:
+    """Per column, the items last seen during or after the run of the column's latest visit."""
+    latest = (
+        select(ColumnVisit.column_id, func.max(ColumnVisit.id).label("visit_id"))
+        .where(ColumnVisit.visited_at <= ctx.as_of)
+        .group_by(ColumnVisit.column_id)
+        .subquery()
+    )
+    query = (
+        select(ListItem.column_id, func.count(ListItem.id))
+        .join(latest, latest.c.column_id == ListItem.column_id)
+        .join(ColumnVisit, ColumnVisit.id == latest.c.visit_id)
+        .join(CrawlRun, CrawlRun.id == ColumnVisit.run_id)
+        .where(ListItem.last_seen >= CrawlRun.started_at)
+        .group_by(ListItem.column_id)
+    )
+    return dict(ctx.session.execute(query).all())
+
+
+def _column_pages(ctx: CheckContext) -> dict[int, tuple]:
+    """The stored list page of each column: the page at the column's own URL, else its first list page."""
+    query = (
+        select(Column.id, Page.url, Page.http_status, Page.error, Page.flags, Page.fetched_at,
+               (Page.url == Column.url).label("own"), Page.id)
+        .join(Page, and_(Page.column_id == Column.id, Page.kind.in_(("list", "home", "unit_home"))))
+        .where(ctx.unit_filter(Column.unit_id))
+    )
+    chosen: dict[int, tuple] = {}
+    order: dict[int, tuple] = {}
+    for column_id, url, http, error, flags, fetched_at, own, page_id in ctx.session.execute(query):
+        rank = (0 if own else 1, page_id)
+        if column_id not in order or rank < order[column_id]:
+            order[column_id] = rank
+            chosen[column_id] = (url, http, error, flags, fetched_at)
+    return chosen
+
+
+def newest_items(ctx: CheckContext, column_ids: list[int], limit: int = 3) -> dict[int, list[dict]]:
+    """The first items of each column's list (by position), for evidence."""
+    if not column_ids:
+        return {}
+    rows = ctx.session.execute(
+        select(ListItem.column_id, ListItem.title, ListItem.published_on, ListItem.url, ListItem.position)
+        .where(ListItem.column_id.in_(column_ids), ListItem.list_page == 1)
+        .order_by(ListItem.column_id, ListItem.position)
+    ).all()
+    found: dict[int, list[dict]] = {}
+    for column_id, title, published_on, url, _position in rows:
+        bucket = found.setdefault(column_id, [])
+        if len(bucket) < limit:
+            bucket.append({"title": title, "date": published_on.isoformat() if published_on else None, "url": url})
+    return found

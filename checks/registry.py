@@ -1,0 +1,69 @@
+"""Every check, in the order they run and are listed. Registering a check is one line here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checks import (
+    column_blank,
+    column_blank_count,
+    column_broken,
+    column_stale,
+    column_stale_count,
+    content_future_date,
+    content_garbled,
+    content_personal_data,
+    content_serious_error,
+    content_typo,
+    footer_conac,
+    footer_icp,
+    footer_police_record,
+    footer_site_code,
+    home_not_updated,
+    link_dead,
+    page_no_error_report,
+    site_unreachable,
+)
+from checks.base import Check
+
+CHECKS: list[Check] = [
+    column_stale.CHECK,
+    column_blank.CHECK,
+    column_stale_count.CHECK,
+    column_blank_count.CHECK,
+    column_broken.CHECK,
+    home_not_updated.CHECK,
+    page_no_error_report.CHECK,
+    footer_site_code.CHECK,
+    footer_icp.CHECK,
+    footer_police_record.CHECK,
+    footer_conac.CHECK,
+    link_dead.CHECK,
+    site_unreachable.CHECK,
+    content_garbled.CHECK,
+    content_serious_error.CHECK,
+    content_typo.CHECK,
+    content_personal_data.CHECK,
+    content_future_date.CHECK,
+]
+
+
+def by_rule() -> dict[str, Check]:
+    return {check.rule: check for check in CHECKS}
+
+
+def select_checks(only: list[str] | None = None) -> list[Check]:
+    """The checks to run; `only` takes rule ids or prefixes (`column` runs every column.* rule)."""
+    if not only:
+        return list(CHECKS)
+    chosen = [c for c in CHECKS if any(c.rule == o or c.rule.startswith(o.rstrip(".") + ".") for o in only)]
+    unknown = [o for o in only if not any(c.rule == o or c.rule.startswith(o.rstrip(".") + ".") for c in CHECKS)]
+    if unknown:
+        known = "、".join(c.rule for c in CHECKS)
+        raise KeyError(f"未知的检查规则：{'、'.join(unknown)}；可用的规则：{known}")
+    return chosen
+
+
+def catalogue() -> list[dict[str, Any]]:
+    """The metadata of every check, for `portalcheck check --list` and the docs."""
+    return [check.metadata() for check in CHECKS]

@@ -1,0 +1,158 @@
+"""Run checks and give their findings a life in the store: new → open → resolved → regressed.
+
+The key of a finding is stable across runs (sha256 of rule|unit|column|url|discriminator). A
+finding is resolved only when its rule ran, its unit was in scope and its subject (column, page
+or unit) was looked at again this time: a column not seen in the last crawl keeps its finding.
+Re-running at the same `as_of` changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from checks.base import Check, CheckContext, FindingDraft, NotChecked, is_covered
+from checks.registry import select_checks
+from portalcheck.config import Config
+from storage.models import Finding, Unit
+from storage.session import Store
+
+log = logging.getLogger(__name__)
+
+ACTIVE = ("new", "open", "regressed")
+
+
+@dataclass
+class RuleOutcome:
+    rule: str
+    title: str
+    severity: str
+    found: int = 0
+    new: int = 0
+    open: int = 0
+    regressed: int = 0
+    resolved: int = 0
+    not_checked: int = 0
+    seconds: float = 0.0
+    error: str | None = None
+
+
+@dataclass
+class CheckReport:
+    as_of: datetime
+    units: list[str] | None
+    outcomes: list[RuleOutcome] = field(default_factory=list)
+    not_checked: list[NotChecked] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(o.error is None for o in self.outcomes)
+
+    def totals(self) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for outcome in self.outcomes:
+            total.update(found=outcome.found, new=outcome.new, open=outcome.open,
+                         regressed=outcome.regressed, resolved=outcome.resolved)
+        return total
+
+
+def _unit_ids(session, names: list[str] | None) -> frozenset[int] | None:  # type: ignore[no-untyped-def]
+    if not names:
+        return None
+    found = dict(session.execute(select(Unit.name, Unit.id).where(Unit.name.in_(names))).all())
+    missing = [n for n in names if n not in found]
+    if missing:
+        raise KeyError(f"数据库中没有单位：{'、'.join(missing)}（请先抓取）")
+    return frozenset(found.values())
+
+
+def run_checks(store: Store, config: Config, as_of: datetime, units: list[str] | None = None,
+               only: list[str] | None = None) -> CheckReport:
+    """Run the chosen checks for the chosen units at `as_of` and update the findings."""
+    if as_of.tzinfo is None:
+        raise ValueError("as_of must be timezone-aware")
+    checks = select_checks(only)
+    report = CheckReport(as_of=as_of, units=units)
+    with store.session() as session:
+        unit_ids = _unit_ids(session, units)
+        cache: dict = {}
+        for check in checks:
+            ctx = CheckContext(session, as_of, config.thresholds, config.portal.site_code, unit_ids,
+                               dict(config.leaders), config.schedule.timezone, rule=check.rule, cache=cache)
+            outcome = RuleOutcome(check.rule, check.title, check.severity)
+            started = time.perf_counter()
+            try:
+                with session.begin_nested():  # a failing query must not abort the transaction (PostgreSQL)
+                    drafts = list(check.run(ctx))
+            except Exception as exc:  # one broken check must not stop the others; its findings stay as they were
+                log.exception("check %s failed", check.rule)
+                outcome.error = f"{type(exc).__name__}: {exc}"
+            else:
+                _persist(session, check, ctx, drafts, outcome)
+            outcome.seconds = time.perf_counter() - started
+            outcome.not_checked = len(ctx.not_checked)
+            report.outcomes.append(outcome)
+            report.not_checked += ctx.not_checked
+    return report
+
+
+def _persist(session, check: Check, ctx: CheckContext, drafts: list[FindingDraft],  # type: ignore[no-untyped-def]
+             outcome: RuleOutcome) -> None:
+    as_of = ctx.as_of
+    unique: dict[str, FindingDraft] = {}
+    for draft in drafts:
+        unique.setdefault(draft.key, draft)
+    outcome.found = len(unique)
+    existing = {f.key: f for f in session.execute(select(Finding).where(Finding.rule == check.rule)).scalars()}
+    for key, draft in unique.items():
+        points = draft.points if draft.points is not None else check.points
+        finding = existing.get(key)
+        if finding is None:
+            session.add(Finding(
+                key=key, rule=check.rule, severity=check.severity, points=points, unit_id=draft.unit_id,
+                column_id=draft.column_id, url=draft.url, detail=draft.detail, evidence=draft.evidence,
+                status="new", first_seen=as_of, last_seen=as_of,
+            ))
+            outcome.new += 1
+            continue
+        if as_of > finding.last_seen:  # a later run: the finding moves on; the same as_of changes nothing
+            finding.status = "regressed" if finding.status == "resolved" else "open"
+            finding.last_seen = as_of
+            finding.resolved_at = None if finding.status == "regressed" else finding.resolved_at
+        elif finding.status == "resolved" and as_of >= (finding.resolved_at or as_of):
+            finding.status, finding.resolved_at, finding.last_seen = "regressed", None, as_of
+        finding.detail, finding.evidence = draft.detail, draft.evidence
+        finding.severity, finding.points = check.severity, points
+        setattr(outcome, finding.status, getattr(outcome, finding.status) + 1)
+    for key, finding in existing.items():
+        if key in unique or finding.status not in ACTIVE or as_of < finding.last_seen:
+            continue
+        if not ctx.in_scope(finding.unit_id) and finding.unit_id is not None:
+            continue
+        if not is_covered(ctx.covered, check.scope, finding.unit_id, finding.column_id, finding.url):
+            continue
+        finding.status, finding.resolved_at = "resolved", as_of
+        outcome.resolved += 1
+    session.flush()
+
+
+def format_report(report: CheckReport) -> str:
+    """A short Chinese summary of one check run, for the terminal."""
+    scope = "、".join(report.units) if report.units else "全部单位"
+    lines = [f"检查时点：{report.as_of.isoformat(timespec='minutes')}　范围：{scope}", ""]
+    lines.append(f"{'规则':<22}{'问题':>6}{'新增':>6}{'仍存在':>6}{'复发':>6}{'已整改':>6}{'未检查':>6}")
+    for o in report.outcomes:
+        row = f"{o.rule:<22}{o.found:>6}{o.new:>6}{o.open:>6}{o.regressed:>6}{o.resolved:>6}{o.not_checked:>6}"
+        lines.append(row + (f"　出错：{o.error}" if o.error else f"　{o.title}"))
+    total = report.totals()
+    lines += ["", f"合计：发现问题{total['found']}个（新增{total['new']}个，复发{total['regressed']}个），"
+              f"已整改{total['resolved']}个；未能检查的对象{len(report.not_checked)}个。"]
+    reasons = Counter(n.reason for n in report.not_checked)
+    for reason, count in reasons.most_common(5):
+        lines.append(f"　未检查：{reason}" + (f"（{count}处）" if count > 1 else ""))
+    return "\n".join(lines)

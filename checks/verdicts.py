@@ -1,0 +1,116 @@
+"""The verdict per column, per unit and per site, from the open findings and the column states.
+
+Any veto hit → 不合格 (国办秘函〔2019〕19号: no further scoring). The count-based vetoes
+(stale key columns, long-stale columns, blank columns) are recomputed from the per-column
+findings so the numbers shown are the numbers judged. Deductions are summed where the rule
+gives points; they are indicative, as the 2019 deduction table is only partly known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from checks.base import CheckContext
+from checks.columnstate import column_states
+from checks.registry import by_rule
+from portalcheck.config import Config
+from storage.models import Finding, Unit
+from storage.session import Store
+
+ACTIVE = ("new", "open", "regressed")
+PASS, FAIL, UNKNOWN = "合格", "不合格", "未检查"
+
+
+@dataclass
+class Verdict:
+    """One column, unit or the site: its verdict, the vetoes hit, counts and deductions."""
+
+    name: str
+    verdict: str = PASS
+    vetoes: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    deductions: float = 0.0
+    findings: dict[str, int] = field(default_factory=dict)  # rule → active findings
+    not_checked: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "verdict": self.verdict, "vetoes": self.vetoes, "counts": self.counts,
+                "deductions": round(self.deductions, 2), "findings": self.findings, "not_checked": self.not_checked}
+
+
+@dataclass
+class Verdicts:
+    as_of: datetime
+    site: Verdict
+    units: dict[str, Verdict]
+    columns: dict[int, Verdict]
+
+
+def verdicts(store: Store, config: Config, as_of: datetime) -> Verdicts:
+    """Aggregate the active findings (as of the last check run) into verdicts."""
+    t = config.thresholds
+    rules = by_rule()
+    with store.session() as session:
+        ctx = CheckContext(session, as_of, t, config.portal.site_code, timezone=config.schedule.timezone)
+        states = {s.column_id: s for s in column_states(ctx)}
+        names = dict(session.execute(select(Unit.id, Unit.name)).all())
+        findings = session.execute(
+            select(Finding.rule, Finding.severity, Finding.points, Finding.unit_id, Finding.column_id)
+            .where(Finding.status.in_(ACTIVE))
+        ).all()
+    site = Verdict(config.portal.name)
+    units = {name: Verdict(name) for name in names.values()}
+    columns: dict[int, Verdict] = {}
+    for state in states.values():
+        column = columns[state.column_id] = Verdict(f"{state.unit_name}/{state.name}")
+        if not state.seen:
+            column.verdict = UNKNOWN
+            column.not_checked = 1
+            units[state.unit_name].not_checked += 1
+            site.not_checked += 1
+    count_rules = {"column.stale": "stale", "column.blank": "blank"}
+    for rule, severity, points, unit_id, column_id in findings:
+        targets = [site] + ([units[names[unit_id]]] if unit_id in names else [])
+        if column_id in columns:
+            targets.append(columns[column_id])
+        for target in targets:
+            target.findings[rule] = target.findings.get(rule, 0) + 1
+            if severity == "veto" and rule not in target.vetoes:
+                target.vetoes.append(rule)
+            if severity == "deduct" and points:
+                target.deductions += points
+        if rule in count_rules and column_id in states:
+            state = states[column_id]
+            bump = [site, units[state.unit_name]]
+            for target in bump:
+                _count(target, count_rules[rule])
+                if rule == "column.stale" and state.is_key():
+                    _count(target, "stale_key")
+                if rule == "column.stale" and state.is_long_window(ctx):
+                    _count(target, "long_stale")
+        if rule == "column.stale" and column_id in columns:
+            columns[column_id].verdict = "未更新"
+        if rule == "column.blank" and column_id in columns:
+            columns[column_id].verdict = "空白"
+        if rule == "column.broken" and column_id in columns:
+            columns[column_id].verdict = "无法访问"
+    limits = {"stale_key": (t.stale_key_columns_veto, "column.stale_count"),
+              "long_stale": (t.long_stale_columns_veto, "column.stale_count"),
+              "blank": (t.blank_columns_veto, "column.blank_count")}
+    for target in [site, *units.values()]:
+        for count, (limit, rule) in limits.items():
+            if target.counts.get(count, 0) >= limit and rule not in target.vetoes:
+                target.vetoes.append(rule)
+        if target.vetoes:
+            target.verdict = FAIL
+    for target in [site, *units.values()]:
+        target.vetoes = sorted(target.vetoes, key=lambda r: list(rules).index(r) if r in rules else 99)
+    return Verdicts(as_of, site, units, columns)
+
+
+def _count(target: Verdict, name: str) -> None:
+    target.counts[name] = target.counts.get(name, 0) + 1

@@ -1,0 +1,114 @@
+"""The life of a finding: new → open → resolved → regressed, scoped resolution, idempotent re-runs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from checks import format_report, run_checks
+from storage.models import Column
+from tests.checks.facts import AS_OF, Facts, days_ago, findings, make_config
+
+DAY = timedelta(days=1)
+
+
+def stale_column(facts: Facts) -> tuple[int, int]:
+    unit = facts.unit()
+    return unit, facts.seen_column(unit, "工作动态", "news", [days_ago(30)])
+
+
+def check(store, as_of, **kwargs):  # type: ignore[no-untyped-def]
+    return run_checks(store, make_config(), as_of, only=["column.stale"], **kwargs)
+
+
+def recrawl(facts: Facts, column: int, as_of, status: str = "full") -> None:  # type: ignore[no-untyped-def]
+    facts.visit(facts.crawl(as_of - timedelta(hours=2)), column, status)
+
+
+def test_first_sighting_is_new_and_a_later_one_is_open(store) -> None:
+    facts = Facts(store)
+    _unit, column = stale_column(facts)
+    check(store, AS_OF)
+    first = findings(store)[0]
+    recrawl(facts, column, AS_OF + DAY)
+    check(store, AS_OF + DAY)
+    [again] = findings(store)
+    assert (first.status, again.status) == ("new", "open")
+    assert again.key == first.key and again.first_seen == AS_OF and again.last_seen == AS_OF + DAY
+
+
+def test_fixed_problem_is_resolved_and_its_return_is_regressed(store) -> None:
+    facts = Facts(store)
+    _unit, column = stale_column(facts)
+    check(store, AS_OF)
+    facts.items(column, [days_ago(-1)])  # a new item published the next day
+    recrawl(facts, column, AS_OF + DAY)
+    check(store, AS_OF + DAY)
+    [resolved] = findings(store)
+    assert (resolved.status, resolved.resolved_at) == ("resolved", AS_OF + DAY)
+    recrawl(facts, column, AS_OF + 30 * DAY)
+    report = check(store, AS_OF + 30 * DAY)
+    [regressed] = findings(store)
+    assert regressed.status == "regressed" and regressed.resolved_at is None
+    assert report.outcomes[0].regressed == 1
+
+
+def test_rerun_at_the_same_time_changes_nothing(store) -> None:
+    facts = Facts(store)
+    stale_column(facts)
+    check(store, AS_OF)
+    before = [(f.key, f.status, f.last_seen) for f in findings(store)]
+    report = check(store, AS_OF)
+    assert [(f.key, f.status, f.last_seen) for f in findings(store)] == before
+    assert report.totals()["new"] == 1 and report.totals()["resolved"] == 0
+
+
+def test_finding_of_a_column_not_seen_this_time_stays_open(store) -> None:
+    facts = Facts(store)
+    _unit, column = stale_column(facts)
+    check(store, AS_OF)
+    facts.items(column, [days_ago(-1)])
+    recrawl(facts, column, AS_OF + DAY, status="not_seen")
+    check(store, AS_OF + DAY)
+    assert findings(store)[0].status == "new"
+
+
+def test_finding_of_a_unit_out_of_scope_is_not_resolved(store) -> None:
+    facts = Facts(store)
+    _unit, column = stale_column(facts)
+    other = facts.unit("土城镇")
+    facts.seen_column(other, "工作动态", "news", [days_ago(1)])
+    check(store, AS_OF)
+    facts.items(column, [days_ago(-1)])
+    recrawl(facts, column, AS_OF + DAY)
+    check(store, AS_OF + DAY, units=["土城镇"])
+    assert findings(store)[0].status == "new"
+    check(store, AS_OF + DAY, units=["白鹤镇"])
+    assert findings(store)[0].status == "resolved"
+
+
+def test_finding_of_a_rule_that_did_not_run_is_not_resolved(store) -> None:
+    facts = Facts(store)
+    _unit, column = stale_column(facts)
+    check(store, AS_OF)
+    facts.items(column, [days_ago(-1)])
+    recrawl(facts, column, AS_OF + DAY)
+    run_checks(store, make_config(), AS_OF + DAY, only=["column.blank"])
+    assert findings(store)[0].status == "new"
+
+
+def test_deleted_column_drops_its_finding_from_view_but_keeps_the_row(store) -> None:
+    facts = Facts(store)
+    _unit, column = stale_column(facts)
+    check(store, AS_OF)
+    with store.session() as session:
+        session.delete(session.get(Column, column))
+    check(store, AS_OF + DAY)
+    [finding] = findings(store)
+    assert finding.column_id is None and finding.status == "new"
+
+
+def test_report_summarises_in_chinese(store) -> None:
+    facts = Facts(store)
+    stale_column(facts)
+    text = format_report(check(store, AS_OF))
+    assert "column.stale" in text and "合计：发现问题1个（新增1个" in text
