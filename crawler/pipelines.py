@@ -10,6 +10,7 @@ import logging
 import os
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -22,6 +23,9 @@ from storage.session import Store
 from storage.upsert import upsert
 
 log = logging.getLogger(__name__)
+
+# Item type -> writer(session, items, pipeline) for gatherers beyond the portal spider; one line each.
+EXTRA_WRITERS: dict[type, Callable[[Any, list[Any], StorePipeline], None]] = {}
 
 BATCH_ITEMS = 300
 BATCH_SECONDS = 2.0
@@ -64,23 +68,27 @@ class StorePipeline:
             run = self._resumable_run(session, spider)
             if run is None:
                 run = CrawlRun(mode=spider.mode, unit_filter=",".join(spider.unit_names or []) or None,
-                               counts={"pid": os.getpid()})
+                               counts={"pid": os.getpid(), "spider": spider.name})
                 session.add(run)
                 session.flush()
             else:
                 run.counts = {**(run.counts or {}), "pid": os.getpid(), "resumed": True}
                 log.info("resuming interrupted crawl run %s", run.id)
             self.run_id = run.id
-            spider.memory = CrawlMemory.load(session, resume_run=run if run.counts.get("resumed") else None)
+            if hasattr(spider, "memory"):
+                spider.memory = CrawlMemory.load(session, resume_run=run if run.counts.get("resumed") else None)
             self.column_ids = {url: cid for url, cid in session.execute(select(Column.url, Column.id))}
         spider.run_id = self.run_id
 
     def _resumable_run(self, session: Any, spider: Any) -> CrawlRun | None:
         """The newest run of the same kind that was killed (its process is gone) is continued."""
-        run = session.scalar(select(CrawlRun).where(CrawlRun.status == "running")
+        run = session.scalar(select(CrawlRun).where(CrawlRun.status == "running",
+                                                    CrawlRun.counts["spider"].as_string() == spider.name)
                              .order_by(CrawlRun.id.desc()).limit(1))
         unit_filter = ",".join(spider.unit_names or []) or None
         if run is None or run.mode != spider.mode or run.unit_filter != unit_filter:
+            return None
+        if (run.counts or {}).get("spider", spider.name) != spider.name:
             return None
         if _pid_alive((run.counts or {}).get("pid")):
             return None
@@ -147,15 +155,20 @@ class StorePipeline:
     # --- batches -------------------------------------------------------------------------
 
     def flush(self) -> None:
+        """Write what is buffered, kinds in dependency order (columns before the pages that name them)."""
         if not self.buffered:
             return
         buffer, self.buffer, self.buffered = self.buffer, defaultdict(list), 0
         self.last_flush = time.monotonic()
+        writers = [(ColumnItem, self._columns), (PageItem, self._pages), (ListPageItem, self._list_items),
+                   (LinkStatusItem, self._link_statuses)]
         with self.store.session() as session:
-            self._columns(session, buffer.get(ColumnItem, []))
-            self._pages(session, buffer.get(PageItem, []))
-            self._list_items(session, buffer.get(ListPageItem, []))
-            self._link_statuses(session, buffer.get(LinkStatusItem, []))
+            for kind, write in writers:
+                if buffer.get(kind):
+                    write(session, buffer[kind])
+            for kind, write in EXTRA_WRITERS.items():  # gatherers of other issues (messages, accounts)
+                if buffer.get(kind):
+                    write(session, buffer[kind], self)
 
     def _columns(self, session: Any, items: list[ColumnItem]) -> None:
         now = datetime.now(timezone.utc)

@@ -18,6 +18,10 @@ from crawler.spiders.portal import PortalSpider
 from storage.models import CrawlRun
 from storage.session import Store
 
+# The spiders one `portalcheck crawl` runs side by side in one reactor; other gatherers
+# (message boards, accounts) register here with one line.
+GATHERERS: list[type] = [PortalSpider]
+
 COLUMN_STATUS_ZH = {"full": "完整抓取", "partial": "部分抓取", "not_seen": "未能抓取"}
 
 
@@ -70,7 +74,6 @@ def run_crawl(config: Any, *, units: list[str] | None = None, full: bool = False
         config.unit(name)  # unknown unit: a clear KeyError before anything starts
     console = console or Console(stderr=True)
     process = CrawlerProcess(build_settings(config), install_root_handler=True)
-    crawler = process.create_crawler(PortalSpider)
     pages = {"n": 0}
     with console.status("抓取中…") as status:
         def on_response(response: Any, request: Any, spider: Any) -> None:
@@ -78,12 +81,15 @@ def run_crawl(config: Any, *, units: list[str] | None = None, full: bool = False
             if pages["n"] % 10 == 0:
                 status.update(f"抓取中… 已获取 {pages['n']} 个页面")
 
-        crawler.signals.connect(on_response, signal=signals.response_received)
-        process.crawl(crawler, config=config, units=units, full=full)
+        for spider_class in GATHERERS:
+            crawler = process.create_crawler(spider_class)
+            crawler.signals.connect(on_response, signal=signals.response_received)
+            process.crawl(crawler, config=config, units=units, full=full)
         process.start()
     store = Store(config.database_url())
     with store.session() as session:
-        run = session.scalar(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(1))
+        run = session.scalar(select(CrawlRun).where(CrawlRun.counts["spider"].as_string() == PortalSpider.name)
+                             .order_by(CrawlRun.id.desc()).limit(1))
         result = CrawlResult(run.id, run.status, dict(run.counts)) if run else CrawlResult(None, "failed", {})
     result.counts["log_file"] = str(config.crawl_log())
     store.dispose()
