@@ -34,7 +34,8 @@ class CrawlMemory:
     checked_links: set[str] = field(default_factory=set)
 
     @classmethod
-    def load(cls, session: Session, *, resume_run: CrawlRun | None) -> CrawlMemory:
+    def load(cls, session: Session, *, resume_run: CrawlRun | None, full: bool = False) -> CrawlMemory:
+        """`resume_run`: the killed run being continued; `full`: everything is re-verified anyway."""
         memory = cls()
         column_urls: dict[int, str] = {}
         rows = session.execute(
@@ -56,11 +57,13 @@ class CrawlMemory:
                 memory.validators[url] = (etag, modified)
             if kind == "article":
                 memory.article_urls.add(url)
+        checked = select(LinkTarget.url).where(LinkTarget.checked_at.is_not(None))
         if resume_run is not None:
             memory.done_urls = set(session.scalars(
                 select(Page.url).where(Page.run_id == resume_run.id, Page.kind.in_(("article", "other")))
             ))
-            memory.checked_links = set(session.scalars(
-                select(LinkTarget.url).where(LinkTarget.checked_at >= resume_run.started_at)
-            ))
+            if full:  # a full run re-checks every link, except those this run already did
+                checked = checked.where(LinkTarget.checked_at >= resume_run.started_at)
+        if resume_run is not None or not full:
+            memory.checked_links = set(session.scalars(checked))
         return memory

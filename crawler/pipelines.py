@@ -76,7 +76,8 @@ class StorePipeline:
                 log.info("resuming interrupted crawl run %s", run.id)
             self.run_id = run.id
             if hasattr(spider, "memory"):
-                spider.memory = CrawlMemory.load(session, resume_run=run if run.counts.get("resumed") else None)
+                spider.memory = CrawlMemory.load(session, resume_run=run if run.counts.get("resumed") else None,
+                                                 full=spider.full)
             self.column_ids = {url: cid for url, cid in session.execute(select(Column.url, Column.id))}
         spider.run_id = self.run_id
 

@@ -141,7 +141,7 @@ class PortalSpider(scrapy.Spider):
             yield ColumnItem(unit=self.config.portal.name, name=HOME_COLUMN_NAME, url=self.home_url,
                              category=HOME_CATEGORY, origin="configured")
             yield self.page_request(self.home_url, self.parse_home, kind="home", unit=self.config.portal.name,
-                                    column=self.home_url)
+                                    column=self.home_url, conditional=not self.full)
         for unit in self.units_in_scope():
             for item in self.start_unit(unit):
                 yield item
@@ -209,6 +209,10 @@ class PortalSpider(scrapy.Spider):
     def parse_home(self, response: Response) -> Iterator[Any]:
         pc = response.meta["pc"]
         progress = self.progress.setdefault(self.home_url, ColumnProgress(unit=pc["unit"], url=self.home_url))
+        if response.status == 304:  # unchanged since the last run: its items are in the store
+            progress.seen_first_page, progress.pages_ok = True, 1
+            progress.items = len(self.memory.item_urls.get(self.home_url, ()))
+            return
         page = self.page_item(response)
         yield page
         if not isinstance(response, TextResponse) or response.status != 200:
@@ -247,8 +251,9 @@ class PortalSpider(scrapy.Spider):
         progress = self.progress[column_url]
         if number == 1:
             progress.first_status = response.status
-        if response.status == 304:
+        if response.status == 304:  # unchanged list: it still holds what the store has for it
             progress.seen_first_page, progress.pages_ok = True, progress.pages_ok + 1
+            progress.items += len(self.memory.item_urls.get(column_url, ()))
             return
         page = self.page_item(response)
         if (page.flags or {}).get("redirected_home"):
@@ -395,7 +400,9 @@ class PortalSpider(scrapy.Spider):
                 continue
             if tag == "link" and url.endswith(".css") and internal:
                 continue
-            if not self.full and url in self.memory.checked_links and not in_slice(url, self.revisit, self.salt):
+            # Known targets: skipped by an incremental run (but for its rotating slice) and by a resumed
+            # run (those it checked before it was killed); a fresh full run has none.
+            if url in self.memory.checked_links and (self.full or not in_slice(url, self.revisit, self.salt)):
                 continue
             if self.trap_guard.is_trap(url):
                 continue
