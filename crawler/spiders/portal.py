@@ -87,11 +87,23 @@ class PortalSpider(scrapy.Spider):
     def update_settings(cls, settings: Any) -> None:
         super().update_settings(settings)
         if not settings.get("PORTALCHECK_DATABASE_URL"):  # plain `scrapy crawl portal`
-            from crawler.settings import settings_from_config
+            from crawler.settings import browser_settings, settings_from_config
             from portalcheck.config import load_config
 
             path = os.environ.get("PORTALCHECK_CONFIG") or "../config.yaml"
-            settings.setdict(settings_from_config(load_config(path)), priority="spider")
+            config = load_config(path)
+            settings.setdict(settings_from_config(config), priority="spider")
+            chromium = config.crawl.chromium_path or shutil.which("chromium")
+            if chromium:
+                settings.setdict(browser_settings(chromium), priority="spider")
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        handlers = str(crawler.settings.getdict("DOWNLOAD_HANDLERS"))
+        if "scrapy_playwright" not in handlers:
+            spider.chromium = None  # no browser handler: JavaScript columns are recorded as needs_js
+        return spider
 
     def __init__(self, config: Any = None, units: Any = None, full: Any = False, mode: str | None = None,
                  **kwargs: Any):
