@@ -67,7 +67,7 @@ class HostHealthMiddleware:
     which the spider records as "not seen".
     """
 
-    WINDOW = 20
+    WINDOW = 12
 
     def __init__(self, pause_ratio: float, stats: Any):
         self.pause_ratio = pause_ratio

@@ -90,6 +90,15 @@ def find_phrase(text: str, list_name: str) -> str | None:
     return next((p for p in load("phrases.yaml")[list_name] if p.replace(" ", "") in compact), None)
 
 
+_LOADS_DATA = re.compile(r"\bfetch\s*\(|XMLHttpRequest|\$\.(?:ajax|get|post|getJSON)\s*\(|axios\.|\.load\s*\(")
+_WRITES_DOM = re.compile(r"appendChild|innerHTML|insertAdjacentHTML|\.append\s*\(|\.html\s*\(|document\.write")
+
+
 def has_client_templates(sel: Selector) -> bool:
-    """Does the page build lists in the browser (avalon ms-repeat, vue v-for, angular ng-repeat)?"""
-    return bool(sel.xpath("//*[@ms-repeat or @v-for or @ng-repeat or @ms-for]"))
+    """Does the page build lists in the browser? Template attributes (avalon ms-repeat, vue v-for,
+    angular ng-repeat) or an inline script that loads data and writes it into the page. Only asked
+    when no item was found, so a false positive costs one rendering, never a wrong "blank"."""
+    if sel.xpath("//*[@ms-repeat or @v-for or @ng-repeat or @ms-for]"):
+        return True
+    return any(_LOADS_DATA.search(script) and _WRITES_DOM.search(script)
+               for script in sel.xpath("//body//script[not(@src)]/text()").getall())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -27,9 +28,19 @@ def query(db_url: str, sql: str, **params: object) -> list[tuple]:
         engine.dispose()
 
 
+def portal_runs(db_url: str) -> list[dict]:
+    """The portal spider's crawl runs, oldest first (other gatherers keep runs of their own)."""
+    runs = []
+    for run_id, status, counts in query(db_url, "SELECT id, status, counts FROM crawl_runs ORDER BY id"):
+        counts = json.loads(counts) if isinstance(counts, str) else counts
+        if counts.get("spider") == "portal":
+            runs.append({"id": run_id, "status": status, "counts": counts})
+    return runs
+
+
 def visits(db_url: str) -> dict[str, tuple[str, str | None]]:
-    """Column name → (status, reason) of the newest run."""
+    """Column name → (status, reason) of the newest portal run."""
     rows = query(db_url, """
         SELECT c.name, v.status, v.reason FROM column_visits v JOIN columns c ON c.id = v.column_id
-        WHERE v.run_id = (SELECT max(id) FROM crawl_runs)""")
+        WHERE v.run_id = :run""", run=portal_runs(db_url)[-1]["id"])
     return {name: (status, reason) for name, status, reason in rows}

@@ -12,7 +12,7 @@ import pytest
 from portalcheck.demo import DemoServer, serve_demo
 
 from ..conftest import fresh_database
-from .runner import crawl, query, visits
+from .runner import crawl, portal_runs, query, visits
 
 CRAWL_SETTINGS = """
 crawl:
@@ -187,8 +187,7 @@ def test_footer_marks_are_read_from_unit_pages(crawled: Crawled) -> None:
 def test_every_column_ends_the_run_with_a_visit_status(crawled: Crawled) -> None:
     statuses = visits(crawled.db_url)
     assert statuses and set(s for s, _ in statuses.values()) <= {"full", "partial", "not_seen"}
-    [(counts,)] = query(crawled.db_url, "SELECT counts FROM crawl_runs")
-    counts = json.loads(counts) if isinstance(counts, str) else counts
+    counts = portal_runs(crawled.db_url)[-1]["counts"]
     assert counts["pages"] > 500 and "errors" in counts and counts["columns"]["full"] > 50
 
 

@@ -15,7 +15,7 @@ import pytest
 from portalcheck.demo import serve_demo
 
 from ..conftest import fresh_database
-from .runner import REPO, crawl, query, visits
+from .runner import REPO, crawl, portal_runs, query, visits
 
 SETTINGS = """
 crawl:
@@ -76,12 +76,13 @@ def test_killed_crawl_resumes_without_duplicates_or_refetching(tmp_path: Path) -
             process.wait(timeout=30)
             before_kill = [p for m, p in server.request_log if m == "GET" and "/t20" in p]
             stored_before = {u for (u,) in query(db_url, "SELECT url FROM pages WHERE kind = 'article'")}
-            assert query(db_url, "SELECT status FROM crawl_runs") == [("running",)]
+            assert [run["status"] for run in portal_runs(db_url)] == ["running"]
             server.request_log.clear()
 
             result = crawl(config, db_url, "--full")
             assert result.returncode == 0, result.stderr[-3000:]
-            assert query(db_url, "SELECT count(*), min(status) FROM crawl_runs") == [(1, "finished")]
+            runs = portal_runs(db_url)
+            assert [run["status"] for run in runs] == ["finished"] and runs[0]["counts"]["resumed"]
             refetched = [p for m, p in server.request_log if m == "GET" and server.base_url + p in stored_before]
             assert before_kill and len(refetched) == 0
             articles = sum(len(u.all_articles()) for u in server.portal.units)

@@ -10,7 +10,7 @@ from pathlib import Path
 from portalcheck.demo import serve_demo
 
 from ..conftest import fresh_database
-from .runner import REPO, query
+from .runner import REPO, portal_runs, query
 
 
 def test_scrapy_crawl_portal_inside_crawler_folder_fills_the_store(tmp_path: Path) -> None:
@@ -25,6 +25,6 @@ def test_scrapy_crawl_portal_inside_crawler_folder_fills_the_store(tmp_path: Pat
             result = subprocess.run([str(scrapy), "crawl", "portal", "-a", "full=1", "-s", "LOG_LEVEL=WARNING"],
                                     cwd=REPO / "crawler", env=env, capture_output=True, text=True, timeout=300)
             assert result.returncode == 0, result.stderr[-3000:]
-            assert query(db_url, "SELECT status FROM crawl_runs") == [("finished",)]
+            assert [run["status"] for run in portal_runs(db_url)] == ["finished"]
             [(pages,)] = query(db_url, "SELECT count(*) FROM pages WHERE kind = 'article'")
             assert pages > 500
