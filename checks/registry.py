@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from checks import (
+    account_dormant,
+    account_no_interaction,
+    account_not_updated,
+    account_serious_error,
+    account_unreachable,
     column_blank,
     column_blank_count,
     column_broken,
@@ -20,7 +25,11 @@ from checks import (
     footer_police_record,
     footer_site_code,
     home_not_updated,
+    interaction_no_channel,
     link_dead,
+    message_overdue,
+    message_reply_poor,
+    message_unanswered,
     page_no_error_report,
     site_unreachable,
 )
@@ -45,6 +54,15 @@ CHECKS: list[Check] = [
     content_typo.CHECK,
     content_personal_data.CHECK,
     content_future_date.CHECK,
+    account_not_updated.CHECK,
+    account_dormant.CHECK,
+    account_unreachable.CHECK,
+    account_no_interaction.CHECK,
+    account_serious_error.CHECK,
+    message_unanswered.CHECK,
+    message_overdue.CHECK,
+    message_reply_poor.CHECK,
+    interaction_no_channel.CHECK,
 ]
 
 

@@ -86,6 +86,8 @@ class HostHealthMiddleware:
             raise IgnoreRequest(f"host_paused: {host}")
 
     def _record(self, request: Request, bad: bool, spider: Spider) -> None:
+        if request.meta.get("link_check"):
+            return  # a dead link target is a fact to record, not a host we are crawling
         host = urlsplit(request.url).netloc
         window = self.recent[host]
         window.append(bad)

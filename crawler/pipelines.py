@@ -14,10 +14,14 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
+from scrapy import signals
 from sqlalchemy import select
 
+from crawler.accounts.model import AccountItem
+from crawler.accounts.store import write_accounts
 from crawler.items import ColumnItem, LinkStatusItem, ListPageItem, PageItem
 from crawler.memory import CrawlMemory
+from crawler.messages.store import BoardItem, MessageItem, write_boards, write_messages
 from storage.models import Column, ColumnVisit, CrawlRun, Link, LinkTarget, ListItem, Page, Site, Unit
 from storage.session import Store
 from storage.upsert import upsert
@@ -26,6 +30,8 @@ log = logging.getLogger(__name__)
 
 # Item type -> writer(session, items, pipeline) for gatherers beyond the portal spider; one line each.
 EXTRA_WRITERS: dict[type, Callable[[Any, list[Any], StorePipeline], None]] = {}
+EXTRA_WRITERS[AccountItem] = write_accounts  # new-media accounts and posts
+EXTRA_WRITERS.update({MessageItem: write_messages, BoardItem: write_boards})  # 网上问政 (crawler/messages)
 
 BATCH_ITEMS = 300
 BATCH_SECONDS = 2.0
@@ -56,7 +62,9 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
-        return cls(crawler.settings.get("PORTALCHECK_DATABASE_URL"), crawler.stats)
+        pipeline = cls(crawler.settings.get("PORTALCHECK_DATABASE_URL"), crawler.stats)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -83,16 +91,15 @@ class StorePipeline:
 
     def _resumable_run(self, session: Any, spider: Any) -> CrawlRun | None:
         """The newest run of the same kind that was killed (its process is gone) is continued."""
-        run = session.scalar(select(CrawlRun).where(CrawlRun.status == "running",
-                                                    CrawlRun.counts["spider"].as_string() == spider.name)
-                             .order_by(CrawlRun.id.desc()).limit(1))
+        run = session.scalar(select(CrawlRun).where(CrawlRun.counts["spider"].as_string() == spider.name)
+                             .order_by(CrawlRun.id.desc()).limit(1))  # only the newest run can be continued
         unit_filter = ",".join(spider.unit_names or []) or None
-        if run is None or run.mode != spider.mode or run.unit_filter != unit_filter:
+        if run is None or run.status not in ("running", "interrupted"):
             return None
-        if (run.counts or {}).get("spider", spider.name) != spider.name:
+        if run.mode != spider.mode or run.unit_filter != unit_filter:
             return None
-        if _pid_alive((run.counts or {}).get("pid")):
-            return None
+        if run.status == "running" and _pid_alive((run.counts or {}).get("pid")):
+            return None  # still going in another process
         return run
 
     def _write_units(self, session: Any, config: Any) -> None:
@@ -124,9 +131,15 @@ class StorePipeline:
             upsert(session, ColumnVisit, visits, keys=["run_id", "column_id"])
             run = session.get(CrawlRun, self.run_id)
             run.finished_at = now
-            reason = self.stats.get_value("finish_reason") or "finished"
-            run.status = "finished" if reason == "finished" else "interrupted"
             run.counts = {**(run.counts or {}), **self.run_counts(spider, visits)}
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        """Scrapy names the reason only after the pipelines closed: a crawl stopped by SIGINT/SIGTERM
+        ("shutdown") is recorded as interrupted, so the next run continues it instead of trusting it."""
+        with self.store.session() as session:
+            run = session.get(CrawlRun, self.run_id)
+            run.status = "finished" if reason == "finished" else "interrupted"
+            run.counts = {**(run.counts or {}), "finish_reason": reason}
         self.store.dispose()
 
     def run_counts(self, spider: Any, visits: list[dict[str, Any]]) -> dict[str, Any]:
@@ -150,7 +163,6 @@ class StorePipeline:
             "traps": dict(spider.trap_guard.refused),
             "paused_hosts": stats.get("portalcheck/paused_hosts", []),
             "duration_s": round((datetime.now(timezone.utc) - started).total_seconds(), 1) if started else None,
-            "finish_reason": stats.get("finish_reason"),
         }
 
     # --- batches -------------------------------------------------------------------------
@@ -222,9 +234,10 @@ class StorePipeline:
         rows = [{"url": url, "is_external": not spider.is_internal(url)} for url in sorted(targets)]
         ids = dict(zip(sorted(targets), upsert(session, LinkTarget, rows, keys=["url"], update=(),
                                                returning="id"), strict=True))
+        # A page's links are replaced as a whole: one that left the page must not stay "dead".
+        session.execute(Link.__table__.delete().where(Link.page_id.in_(page_ids)))
         links = {}
         for item, page_id in zip(items, page_ids, strict=True):
-            session.execute(Link.__table__.delete().where(Link.page_id == page_id))
             for url, tag, text in item.links:
                 links[(page_id, ids[url], tag)] = {"page_id": page_id, "target_id": ids[url], "tag": tag,
                                                    "text": text[:500] or None}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +13,8 @@ from scrapy.settings import Settings
 from sqlalchemy import select
 
 from crawler import settings as crawler_settings
+from crawler.spiders.accounts import AccountsSpider
+from crawler.spiders.messages import MessageSpider
 from crawler.spiders.portal import PortalSpider
 from storage.models import CrawlRun
 from storage.session import Store
@@ -21,6 +22,8 @@ from storage.session import Store
 # The spiders one `portalcheck crawl` runs side by side in one reactor; other gatherers
 # (message boards, accounts) register here with one line.
 GATHERERS: list[type] = [PortalSpider]
+GATHERERS.append(AccountsSpider)  # new-media accounts (crawler/accounts)
+GATHERERS.append(MessageSpider)  # 网上问政 boards (crawler/messages)
 
 COLUMN_STATUS_ZH = {"full": "完整抓取", "partial": "部分抓取", "not_seen": "未能抓取"}
 
@@ -57,9 +60,6 @@ def build_settings(config: Any, *, log_level: str = "INFO") -> Settings:
     settings = Settings()
     settings.setmodule(crawler_settings, priority="project")
     settings.setdict(crawler_settings.settings_from_config(config), priority="cmdline")
-    chromium = config.crawl.chromium_path or shutil.which("chromium")
-    if chromium:
-        settings.setdict(crawler_settings.browser_settings(chromium), priority="cmdline")
     log_file = config.crawl_log()
     log_file.parent.mkdir(parents=True, exist_ok=True)
     settings.setdict({"LOG_LEVEL": log_level, "LOG_FILE": str(log_file), "LOG_FILE_APPEND": False},

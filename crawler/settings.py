@@ -7,6 +7,7 @@ crawler/ applies the same through PortalSpider.update_settings.
 
 from __future__ import annotations
 
+import shutil
 from typing import Any
 
 BOT_NAME = "portalcheck"
@@ -75,6 +76,7 @@ def settings_from_config(config: Any) -> dict[str, Any]:
         "DOWNLOAD_MAXSIZE": crawl.max_page_bytes,
         "PORTALCHECK_DATABASE_URL": config.database_url(),
         "PORTALCHECK_HOST_PAUSE_ERROR_RATIO": crawl.host_pause_error_ratio,
+        "PORTALCHECK_CHROMIUM": crawl.chromium_path or shutil.which("chromium"),
     }
 
 

@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     recheck = commands.add_parser("recheck", help="整改后复查一个单位：立即抓取并检查")
     recheck.add_argument("--unit", required=True)
+    recheck.add_argument("--queue", action="store_true", help="交给运行中的定时服务处理 (queue for the scheduler)")
 
     commands.add_parser("probe", help="可用性监测：访问一轮首页与各单位站点")
 
@@ -76,15 +77,26 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "kind", choices=["findings", "publications", "columns", "messages", "accounts", "summary", "notice"]
     )
-    export.add_argument("--format", choices=["xlsx", "csv", "json", "docx", "md"], default="xlsx")
+    export.add_argument("--format", choices=["xlsx", "csv", "json", "docx", "md"],
+                        help="xlsx、csv、json；通报草稿 notice 为 docx 或 md (default: xlsx / docx)")
     export.add_argument("--out", help="输出文件 (default: the exports folder of config)")
-    export.add_argument("--from", dest="date_from", type=_date)
-    export.add_argument("--to", dest="date_to", type=_date)
-    export.add_argument("--as-of", type=_datetime)
-    export.add_argument("--unit", action="append")
+    export.add_argument("--from", dest="date_from", type=_date, help="统计起始日期 (default: 当年1月1日)")
+    export.add_argument("--to", dest="date_to", type=_date, help="统计截止日期 (default: --as-of 当天)")
+    export.add_argument("--as-of", type=_datetime, help="统计时点，如 2020-05-29T18:00 (default: now)")
+    export.add_argument("--unit", action="append", help="只导出该单位 (repeatable)")
+    export.add_argument("--deadline", type=_date, help="整改期限：记录到本次导出（或通报点名单位）的未整改问题上")
 
     schedule = commands.add_parser("schedule", help="以常驻服务运行定时任务")
     schedule.add_argument("--dry-run", action="store_true", help="只显示各任务下次运行时间")
+
+    accounts = commands.add_parser("accounts", help="政务新媒体采集：登录平台账号")
+    login = accounts.add_subparsers(dest="accounts_command", required=True, metavar="ACTION").add_parser(
+        "login", help="登录并保存浏览器会话 (accounts.weibo_storage_state)")
+    login.add_argument("platform", choices=["weibo"])
+    login.add_argument("--headless", action="store_true", help="无界面服务器：把二维码页面截图到 --screenshot")
+    login.add_argument("--screenshot", help="二维码截图文件 (default with --headless: logs/weibo-login.png)")
+    login.add_argument("--timeout", type=float, default=300, help="等待登录的秒数 (default: 300)")
+    login.add_argument("--login-url", help=argparse.SUPPRESS)
 
     demo = commands.add_parser("demo", help="启动内置示例门户，完整运行一遍并导出结果")
     demo.add_argument("--port", type=int, help="示例门户端口 (default: from config.yaml)")
@@ -146,31 +158,103 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_recheck(args: argparse.Namespace) -> int:
-    raise NotBuiltYet("复查尚未完成 (recheck: issue #7)")
+    import scheduler
+    from storage.session import Store
+
+    config = _load(args)
+    try:
+        config.unit(args.unit)
+    except KeyError as exc:
+        console.print(f"[red]{exc.args[0]}[/]")
+        return EXIT_CONFIG
+    store = Store(config.database_url())
+    try:
+        if getattr(args, "queue", False):
+            request_id = scheduler.queue_recheck(store, config, args.unit)
+            console.print(f"已提交复查请求（编号 {request_id}）：{args.unit}。"
+                          f"运行中的定时服务将在 {config.schedule.recheck_poll_seconds:g} 秒内开始复查。")
+            return EXIT_OK
+        runtime = scheduler.Runtime(config, store)
+        try:
+            result = scheduler.recheck_unit(runtime, args.unit, on_wait=lambda holder: console.print(
+                f"{args.unit} 正在被其他任务抓取（{holder}），等待其结束…"))
+        except scheduler.UnitBusy as exc:
+            console.print(f"[red]{exc}，请稍后再试。[/]")
+            return EXIT_FAILED
+        print(scheduler.format_recheck(result, config.schedule.timezone))
+        return EXIT_OK if result.ok else EXIT_FAILED
+    finally:
+        store.dispose()
 
 
 def cmd_probe(args: argparse.Namespace) -> int:
-    raise NotBuiltYet("可用性监测尚未完成 (probes: issue #7)")
+    from crawler.probe import format_round, run_probe_round
+    from storage.session import Store
+
+    config = _load(args)
+    store = Store(config.database_url())
+    try:
+        round_ = run_probe_round(config, store)
+    finally:
+        store.dispose()
+    print(format_round(round_))
+    return EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from portalcheck.exports import export_findings
+    from portalcheck.exports import ExportNotReady, Period, export
 
-    if args.kind != "findings":
-        raise NotBuiltYet(f"导出 {args.kind} 尚未完成 (exports: issue #6)")
-    if args.format not in ("xlsx", "csv", "json"):
-        raise NotBuiltYet(f"{args.format} 格式尚未完成 (exports: issue #6)")
+    fmt = args.format or ("docx" if args.kind == "notice" else "xlsx")
+    try:
+        period = Period.make(args.date_from, args.date_to, args.as_of, args.unit)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/]")
+        return EXIT_CONFIG
     config = _load(args)
-    out = Path(args.out) if args.out else config.exports_dir() / f"{args.kind}.{args.format}"
-    path = export_findings(config, out, fmt=args.format, units=args.unit)
+    try:
+        path = export(config, args.kind, Path(args.out) if args.out else None, fmt=fmt, period=period,
+                      deadline=args.deadline)
+    except ExportNotReady as exc:
+        console.print(f"[yellow]{exc}[/]")
+        return EXIT_NOT_BUILT
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/]")
+        return EXIT_CONFIG
+    if args.deadline:
+        console.print(f"已记录整改期限：{args.deadline.isoformat()}")
     console.print(f"已导出：{path}")
     return EXIT_OK
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
-    raise NotBuiltYet("定时任务尚未完成 (scheduler: issue #7)")
+    import scheduler
+
+    config = _load(args)
+    if args.dry_run:
+        print(scheduler.format_dry_run(config))
+        return EXIT_OK
+    return scheduler.serve(config)
+
+
+def cmd_accounts(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from portalcheck.accounts_login import LoginFailed, login_weibo
+
+    config = _load(args)
+    shot = Path(args.screenshot) if args.screenshot else (config.base_dir / "logs/weibo-login.png"
+                                                          if args.headless else None)
+    try:
+        path = login_weibo(config, headless=args.headless, timeout_seconds=args.timeout, login_url=args.login_url,
+                           screenshot=shot, say=console.print)
+    except LoginFailed as exc:
+        console.print(f"[red]登录失败：{exc}[/]")
+        return EXIT_FAILED
+    console.print(f"已保存微博登录状态：{path}" + ("" if config.accounts.weibo_storage_state else
+                                                 "（请在配置 accounts.weibo_storage_state 中填写该路径）"))
+    return EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -188,6 +272,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "export": cmd_export,
     "schedule": cmd_schedule,
     "demo": cmd_demo,
+    "accounts": cmd_accounts,
 }
 
 

@@ -196,11 +196,29 @@ class CrawlConfig(_Strict):
     log_file: str = "logs/crawl.log"
 
 
+class AccountsConfig(_Strict):
+    """政务新媒体采集 (crawler/accounts): the Weibo login, its API base, politeness per platform."""
+
+    weibo_storage_state: str | None = None  # Playwright storage state from `portalcheck accounts login weibo`
+    weibo_api_base: HttpUrl = "https://m.weibo.cn"
+    request_spacing_seconds: dict[str, float] = {"weibo": 6.0, "wechat": 4.0, "feed": 1.0}
+    jitter: float = Field(0.3, ge=0, le=1)
+    daily_budget: int = Field(300, gt=0)  # requests per login (or per platform without login) per day
+    budget_file: str = "logs/accounts-budget.json"
+    timeline_pages: int = Field(2, ge=1, le=20)
+    article_pages: int = Field(3, ge=0, le=50)
+    timeout_seconds: float = Field(20, gt=0)
+
+
 class ScheduleConfig(_Strict):
     timezone: str = "Asia/Shanghai"
     nightly_at: time = time(1, 30)
     full_crawl_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "sun"
     probe_interval_minutes: int = Field(60, gt=0, le=72)
+    # Scheduler (issue #7). probe_interval_seconds overrides the minutes (tests, demos); None = unused.
+    probe_interval_seconds: float | None = Field(None, gt=0)
+    recheck_poll_seconds: float = Field(30, gt=0, le=60)  # queued rechecks start within this
+    export_formats: list[Literal["xlsx", "csv", "json"]] = ["xlsx", "csv", "json"]
 
     @field_validator("nightly_at", mode="before")
     @classmethod
@@ -224,6 +242,7 @@ class Config(_Strict):
     message_boards: list[MessageBoardConfig] = []
     thresholds: Thresholds = Thresholds()
     crawl: CrawlConfig = CrawlConfig()
+    accounts: AccountsConfig = AccountsConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     database: DatabaseConfig = DatabaseConfig()
     exports: ExportsConfig = ExportsConfig()

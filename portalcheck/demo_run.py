@@ -80,10 +80,21 @@ def _check(config: Config, console: Console) -> None:
 
 
 def _export(config: Config, console: Console) -> None:
-    from portalcheck.exports import export_findings
+    """Every export an inspector uses, for this year up to now, as a deployment would send them."""
+    from portalcheck.exports import ExportNotReady, Period, export
 
     folder = config.exports_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    for fmt in ("xlsx", "csv", "json"):
-        path = export_findings(config, folder / f"findings.{fmt}", fmt=fmt)
+    period = Period.make()
+    plan = [(kind, fmt) for kind in ("findings", "publications", "columns", "summary", "messages", "accounts")
+            for fmt in ("xlsx", "csv", "json")] + [("notice", "docx"), ("notice", "md")]
+    pending: set[str] = set()
+    for kind, fmt in plan:
+        try:
+            path = export(config, kind, folder / f"{kind}.{fmt}", fmt=fmt, period=period)
+        except ExportNotReady as exc:
+            if kind not in pending:
+                console.print(f"[yellow]{exc}[/]")
+            pending.add(kind)
+            continue
         console.print(f"已导出：{path}")

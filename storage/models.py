@@ -300,3 +300,67 @@ class Finding(Base):
     last_seen: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
     deadline: Mapped[date | None] = mapped_column(Date)
+
+
+# --- scheduler (issue #7): job store, locks, job runs, recheck requests --------------------------
+
+
+class SchedulerJob(Base):
+    """APScheduler's job store table, declared here so that Alembic owns it like every other table.
+
+    The columns are exactly those SQLAlchemyJobStore defines; it finds the table present and uses it.
+    Schedules (and missed runs) survive restarts because they live in the same database as the data.
+    """
+
+    __tablename__ = "apscheduler_jobs"
+    id: Mapped[str] = mapped_column(String(191), primary_key=True)
+    next_run_time: Mapped[float | None] = mapped_column(index=True)
+    job_state: Mapped[bytes]
+
+
+class JobLock(Base):
+    """A named lock ("nightly", "unit:白鹤镇") held by one job of one process until `expires_at`.
+
+    The holder renews `expires_at` while it works; a holder that crashed stops renewing, and a
+    holder whose processes (`pids`, on `host`) are all gone is stale at once, so nothing blocks forever.
+    """
+
+    __tablename__ = "job_locks"
+    name: Mapped[str] = mapped_column(String(250), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))  # host:pid:token of one job run
+    host: Mapped[str] = mapped_column(String(200))
+    pids: Mapped[list[Any]] = mapped_column(default=list)
+    job: Mapped[str | None] = mapped_column(String(60))
+    acquired_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+
+class JobRun(Base):
+    """One run of a scheduled job: when, how it ended and what it did (counts), or why it failed."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (Index("ix_job_runs_job_started", "job", "started_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(60))  # nightly | weekly_full | probe | recheck
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    outcome: Mapped[str] = mapped_column(String(20), default="running")  # running|ok|failed|skipped|interrupted|killed
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+    host: Mapped[str | None] = mapped_column(String(200))
+    pid: Mapped[int | None]
+
+
+class RecheckRequest(Base):
+    """A request to re-check one unit (`portalcheck recheck --unit X --queue`), picked up by the scheduler."""
+
+    __tablename__ = "recheck_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_name: Mapped[str] = mapped_column(String(200))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)  # pending|running|done|failed
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    error: Mapped[str | None] = mapped_column(Text)

@@ -19,7 +19,7 @@ from portalcheck.demo import DemoPortal
 
 from .conftest import REPO, fresh_database
 
-CHECKED_ELSEWHERE = ("message.", "media.")  # message boards and accounts come with their own issues
+CHECKED_ELSEWHERE = ("media.",)  # accounts come with their own issue
 NOT_FINDINGS = {"unit.no_publication", "expected_ok"}  # table figures and negative cases
 
 
@@ -38,7 +38,7 @@ def finding_key(finding: dict, base: str) -> tuple:
     rule = finding["rule"]
     if rule in ("column.stale", "column.blank", "column.broken"):
         return rule, finding["unit"], finding["column"]
-    if rule in ("link.dead", "content.garbled", "content.serious_error"):
+    if rule in ("link.dead", "content.garbled", "content.serious_error", "message.unanswered", "message.reply_poor"):
         return rule, finding["unit"], finding["url"].replace(base, "")
     return rule, finding["unit"], None
 
@@ -50,7 +50,7 @@ def truth_key(defect: dict, portal_name: str) -> tuple:
         return rule, unit, defect["column"]
     if rule == "link.dead":
         return rule, unit, defect["target"]
-    if rule in ("content.garbled", "content.serious_error"):
+    if rule in ("content.garbled", "content.serious_error", "message.unanswered", "message.reply_poor"):
         return rule, unit, defect["path"]
     return rule, unit, None
 

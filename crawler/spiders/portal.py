@@ -20,6 +20,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -85,21 +87,22 @@ class PortalSpider(scrapy.Spider):
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
-        super().update_settings(settings)
-        if not settings.get("PORTALCHECK_DATABASE_URL"):  # plain `scrapy crawl portal`
-            from crawler.settings import browser_settings, settings_from_config
-            from portalcheck.config import load_config
+        from crawler.settings import browser_settings, settings_from_config
+        from portalcheck.config import load_config
 
-            path = os.environ.get("PORTALCHECK_CONFIG") or "../config.yaml"
-            config = load_config(path)
+        super().update_settings(settings)
+        chromium = settings.get("PORTALCHECK_CHROMIUM")
+        if not settings.get("PORTALCHECK_DATABASE_URL"):  # plain `scrapy crawl portal`
+            config = load_config(os.environ.get("PORTALCHECK_CONFIG") or "../config.yaml")
             settings.setdict(settings_from_config(config), priority="spider")
             chromium = config.crawl.chromium_path or shutil.which("chromium")
-            if chromium:
-                settings.setdict(browser_settings(chromium), priority="spider")
+        if chromium:  # only this spider renders pages: other gatherers start no browser driver
+            settings.setdict(browser_settings(chromium), priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.check_deferred_links, signal=signals.spider_idle)
         handlers = str(crawler.settings.getdict("DOWNLOAD_HANDLERS"))
         if "scrapy_playwright" not in handlers:
             spider.chromium = None  # no browser handler: JavaScript columns are recorded as needs_js
@@ -124,6 +127,7 @@ class PortalSpider(scrapy.Spider):
         self.column_meta: dict[str, dict[str, Any]] = {}
         self.requested: set[str] = set()
         self.link_seen: set[str] = set()
+        self.deferred_checks: dict[str, Request] = {}
         self.trap_guard = traps.TrapGuard()
         crawl = config.crawl
         self.max_pages = crawl.max_pages_per_column
@@ -235,7 +239,7 @@ class PortalSpider(scrapy.Spider):
         progress.items = len(entries)
         yield ListPageItem(unit=pc["unit"], column_url=self.home_url, page_number=1,
                            entries=[self.entry(e) for e in entries])
-        yield from self.check_links(page, response)
+        yield from self.link_requests(page)
 
     def parse_unit_home(self, response: Response) -> Iterator[Any]:
         pc = response.meta["pc"]
@@ -254,7 +258,7 @@ class PortalSpider(scrapy.Spider):
             parents[column.url] = level
             yield from self.schedule_column(unit.name, column.name, column.url, categorize(column.name),
                                             origin="discovered", level=level, parent_url=column.parent_url)
-        yield from self.check_links(page, response)
+        yield from self.link_requests(page)
 
     def parse_column(self, response: Response) -> Iterator[Any]:
         pc = response.meta["pc"]
@@ -309,7 +313,7 @@ class PortalSpider(scrapy.Spider):
         all_new = all(item.url not in known for item in listing.items)
         if listing.items and (self.full or all_new):
             yield from self.next_pages(listing.next_urls, pc["unit"], column_url, number, progress)
-        yield from self.check_links(page, response)
+        yield from self.link_requests(page)
 
     def sub_columns(self, response: TextResponse, meta: dict[str, Any], column_url: str,
                     listed: set[str]) -> Iterator[Any]:
@@ -359,7 +363,7 @@ class PortalSpider(scrapy.Spider):
                           "images": [asdict(i) for i in article.images], "attachments": article.attachments}
         yield page
         if isinstance(response, TextResponse):
-            yield from self.check_links(page, response)
+            yield from self.link_requests(page)
 
     # --- pages and links -----------------------------------------------------------------
 
@@ -382,14 +386,16 @@ class PortalSpider(scrapy.Spider):
             title = response.xpath("normalize-space(//title)").get() or None
             item.title = title
             if response.status == 200:
+                # Filled before the item is yielded: the pipeline may store it at once.
+                item.links = self.extract_links(response)
                 item.marks = _marks_dict(parse_marks(response))
                 text = " ".join(response.xpath("//body//text()[not(ancestor::script)]").getall()[:400])
                 flags["soft_404"] = looks_like_soft_404(title or "", text)
         item.flags = flags or None
         return item
 
-    def check_links(self, page: PageItem, response: TextResponse) -> Iterator[Request]:
-        """Record every href/src and verify targets that the crawl will not fetch as pages."""
+    def extract_links(self, response: TextResponse) -> list[tuple[str, str, str]]:
+        """Every href/src of the page as (absolute URL, tag, anchor text)."""
         links = []
         for tag, attribute in LINK_TAGS.items():
             for node in response.xpath(f"//{tag}[@{attribute}]"):
@@ -401,7 +407,11 @@ class PortalSpider(scrapy.Spider):
                     continue
                 text = " ".join(node.xpath(".//text()").getall()).strip()[:200] if tag == "a" else ""
                 links.append((url, tag, text))
-        page.links = links
+        return links
+
+    def link_requests(self, page: PageItem) -> Iterator[Request]:
+        """Verify the page's link targets that the crawl will not fetch as pages."""
+        links = page.links
         external_ok = self.config.crawl.check_external_links
         for url, tag, _ in links:
             if url in self.link_seen or url in self.requested:
@@ -421,10 +431,25 @@ class PortalSpider(scrapy.Spider):
             # Our own pages are fetched (GET, size-capped) so a 200 "页面不存在" is caught as a soft
             # 404; files and outside links get a HEAD (GET only where HEAD is refused).
             method = "GET" if internal and not url.lower().endswith(NON_HTML) and tag in ("a", "iframe") else "HEAD"
-            yield Request(url, method=method, callback=self.link_checked, errback=self.link_failed,
-                          meta={"link_check": True, "external": not internal, "dont_obey_robotstxt": not internal,
-                                "handle_httpstatus_all": True, "download_maxsize": LINK_CHECK_MAXSIZE,
-                                "max_retry_times": 1})
+            request = Request(url, method=method, callback=self.link_checked, errback=self.link_failed,
+                              meta={"link_check": True, "external": not internal,
+                                    "dont_obey_robotstxt": not internal, "handle_httpstatus_all": True,
+                                    "download_maxsize": LINK_CHECK_MAXSIZE, "max_retry_times": 1})
+            if internal:
+                # Checked when the crawl falls idle: by then it may have been fetched as a page anyway
+                # (an article linked from the home page before its column was listed).
+                self.deferred_checks[url] = request
+            else:
+                yield request
+
+    def check_deferred_links(self) -> None:
+        """spider_idle: send the internal link checks that no page fetch has answered."""
+        pending = [request for url, request in self.deferred_checks.items() if url not in self.requested]
+        self.deferred_checks.clear()
+        if pending:
+            for request in pending:
+                self.crawler.engine.crawl(request)
+            raise DontCloseSpider
 
     def link_checked(self, response: Response) -> Iterator[Any]:
         if response.status == 405 and response.request.method == "HEAD":

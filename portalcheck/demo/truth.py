@@ -17,6 +17,7 @@ STALE_COUNT_VETO = 5
 BLANK_COUNT_VETO = 5
 UNANSWERED_DAYS = 90
 MEDIA_WINDOW_DAYS = 14
+MEDIA_DORMANT_DAYS = 365
 
 
 def _col(rule: str, col: Column, **extra: Any) -> dict[str, Any]:
@@ -92,6 +93,7 @@ def build_truth(
             out.append(
                 {
                     "rule": "message.unanswered",
+                    "unit": msg.office,
                     "board": "县长信箱",
                     "path": msg.path,
                     "title": msg.title,
@@ -102,7 +104,8 @@ def build_truth(
         elif msg.quality not in ("good", "none"):
             out.append(
                 {
-                    "rule": "message.poor_reply",
+                    "rule": "message.reply_poor",
+                    "unit": msg.office,
                     "board": "县长信箱",
                     "path": msg.path,
                     "title": msg.title,
@@ -217,28 +220,14 @@ def _article_truth(col: Column) -> list[dict[str, Any]]:
 
 def _account_truth(acc: Account, today: dt.date) -> list[dict[str, Any]]:
     age = _age(today, acc.posts[0][1])
+    base = {"unit": acc.unit.name, "account": acc.name, "platform": acc.platform, "path": acc.path,
+            "age_days": age}
     if age <= MEDIA_WINDOW_DAYS:
-        return [
-            {
-                "rule": "expected_ok",
-                "check": "media.not_updated",
-                "unit": acc.unit.name,
-                "account": acc.name,
-                "path": acc.path,
-                "age_days": age,
-            }
-        ]
-    return [
-        {
-            "rule": "media.not_updated",
-            "unit": acc.unit.name,
-            "account": acc.name,
-            "platform": acc.platform,
-            "path": acc.path,
-            "age_days": age,
-            "detail": "over a year" if age > 365 else f"{age} days",
-        }
-    ]
+        return [{"rule": "expected_ok", "check": "account.not_updated", **base}]
+    out = [{"rule": "account.not_updated", **base, "detail": "over a year" if age > 365 else f"{age} days"}]
+    if age > MEDIA_DORMANT_DAYS:
+        out.append({"rule": "account.dormant", **base, "detail": "silent over a year (僵尸账号)"})
+    return out
 
 
 def api_path(col: Column) -> str:

@@ -1,0 +1,252 @@
+"""The message-board spider: 县长信箱, 领导信箱, 网上问政 … list pages, detail pages, Q&A pages.
+
+Boards come from config (portal `message_boards`, a unit's `message_board`), from interaction
+columns earlier portal crawls stored, and from the portal home page's links. The spider reads
+each board's pages into MessageItems (masked and categorised here, so nothing personal reaches
+the pipeline) and reports per board what it saw (BoardItem) for interaction.no_channel.
+Incremental runs fetch a detail page only for a new message or one whose list status changed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import datetime, time, timezone
+from typing import Any
+from urllib.parse import urldefrag, urljoin, urlsplit
+from zoneinfo import ZoneInfo
+
+import scrapy
+from scrapy.http import Request, Response, TextResponse
+from twisted.python.failure import Failure
+
+from crawler import traps
+from crawler.errors import classify_failure
+from crawler.layouts.base import clean
+from crawler.messages.categories import categorize_message, join
+from crawler.messages.items import BoardItem, MessageItem
+from crawler.messages.layouts import BoardEntry, ParsedMessage, board_kind, parse_board, parse_detail
+from crawler.messages.masking import mask_personal
+from crawler.messages.store import BoardMemory
+from crawler.soft404 import looks_like_soft_404
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+MEMORY_PIPELINE = "crawler.messages.store.BoardMemoryPipeline"
+MAX_BOARD_NAME = 12  # a home-page link longer than this is an article title, not a board
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    unit: str
+    name: str
+    url: str
+    kind: str
+    origin: str  # configured | column | home
+
+
+class MessageSpider(scrapy.Spider):
+    name = "messages"
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        if not settings.get("PORTALCHECK_DATABASE_URL"):  # plain `scrapy crawl messages`
+            from crawler.settings import settings_from_config
+            from portalcheck.config import load_config
+
+            path = os.environ.get("PORTALCHECK_CONFIG") or "../config.yaml"
+            settings.setdict(settings_from_config(load_config(path)), priority="spider")
+        pipelines = dict(settings.getdict("ITEM_PIPELINES"))
+        pipelines[MEMORY_PIPELINE] = 290  # before StorePipeline: the spider needs the memory at start
+        settings.set("ITEM_PIPELINES", pipelines, priority="spider")
+
+    def __init__(self, config: Any = None, units: Any = None, full: Any = False, mode: str | None = None,
+                 **kwargs: Any):
+        super().__init__(**kwargs)
+        if config is None or isinstance(config, str):
+            from portalcheck.config import load_config
+
+            config = load_config(config or os.environ.get("PORTALCHECK_CONFIG") or "../config.yaml")
+        self.config = config
+        if isinstance(units, str):
+            units = [u for u in units.split(",") if u]
+        self.unit_names: list[str] | None = list(units) if units else None
+        self.full = str(full).lower() in ("1", "true", "yes") if not isinstance(full, bool) else full
+        self.mode = mode or ("full" if self.full else "incremental")
+        self.today = datetime.now(LOCAL_TZ).date()
+        self.board_memory = BoardMemory()  # replaced by BoardMemoryPipeline with what the store knows
+        self.trap_guard = traps.TrapGuard()  # StorePipeline reports its refusals; boards need none
+        self.boards: dict[str, Board] = {}
+        self.requested: set[str] = set()
+        self.max_pages = config.crawl.max_pages_per_column
+        hosts = {urlsplit(config.portal.home).hostname} | {urlsplit(u.site).hostname for u in config.units}
+        self.allowed_hosts = {h for h in hosts if h} | set(config.crawl.allowed_domains)
+
+    # --- what StorePipeline asks of a gatherer -----------------------------------------------
+
+    def column_visits(self) -> list[dict[str, Any]]:
+        return []  # boards are not columns of this run; their state goes to the run's counts["boards"]
+
+    def is_internal(self, url: str) -> bool:
+        host = urlsplit(url).hostname or ""
+        return any(host == h or host.endswith("." + h) for h in self.allowed_hosts)
+
+    # --- which boards ---------------------------------------------------------------------------
+
+    def configured_boards(self) -> Iterator[Board]:
+        if not self.unit_names:
+            for board in self.config.message_boards:
+                yield Board(self.config.portal.name, board.name, board.url, board.kind, "configured")
+        units = self.config.units if not self.unit_names else [self.config.unit(n) for n in self.unit_names]
+        for unit in units:
+            if unit.message_board:
+                board = unit.message_board
+                yield Board(unit.name, board.name, board.url, board.kind, "configured")
+        owners = {u.name for u in units} | (set() if self.unit_names else {self.config.portal.name})
+        for unit, columns in self.board_memory.columns.items():
+            if unit in owners:
+                for name, url in columns:
+                    kind = board_kind(name)
+                    if kind:
+                        yield Board(unit, name, url, kind, "column")
+
+    async def start(self) -> AsyncIterator[Any]:
+        for board in self.configured_boards():
+            for request in self.schedule_board(board):
+                yield request
+        portal_boards = [b for b in self.boards.values() if b.unit == self.config.portal.name]
+        if not self.unit_names and (self.full or not portal_boards):
+            yield self.request(self.config.portal.home, self.parse_home, kind="home")
+
+    def schedule_board(self, board: Board) -> Iterator[Request]:
+        url = urldefrag(board.url)[0]
+        if url in self.boards:
+            return
+        self.boards[url] = board
+        yield self.request(url, self.parse_board, kind="board", board=url, page=1)
+
+    def request(self, url: str, callback: Any, **pc: Any) -> Request:
+        self.requested.add(url)
+        # dont_filter: `requested` deduplicates; a 写信 link back to the board itself is still verified.
+        return Request(url, callback=callback, errback=self.failed, meta={"pc": pc}, dont_filter=True)
+
+    def parse_home(self, response: Response) -> Iterator[Any]:
+        """Board links on the portal home page (县长信箱, 网上问政 …) not configured already."""
+        if not isinstance(response, TextResponse) or response.status != 200:
+            return
+        for a in response.xpath("//a[@href]"):
+            name = clean(" ".join(a.xpath(".//text()").getall()))
+            url = urldefrag(urljoin(response.url, a.attrib["href"].strip()))[0]
+            kind = board_kind(name) if 2 <= len(name) <= MAX_BOARD_NAME else None
+            if kind and self.is_internal(url) and url.rstrip("/") != self.config.portal.home.rstrip("/"):
+                yield from self.schedule_board(Board(self.config.portal.name, name, url, kind, "home"))
+
+    # --- board pages ----------------------------------------------------------------------------
+
+    def parse_board(self, response: Response) -> Iterator[Any]:
+        pc = response.meta["pc"]
+        board = self.boards[pc["board"]]
+        number = pc["page"]
+        if not isinstance(response, TextResponse) or response.status != 200:
+            if number == 1:
+                yield self.board_facts(board, http_status=response.status, error=None)
+            self.crawler.stats.inc_value("portalcheck/board_pages_failed")
+            return
+        page = parse_board(response.selector, response.url, today=self.today)
+        if number == 1:
+            title = response.xpath("normalize-space(//title)").get() or ""
+            text = " ".join(response.xpath("//body//text()[not(ancestor::script)]").getall()[:400])
+            if page.family is None and board.origin != "configured":
+                return  # a discovered link that is not a board after all: nothing to report
+            form = page.form_url
+            yield self.board_facts(board, http_status=response.status, error=None,
+                                   soft_404=looks_like_soft_404(title, text), family=page.family,
+                                   form_url=form, page_count=page.page_count)
+            if form and urldefrag(form)[0] != urldefrag(response.url)[0] and form not in self.requested:
+                yield self.request(form, self.parse_form, kind="form", board=board.url)
+            elif form:
+                yield self.board_facts(board, form_status=response.status)
+        known = self.board_memory.messages.get(board.url, {})
+        changed = False
+        for message in page.messages:
+            stored = known.get(message.external_id or "")
+            changed |= stored is None or stored != (message.status_word, bool(message.reply or message.replied_at))
+            yield self.item(board, message)
+        for entry in page.entries:
+            if self.full or self.needs_detail(entry, known):
+                changed = True
+                if entry.url not in self.requested:
+                    yield self.request(entry.url, self.parse_detail, kind="detail", board=board.url, entry=entry)
+        if self.full or changed:
+            for offset, url in enumerate(page.next_urls, start=1):
+                if url in self.requested:
+                    continue
+                if number + offset > self.max_pages:
+                    yield self.board_facts(board, truncated=True)
+                    break
+                yield self.request(url, self.parse_board, kind="board", board=board.url, page=number + offset)
+
+    def needs_detail(self, entry: BoardEntry, known: dict[str, tuple[str | None, bool]]) -> bool:
+        """New, or not answered when last seen and its list status is not the one seen then."""
+        stored = known.get(entry.external_id)
+        if stored is None:
+            return True
+        status, answered = stored
+        return not answered and (entry.status_word is None or entry.status_word != status)
+
+    def parse_detail(self, response: Response) -> Iterator[Any]:
+        pc = response.meta["pc"]
+        board, entry = self.boards[pc["board"]], pc["entry"]
+        message = None
+        if isinstance(response, TextResponse) and response.status == 200:
+            message = parse_detail(response.selector, response.url, today=self.today)
+        if message is None:  # not judged from the list alone: its reply is on the page we could not read
+            self.crawler.stats.inc_value("portalcheck/message_details_unread")
+            return
+        message.external_id = entry.external_id
+        message.title = message.title or entry.title
+        message.handling_unit = message.handling_unit or entry.handling_unit
+        message.status_word = message.status_word or entry.status_word
+        if message.asked_at is None and entry.asked_on:
+            message.asked_at = datetime.combine(entry.asked_on, time(0), LOCAL_TZ)
+        yield self.item(board, message)
+
+    def parse_form(self, response: Response) -> Iterator[Any]:
+        board = self.boards[response.meta["pc"]["board"]]
+        soft = False
+        if isinstance(response, TextResponse) and response.status == 200:
+            title = response.xpath("normalize-space(//title)").get() or ""
+            soft = looks_like_soft_404(title, " ".join(response.xpath("//body//text()").getall()[:200]))
+        yield self.board_facts(board, form_status=response.status, form_soft_404=soft)
+
+    def failed(self, failure: Failure) -> Iterator[Any]:
+        pc = failure.request.meta["pc"]
+        error = classify_failure(failure)
+        self.crawler.stats.inc_value(f"portalcheck/error/{error}")
+        board = self.boards.get(pc.get("board", ""))
+        if board is None:
+            return
+        if pc["kind"] == "board" and pc["page"] == 1:
+            yield self.board_facts(board, http_status=None, error=error)
+        elif pc["kind"] == "form":
+            yield self.board_facts(board, form_status=None, form_error=error)
+
+    # --- items ----------------------------------------------------------------------------------
+
+    def board_facts(self, board: Board, **facts: Any) -> BoardItem:
+        base = {"unit": board.unit, "name": board.name, "kind": board.kind, "origin": board.origin,
+                "checked_at": datetime.now(timezone.utc).isoformat()}
+        return BoardItem(url=board.url, facts={**base, **facts})
+
+    def item(self, board: Board, message: ParsedMessage) -> MessageItem:
+        """Masked before it leaves the spider: personal numbers never reach the pipeline or the log."""
+        title = mask_personal(message.title)
+        question = mask_personal(message.question)
+        return MessageItem(
+            unit=board.unit, board_name=board.name, board_url=board.url, board_kind=board.kind,
+            external_id=message.external_id or "", url=message.url, title=title, question=question,
+            asked_at=message.asked_at, handling_unit=message.handling_unit, status_word=message.status_word,
+            reply=mask_personal(message.reply, keep_public_lines=True), replied_at=message.replied_at,
+            satisfaction=message.satisfaction, category=join(categorize_message(title, question)),
+        )

@@ -1,0 +1,107 @@
+"""Exports for inspectors (xlsx they open in WPS/Excel, a drafted notice) and for tools (csv, json).
+
+One module per export kind: findings (问题清单), publications (附件1), columns (附件2),
+summary (检查结论), notice (通报草稿). messages (附件3) and accounts (附件4) are built
+elsewhere; until they register here, asking for them raises ExportNotReady.
+
+    export(config, "publications", path, fmt="xlsx", period=Period.make(...))
+
+The findings JSON is a contract other tools read: a list of objects with at least
+rule, severity, unit, column, url, detail, first_seen, last_seen, status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from portalcheck.config import Config
+from portalcheck.exports.common import ExportNotReady, Period, Table, mask_personal, safe_cell
+from portalcheck.exports.findings import export_findings, findings_rows, set_deadline
+from portalcheck.exports.writers import write_tables
+from storage.session import Store
+
+TABLE_FORMATS = ("xlsx", "csv", "json")
+NOTICE_FORMATS = ("docx", "md")
+KINDS = ("findings", "publications", "columns", "messages", "accounts", "summary", "notice")
+PENDING = {
+    "messages": "网上问政回复情况统计表（附件3）的导出正在开发中，暂不能导出；请待网上问政检查功能完成后再试。",
+    "accounts": "政务新媒体检查情况表（附件4）的导出正在开发中，暂不能导出；请待政务新媒体检查功能完成后再试。",
+}
+FILE_NAMES = {
+    "findings": "问题清单", "publications": "附件1_信息发布统计表", "columns": "附件2_网页督查情况表",
+    "summary": "检查结论汇总", "notice": "通报草稿", "messages": "附件3_网上问政回复情况统计表",
+    "accounts": "附件4_政务新媒体检查情况表",
+}
+
+# kind → function(store, config, period) → tables; other engineers add "messages"/"accounts" here.
+TableBuilder = Callable[[Store, Config, Period], list[Table]]
+
+
+def _publications(store: Store, config: Config, period: Period) -> list[Table]:
+    from portalcheck.exports import publications
+
+    return publications.tables(publications.compute(store, period))
+
+
+def _columns(store: Store, config: Config, period: Period) -> list[Table]:
+    from portalcheck.exports import columns
+    from portalcheck.exports.findings import rule_titles
+
+    return columns.tables(columns.compute(store, config, period), rule_titles())
+
+
+def _summary(store: Store, config: Config, period: Period) -> list[Table]:
+    from portalcheck.exports import summary
+
+    return summary.tables(summary.compute(store, config, period))
+
+
+def _messages(store: Store, config: Config, period: Period) -> list[Table]:
+    from portalcheck.exports import messages
+
+    return messages.build(store, config, period)
+
+
+def _accounts(store: Store, config: Config, period: Period) -> list[Table]:
+    from portalcheck.exports import accounts
+
+    return accounts.build(store, config, period)
+
+
+BUILDERS: dict[str, TableBuilder] = {"publications": _publications, "columns": _columns, "summary": _summary,
+                                     "messages": _messages, "accounts": _accounts}
+
+
+def default_path(config: Config, kind: str, fmt: str, period: Period) -> Path:
+    stamp = f"{period.date_from:%Y%m%d}-{period.date_to:%Y%m%d}"
+    return config.exports_dir() / f"{FILE_NAMES.get(kind, kind)}_{stamp}.{fmt}"
+
+
+def export(config: Config, kind: str, path: Path | None = None, *, fmt: str = "xlsx",
+           period: Period | None = None, deadline: date | None = None) -> Path:
+    """Write one export; raises ExportNotReady for kinds still being built, ValueError for a bad format."""
+    period = period or Period.make()
+    if kind in PENDING and kind not in BUILDERS:
+        raise ExportNotReady(PENDING[kind])
+    allowed = NOTICE_FORMATS if kind == "notice" else TABLE_FORMATS
+    if fmt not in allowed:
+        raise ValueError(f"{kind} 可导出的格式为 {'、'.join(allowed)}，不支持 {fmt}")
+    path = path or default_path(config, kind, fmt, period)
+    if kind == "findings":
+        return export_findings(config, path, fmt=fmt, units=period.units, period=period, deadline=deadline)
+    store = Store(config.database_url())
+    try:
+        if kind == "notice":
+            from portalcheck.exports.notice import export_notice
+
+            return export_notice(store, config, period, path, fmt, deadline)[0]
+        tables = BUILDERS[kind](store, config, period)
+    finally:
+        store.dispose()
+    return write_tables(path, fmt, kind, {"period": period.as_dict()}, tables)
+
+
+__all__ = ["BUILDERS", "KINDS", "ExportNotReady", "Period", "export", "export_findings", "findings_rows",
+           "mask_personal", "safe_cell", "set_deadline"]

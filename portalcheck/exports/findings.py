@@ -1,0 +1,239 @@
+"""The findings list (问题清单): one row per finding, one sheet overall and one per unit.
+
+The JSON is a contract other tools read: a list of objects with at least rule, severity, unit,
+column, url, detail, first_seen, last_seen, status — these keys keep their meaning (English
+codes, ISO times); the Chinese labels are for the xlsx and csv only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import aliased
+
+from portalcheck.config import Config
+from portalcheck.exports.common import (
+    ACTIVE,
+    SEVERITY_ZH,
+    STATUS_ZH,
+    Field,
+    Period,
+    Table,
+    clean_text,
+    iso,
+    local,
+)
+from portalcheck.exports.evidence import evidence_text
+from portalcheck.exports.writers import write_tables
+from storage.models import Column, Finding, Unit
+from storage.session import Store
+
+SITE_WIDE = "（整站）"
+# Above this many findings the per-unit sheets are left out: each would rewrite every row, and the
+# overall sheet's 单位 filter gives the same view (keeps 100,000 findings within 30 s).
+PER_UNIT_SHEETS_MAX = 20_000
+
+# What an inspector asks the unit to do, per rule: the 整改要求 column of the list.
+FIXES = {
+    "column.stale": "及时更新栏目信息；确无信息可发布的栏目应撤并，不得长期不更新。",
+    "column.blank": "补充栏目内容；确无信息的，应在栏目页面注明“本栏目暂无信息”及原因，或撤并该栏目。",
+    "column.stale_count": "逐一更新所列未更新栏目，使未更新栏目数量降至否决线以下。",
+    "column.blank_count": "逐一补充或撤并所列空白栏目，使空白栏目数量降至否决线以下。",
+    "column.broken": "修复栏目链接，使栏目页面可正常访问；已撤销的栏目应从导航中删除。",
+    "home.not_updated": "首页应在两周内有新增信息，及时更新首页要闻动态。",
+    "page.no_error_report": "在全站页面底部按规范嵌入“我为政府网站找错”入口，site_code 填写本网站标识码。",
+    "footer.site_code": "在全站页面底部列明正确的网站标识码，并与 SiteIDCode 标签、找错入口保持一致。",
+    "footer.icp": "在全站页面底部列明ICP备案编号，并链接至工业和信息化部备案系统。",
+    "footer.police_record": "在全站页面底部列明公安机关备案标识及14位备案编号。",
+    "footer.conac": "在全站页面底部展示党政机关网站标识，并链接至开办主体信息。",
+    "link.dead": "修复或删除失效的链接、图片和附件。",
+    "site.unreachable": "排查服务器、网络和域名解析，确保站点稳定可访问。",
+    "content.garbled": "修正页面编码，重新发布内容正确的页面。",
+    "content.serious_error": "立即更正错误表述，严格执行信息发布审核制度。",
+    "content.typo": "更正错别字，加强发布前校对。",
+    "content.personal_data": "立即删除或遮蔽页面中的公民个人信息，并排查同类页面。",
+    "content.future_date": "核实并更正发布日期。",
+}
+DEFAULT_FIX = "对照检查指标要求整改。"
+
+FIELDS = [
+    Field("unit", "单位", 16), Field("column", "栏目", 14), Field("title", "问题类型", 22),
+    Field("rule", "规则编号", 20), Field("severity_zh", "性质", 7), Field("status_zh", "状态", 9),
+    Field("detail", "问题描述", 50), Field("evidence_text", "证据", 50), Field("url", "网址", 40, "url"),
+    Field("fix", "整改要求", 36), Field("first_seen_at", "首次发现", 17, "datetime"),
+    Field("last_seen_at", "最近发现", 17, "datetime"), Field("resolved_at_dt", "整改时间", 17, "datetime"),
+    Field("deadline_date", "整改期限", 12, "date"), Field("overdue", "逾期未整改", 10),
+]
+
+
+def rule_titles() -> dict[str, str]:
+    """Rule id → Chinese title from the checks' catalogue (ids stand in if checks are absent)."""
+    try:
+        from checks import catalogue
+    except ImportError:
+        return {}
+    return {meta["rule"]: meta["title"] for meta in catalogue()}
+
+
+SEVERITY_ORDER = {"veto": 0, "info": 1, "deduct": 2}
+
+
+def _query(units: Sequence[str] | None, period: Period | None, rules: list[str]) -> Any:
+    """Findings in scope as plain columns (no ORM objects: 100,000 rows must stream), ordered in SQL:
+    site-wide first, then units in the order they were configured, vetoes first, then by rule."""
+    column = aliased(Column)
+    severity = case(SEVERITY_ORDER, value=Finding.severity, else_=len(SEVERITY_ORDER))
+    rule_order = case({r: i for i, r in enumerate(rules)}, value=Finding.rule, else_=len(rules)) if rules else None
+    query = (select(Finding.id, Finding.rule, Finding.severity, Finding.points, Finding.url, Finding.detail,
+                    Finding.evidence, Finding.status, Finding.first_seen, Finding.last_seen, Finding.resolved_at,
+                    Finding.deadline, Unit.name, column.name)
+             .outerjoin(Unit, Unit.id == Finding.unit_id)
+             .outerjoin(column, column.id == Finding.column_id))
+    if units:
+        query = query.where(Unit.name.in_(units))
+    if period is not None:  # seen during the period, and already known at the moment of the figures
+        query = query.where(Finding.last_seen >= period.start, Finding.first_seen <= period.as_of)
+    order = [case((Finding.unit_id.is_(None), 0), else_=1), Unit.id, severity]
+    order += [rule_order] if rule_order is not None else []
+    return query.order_by(*order, func.coalesce(column.name, ""), Finding.id)
+
+
+def _today(period: Period | None, as_of: datetime | None) -> date:
+    moment = as_of or (period.as_of if period else None)
+    return local(moment).date() if moment else date.today()
+
+
+def iter_findings(store: Store, units: Sequence[str] | None = None, period: Period | None = None,
+                  as_of: datetime | None = None, *, overdue_only: bool = False,
+                  evidence: bool = True) -> Iterator[dict[str, Any]]:
+    """Every finding in scope as a dict (the JSON contract keys plus display values), streamed.
+
+    `evidence=False` leaves the raw evidence out (the sheets show only its summary), which
+    saves re-encoding every evidence dict when 100,000 findings go to xlsx or csv."""
+    titles = rule_titles()
+    today = _today(period, as_of)
+    query = _query(units, period, list(titles))
+    if overdue_only:
+        query = query.where(Finding.deadline < today, Finding.status.in_(ACTIVE))
+    with store.session() as session:
+        for row in session.execute(query.execution_options(yield_per=2000)):
+            yield _row(row, titles, today, evidence)
+
+
+def count_findings(store: Store, units: Sequence[str] | None = None, period: Period | None = None,
+                   as_of: datetime | None = None, *, overdue_only: bool = False) -> int:
+    query = _query(units, period, []).order_by(None)
+    if overdue_only:
+        query = query.where(Finding.deadline < _today(period, as_of), Finding.status.in_(ACTIVE))
+    with store.session() as session:
+        return session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+
+
+def findings_rows(store: Store, units: Sequence[str] | None = None, period: Period | None = None,
+                  as_of: datetime | None = None) -> list[dict[str, Any]]:
+    """Every finding in scope as a dict: the JSON contract keys plus the Chinese display values."""
+    return list(iter_findings(store, units, period, as_of))
+
+
+def _row(row: Any, titles: dict[str, str], today: date, with_evidence: bool = True) -> dict[str, Any]:
+    (_, rule, severity, points, url, detail, evidence, status, first_seen, last_seen, resolved_at, deadline,
+     unit_name, column_name) = row
+    overdue = bool(deadline and status in ACTIVE and today > deadline)
+    evidence = evidence or {}
+    return {
+        # the contract (json)
+        "rule": rule, "title": titles.get(rule, rule), "severity": severity,
+        "points": points, "unit": unit_name, "column": column_name, "url": url,
+        "detail": clean_text(detail),
+        "evidence": json.loads(clean_text(json.dumps(evidence, ensure_ascii=False))) if with_evidence else None,
+        "first_seen": iso(first_seen), "last_seen": iso(last_seen),
+        "resolved_at": iso(resolved_at), "status": status,
+        "deadline": deadline.isoformat() if deadline else None, "overdue": overdue,
+        "fix": FIXES.get(rule, DEFAULT_FIX),
+        # display only (xlsx, csv)
+        "_unit": unit_name or SITE_WIDE, "_severity_zh": SEVERITY_ZH.get(severity, severity),
+        "_status_zh": STATUS_ZH.get(status, status),
+        "_evidence_text": evidence_text(evidence), "_first_seen_at": first_seen,
+        "_last_seen_at": last_seen, "_resolved_at_dt": resolved_at,
+        "_deadline_date": deadline, "_overdue": "是" if overdue else "",
+    }
+
+
+CONTRACT_KEYS = ("rule", "title", "severity", "points", "unit", "column", "url", "detail", "evidence",
+                 "first_seen", "last_seen", "resolved_at", "status", "deadline", "overdue", "fix")
+
+
+def _display_row(row: dict[str, Any]) -> dict[str, Any]:
+    shown = {key: row[key] for key in CONTRACT_KEYS}
+    shown.update({key[1:]: value for key, value in row.items() if key.startswith("_")})
+    shown["unit"] = row["_unit"]
+    return shown
+
+
+def set_deadline(store: Store, deadline: date, units: Sequence[str] | None = None,
+                 period: Period | None = None) -> int:
+    """Record a rectification deadline on the active findings in scope; returns how many."""
+    scope = _query(units, period, []).order_by(None).where(Finding.status.in_(ACTIVE))
+    with store.session() as session:
+        ids = list(session.execute(select(scope.subquery().c.id)).scalars())
+        for chunk in range(0, len(ids), 5000):
+            session.execute(update(Finding).where(Finding.id.in_(ids[chunk:chunk + 5000])).values(deadline=deadline))
+    return len(ids)
+
+
+def findings_tables(rows: list[dict[str, Any]]) -> list[Table]:
+    """The overall sheet, the overdue sheet (if any), and one sheet per unit (lists already in memory)."""
+    shown = [_display_row(r) for r in rows]
+    tables = [Table("findings", "问题清单", FIELDS, shown)]
+    overdue = [r for r in shown if r["overdue"]]
+    if overdue:
+        tables.append(Table("overdue", "逾期未整改", FIELDS, overdue, in_csv=False))
+    if len(shown) > PER_UNIT_SHEETS_MAX:
+        return tables
+    per_unit: dict[str, list[dict[str, Any]]] = {}
+    for row in shown:
+        per_unit.setdefault(row["unit"], []).append(row)
+    for unit, unit_rows in per_unit.items():
+        tables.append(Table(f"unit:{unit}", unit, FIELDS, unit_rows, in_csv=False))
+    return tables
+
+
+def export_findings(config: Config, path: Path, *, fmt: str, units: Sequence[str] | None = None,
+                    period: Period | None = None, deadline: date | None = None) -> Path:
+    """Write the findings list; with `deadline`, first record it on the active findings in scope."""
+    store = Store(config.database_url())
+    try:
+        if deadline is not None:
+            set_deadline(store, deadline, units, period)
+        return write_findings(store, path, fmt, units, period)
+    finally:
+        store.dispose()
+
+
+def write_findings(store: Store, path: Path, fmt: str, units: Sequence[str] | None = None,
+                   period: Period | None = None) -> Path:
+    """Small exports are built in memory (per-unit sheets); large ones stream from the store."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "json":  # the contract: a plain list of objects, written one object at a time
+        with path.open("w", encoding="utf-8") as handle:
+            handle.write("[")
+            for index, row in enumerate(iter_findings(store, units, period)):
+                handle.write(",\n" if index else "\n")
+                handle.write(json.dumps({key: row[key] for key in CONTRACT_KEYS}, ensure_ascii=False))
+            handle.write("\n]\n")
+        return path
+    total = count_findings(store, units, period)
+    if total <= PER_UNIT_SHEETS_MAX:
+        return write_tables(path, fmt, "findings", {}, findings_tables(findings_rows(store, units, period)))
+    rows = (_display_row(r) for r in iter_findings(store, units, period, evidence=False))
+    tables = [Table("findings", "问题清单", FIELDS, rows, count=total)]
+    overdue = count_findings(store, units, period, overdue_only=True)
+    if overdue:
+        rows = (_display_row(r) for r in iter_findings(store, units, period, overdue_only=True, evidence=False))
+        tables.append(Table("overdue", "逾期未整改", FIELDS, rows, in_csv=False, count=overdue))
+    return write_tables(path, fmt, "findings", {}, tables)

@@ -1,0 +1,270 @@
+"""A drafted 通报: the four statistics paragraphs of a notice like 房政公开发【2020】2号, filled from data.
+
+Inspectors write the notice by hand from the attachment tables; the draft writes the same
+figures, rankings and unit lists from the same computations as the tables (publications.py,
+columns.py, portalcheck.tables), so the notice and its attachments cannot disagree. What the
+data cannot say (the document number, the office that signs) is left as 【待补充】 for the inspector.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from portalcheck.config import Config
+from portalcheck.exports import columns as upkeep_mod
+from portalcheck.exports import publications as pubs_mod
+from portalcheck.exports.common import LOCAL_TZ, Period, zh_date, zh_moment
+from storage.session import Store
+
+TODO = "【待补充】"
+
+
+@dataclass
+class Block:
+    """A piece of the notice: a title, a heading, a paragraph or an attachment table."""
+
+    kind: str  # title | subtitle | salutation | heading | para | attachment
+    text: str = ""
+    header: list[str] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)
+
+
+@dataclass
+class NoticeData:
+    period: Period
+    portal: str
+    pubs: pubs_mod.Publications
+    upkeep: upkeep_mod.Upkeep
+    messages: dict[str, Any]
+    accounts: dict[str, Any]
+    deadline: date | None = None
+    criticised: list[str] = field(default_factory=list)
+
+
+def _names(units: list[Any], with_count: bool = False) -> str:
+    return "、".join(f"{u.name}（{u.count}条）" if with_count else u.name for u in units)
+
+
+def compute(store: Store, config: Config, period: Period) -> NoticeData:
+    pubs = pubs_mod.compute(store, period)
+    upkeep = upkeep_mod.compute(store, config, period)
+    data = NoticeData(period, config.portal.name, pubs, upkeep, _figures("messages", store, config, period),
+                      _figures("accounts", store, config, period))
+    data.criticised = list(dict.fromkeys([u.name for u in pubs.zero] + [u.name for u in upkeep.worst]))
+    return data
+
+
+def _figures(kind: str, store: Store, config: Config, period: Period) -> dict[str, Any]:
+    """The same figures as 附件3/附件4 (portalcheck.tables), so paragraph and table agree."""
+    from portalcheck.tables.accounts import accounts_table
+    from portalcheck.tables.messages import messages_table
+
+    table = messages_table if kind == "messages" else accounts_table
+    return table(store, config, period.date_from, period.date_to, period.as_of,
+                 list(period.units) if period.units else None)
+
+
+def _u(names: list[str]) -> str:
+    return "、".join(dict.fromkeys(names))
+
+
+def publication_paragraph(d: NoticeData) -> str:
+    p = d.pubs
+    text = (f"（一）网站信息发布统计情况。截至{zh_moment(d.period.as_of)}，{d.portal}整站共公开发布各类有效政府信息"
+            f"{p.total}条。")
+    text += f"信息公开量位居前{len(p.top)}位的单位分别是：{_names(p.top, True)}" if p.top else "各单位均未公开发布信息"
+    text += f"；信息公开量在10条以下的单位分别是：{_names(p.few, True)}" if p.few else "；无信息公开量在10条以下的单位"
+    if p.zero:
+        text += f"；信息公开量为零的单位分别是：{_names(p.zero)}，共{len(p.zero)}个，在此提出通报批评。"
+    else:
+        text += "；无信息公开量为零的单位。"
+    return text + "（详见附件1）"
+
+
+def upkeep_paragraph(d: NoticeData) -> str:
+    u = d.upkeep
+    text = f"（二）网站内容保障情况。从{d.period.label()}网站信息更新总体来看，"
+    text += (f"各栏目信息更新及时、高效的单位分别是：{_u([x.name for x in u.best])}。" if u.best
+             else "没有各栏目均更新及时的单位。")
+    if u.worst:
+        details = "；".join(_upkeep_detail(x) for x in u.worst)
+        text += (f"网页栏目信息更新情况较差的单位分别是：{_u([x.name for x in u.worst])}（{details}），在此提出通报批评。")
+    vetoed = [x.name for x in u.units if x.verdict == "不合格"]
+    if vetoed:
+        text += f"其中，{_u(vetoed)}触发单项否决指标，判定为不合格。"
+    return text + "（详见附件2）"
+
+
+def _upkeep_detail(unit: upkeep_mod.UnitUpkeep) -> str:
+    parts = [f"不更新栏目{unit.stale_total}个" if unit.stale_total else "", f"空白栏目{unit.blank}个" if unit.blank else "",
+             f"无法访问栏目{unit.broken}个" if unit.broken else ""]
+    return f"{unit.name}" + "、".join(p for p in parts if p)
+
+
+def messages_paragraph(d: NoticeData) -> str:
+    m, total = d.messages, d.messages["totals"]
+    head = f"（三）网上问政回复情况。{d.period.label()}"
+    if not total["received"]:
+        return head + f"网上问政平台未采集到群众诉求，{TODO}。（详见附件3）"
+    rate = total["closed"] / total["received"]
+    text = head + (f"政府网站网上问政平台共受理群众诉求{total['received']}件，办结{total['closed']}件，"
+                   f"办结率{rate:.0%}。")
+    top = sorted(m["categories"].items(), key=lambda kv: -kv[1])[:4]
+    if top:
+        text += "其中" + "，".join(f"{name}类{n}件" for name, n in top) + "。"
+    if m["prompt_and_good"]:
+        text += f"回复比较及时、质量较高的单位分别是：{_u(m['prompt_and_good'])}。"
+    if m["overdue_or_poor"]:
+        names = _u([row["unit"] for row in m["overdue_or_poor"]])
+        text += f"存在未答复、超期答复或答复质量较差问题的单位分别是：{names}，在此提出通报批评。"
+    return text + "（详见附件3）"
+
+
+def accounts_paragraph(d: NoticeData) -> str:
+    a, totals = d.accounts, d.accounts["totals"]
+    head = "（四）政务新媒体检查情况。"
+    if not totals["accounts"]:
+        return head + f"配置中尚未登记政务新媒体账号，{TODO}。（详见附件4）"
+    text = head + (f"目前，各单位共开设微博、微信公众号等政务新媒体{totals['accounts']}个。本次检查发现合格的政务新媒体"
+                   f"有{totals['qualified']}个，不合格的新媒体{totals['unqualified']}个")
+    text += f"，责任单位分别是：{_u(a['unqualified_units'])}" if a["unqualified_units"] else ""
+    text += f"，合格率为{totals['rate']}%。" if totals["rate"] is not None else "。"
+    if totals["not_checked"]:
+        text += f"另有{totals['not_checked']}个账号因采集受阻未能检查。"
+    if a["dormant_units"]:
+        text += f"超过一年以上未更新的新媒体责任单位分别是：{_u(a['dormant_units'])}，在此提出通报批评。"
+    return text + "（详见附件4）"
+
+
+def blocks(d: NoticeData) -> list[Block]:
+    period = d.period.label()
+    out = [Block("title", f"关于{period}{d.portal}与政务新媒体检查情况的通报"),
+           Block("subtitle", f"{TODO}〔{d.period.date_to.year}〕号"),
+           Block("salutation", "各乡镇人民政府，县政府各部门："),
+           Block("para", f"根据国务院办公厅和省政府办公厅关于加强政府网站和政务新媒体常态化监管的要求，{TODO}近期对"
+                         f"{d.portal}与政务新媒体的信息维护工作进行了检查，现将有关情况通报如下："),
+           Block("heading", "一、整体情况"),
+           Block("para", publication_paragraph(d)), Block("para", upkeep_paragraph(d)),
+           Block("para", messages_paragraph(d)), Block("para", accounts_paragraph(d))]
+    if d.deadline:
+        out.append(Block("para", f"提出通报批评的相关乡镇和县直单位请于{d.deadline.month}月{d.deadline.day}日前将问题整改情况、"
+                                 "后续工作措施经单位主要负责人签字、加盖单位公章后报送。"))
+    out += [Block("para", f"附件：1．{period}信息发布统计表"), Block("para", "　　　2．部门乡镇网页督查情况表"),
+            Block("para", f"　　　3．{period}网上问政回复情况统计表"), Block("para", "　　　4．政务新媒体检查情况表"),
+            Block("para", f"{zh_date(datetime.now(LOCAL_TZ).date())}")]
+    out += attachments(d)
+    return out
+
+
+def attachments(d: NoticeData) -> list[Block]:
+    p, u = d.pubs, d.upkeep
+    one = Block("attachment", f"附件1：{d.period.label()}信息发布统计表", ["排名", "单位", "信息发布量（条）"],
+                [[x.rank, x.name, x.count] for x in p.units] + [["", "合计", p.total]])
+    two = Block("attachment", "附件2：部门乡镇网页督查情况表",
+                ["单位", "栏目数", "更新及时", "不更新", "空白", "无法访问", "最新信息日期", "结论"],
+                [[x.name, x.columns, x.timely, x.stale_total, x.blank, x.broken,
+                  x.newest.isoformat() if x.newest else "无", x.verdict] for x in u.units])
+    m = d.messages
+    three = Block("attachment", f"附件3：{d.period.label()}网上问政回复情况统计表",
+                  ["单位", "受理（件）", "办结（件）", "办结率（%）", "超期答复（件）", "答复质量差（件）"],
+                  [[r["unit"], r["received"], r["closed"], r["closure_rate"], r["overdue"], r["poor_replies"]]
+                   for r in [*m["units"], {**m["totals"], "unit": "合计"}]])
+    four = Block("attachment", "附件4：政务新媒体检查情况表", ["责任单位", "平台", "账号名称", "最近更新", "检查结果"],
+                 [[r["unit"], r["platform_zh"], r["name"], r["last_post"] or "无", r["verdict"]]
+                  for r in d.accounts["rows"]])
+    return [one, two, three, four]
+
+
+def render_markdown(items: list[Block]) -> str:
+    lines: list[str] = []
+    for b in items:
+        if b.kind == "title":
+            lines += [f"# {b.text}", ""]
+        elif b.kind == "subtitle":
+            lines += [f"<p align=\"center\">{b.text}</p>", ""]
+        elif b.kind == "heading":
+            lines += [f"## {b.text}", ""]
+        elif b.kind == "attachment":
+            lines += [f"## {b.text}", "", "| " + " | ".join(b.header) + " |",
+                      "|" + "---|" * len(b.header)]
+            lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in b.rows]
+            lines.append("")
+        else:
+            lines += [b.text, ""]
+    return "\n".join(lines)
+
+
+def _md(value: Any) -> str:
+    return "" if value is None else str(value).replace("|", "\\|")
+
+
+def _font(run: Any, name: str, size: float, bold: bool = False) -> None:
+    """Chinese official documents: 仿宋 body, 宋体/小标宋 title; eastAsia font must be set explicitly."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    run.font.name = name
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
+
+
+def render_docx(items: list[Block], path: Path) -> None:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    document = Document()
+    for b in items:
+        if b.kind == "attachment":
+            document.add_page_break()
+            _font(document.add_paragraph().add_run(b.text), "黑体", 16)
+            table = document.add_table(rows=1, cols=len(b.header))
+            table.style = "Table Grid"
+            for cell, text in zip(table.rows[0].cells, b.header, strict=True):
+                _font(cell.paragraphs[0].add_run(text), "宋体", 10.5, bold=True)
+            for row in b.rows:
+                cells = table.add_row().cells
+                for cell, value in zip(cells, row, strict=True):
+                    _font(cell.paragraphs[0].add_run("" if value is None else str(value)), "宋体", 10.5)
+            continue
+        paragraph = document.add_paragraph()
+        if b.kind == "title":
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _font(paragraph.add_run(b.text), "方正小标宋简体", 22)
+        elif b.kind == "subtitle":
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _font(paragraph.add_run(b.text), "仿宋_GB2312", 16)
+        elif b.kind == "heading":
+            paragraph.paragraph_format.first_line_indent = Pt(32)
+            _font(paragraph.add_run(b.text), "黑体", 16)
+        elif b.kind == "salutation":
+            _font(paragraph.add_run(b.text), "仿宋_GB2312", 16)
+        else:
+            paragraph.paragraph_format.first_line_indent = Pt(32)
+            _font(paragraph.add_run(b.text), "仿宋_GB2312", 16)
+    document.save(str(path))
+
+
+def export_notice(store: Store, config: Config, period: Period, path: Path, fmt: str,
+                  deadline: date | None = None) -> tuple[Path, NoticeData]:
+    """Write the drafted notice; with `deadline`, record it on the criticised units' open findings."""
+    from portalcheck.exports.findings import set_deadline
+
+    data = compute(store, config, period)
+    if deadline is not None:
+        data.deadline = deadline
+        if data.criticised:
+            set_deadline(store, deadline, data.criticised)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    items = blocks(data)
+    if fmt == "md":
+        path.write_text(render_markdown(items), encoding="utf-8")
+    elif fmt == "docx":
+        render_docx(items, path)
+    else:
+        raise ValueError(f"通报草稿的格式应为 docx 或 md，实际为 {fmt}")
+    return path, data

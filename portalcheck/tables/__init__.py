@@ -1,0 +1,1 @@
+"""Tables for inspectors' reports (统计表): figures computed from the store, ready to export."""

@@ -1,0 +1,49 @@
+"""附件3 and 附件4 exports: the figures equal the demo portal's messages and accounts."""
+
+from __future__ import annotations
+
+import json
+
+from .conftest import Exported
+
+
+def sheet(data: dict, key: str) -> list[dict]:
+    return data["tables"][key]["rows"]
+
+
+def test_messages_export_counts_every_message_and_its_replies(exported: Exported) -> None:
+    data = json.loads(exported.export("messages", "json").read_text(encoding="utf-8"))
+    messages = exported.portal.messages
+    total = next(row for row in sheet(data, "units") if row["unit"] == "合计")
+    assert total["received"] == len(messages)
+    assert total["closed"] == sum(1 for m in messages if m.status == "已办结")
+    assert total["unanswered"] == sum(1 for m in messages if m.replied is None)
+    poor = {t["path"] for t in exported.portal.truth() if t["rule"] == "message.reply_poor"}
+    assert total["poor_replies"] == len(poor) > 0
+
+
+def test_messages_export_names_units_for_the_notice(exported: Exported) -> None:
+    data = json.loads(exported.export("messages", "json").read_text(encoding="utf-8"))
+    lists = {row["list"]: row["units"] for row in sheet(data, "lists")}
+    assert set(lists) == {"回复比较及时、质量较高的单位", "存在未答复、超期或答复质量差的单位"}
+    assert all(lists.values())
+
+
+def test_accounts_export_gives_verdicts_and_the_qualified_rate(exported: Exported) -> None:
+    data = json.loads(exported.export("accounts", "json").read_text(encoding="utf-8"))
+    rows = {row["name"]: row for row in sheet(data, "accounts")}
+    accounts = [a for unit in exported.portal.units for a in unit.accounts]
+    assert set(rows) == {a.name for a in accounts}
+    stale = {t["account"] for t in exported.portal.truth() if t["rule"] == "account.not_updated"}
+    assert {name for name, row in rows.items() if row["verdict"] == "不合格"} == stale
+    totals = {row["item"]: row["value"] for row in sheet(data, "totals")}
+    qualified = len(accounts) - len(stale)
+    assert totals["合格"] == qualified and totals["不合格"] == len(stale)
+    assert totals["合格率"].startswith(f"{qualified}/{len(accounts)}")
+
+
+def test_messages_and_accounts_xlsx_open_with_their_sheets(exported: Exported) -> None:
+    from openpyxl import load_workbook
+
+    assert load_workbook(exported.export("messages", "xlsx")).sheetnames[:2] == ["网上问政回复情况", "诉求分类"]
+    assert load_workbook(exported.export("accounts", "xlsx")).sheetnames == ["政务新媒体检查情况", "合计"]

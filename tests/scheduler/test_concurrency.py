@@ -1,0 +1,111 @@
+"""Never overlap, survive stops: two schedulers on one database, and SIGTERM in the middle of a crawl."""
+
+from __future__ import annotations
+
+import json
+import signal
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from portalcheck.demo import serve_demo
+
+from ..crawl.runner import query
+from .helpers import Service, as_datetime, job_runs, plant_missed_run, wait_until, write_config
+
+# Generous limits: these run real crawls, and a loaded CI machine may be several times slower.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+
+
+def first_start(config: Path, db_url: str) -> None:
+    """A scheduler that ran once and was killed: its jobs are in the store."""
+    service = Service(config, db_url, "first")
+    service.wait_running()
+    wait_until(lambda: query(db_url, "SELECT count(*) FROM apscheduler_jobs")[0][0] == 4, 10)
+    service.kill()
+
+
+def crawl_spans(db_url: str) -> list[tuple[set[str] | None, datetime, datetime]]:
+    """(units, start, end) of each crawl subprocess (its gatherers write one crawl_runs row each)."""
+    rows = query(db_url, "SELECT unit_filter, started_at, finished_at, status, counts FROM crawl_runs ORDER BY id")
+    assert all(status != "running" for *_, status, _ in rows), rows
+    spans: dict[int, tuple[set[str] | None, datetime, datetime]] = {}
+    for unit_filter, start, end, _, counts in rows:
+        pid = (json.loads(counts) if isinstance(counts, str) else counts)["pid"]
+        units = set(unit_filter.split(",")) if unit_filter else None
+        start, end = as_datetime(start), as_datetime(end)
+        if pid in spans:
+            start, end = min(start, spans[pid][1]), max(end, spans[pid][2])
+        spans[pid] = (units, start, end)
+    return list(spans.values())
+
+
+def portal_run_statuses(db_url: str) -> list[str]:
+    rows = query(db_url, "SELECT status, counts FROM crawl_runs ORDER BY id")
+    return [status for status, counts in rows
+            if (json.loads(counts) if isinstance(counts, str) else counts).get("spider") == "portal"]
+
+
+def test_two_schedulers_on_one_database_never_crawl_a_unit_twice_at_once(tmp_path: Path, db_url: str) -> None:
+    with serve_demo(port=0) as server:
+        config = write_config(server, tmp_path, db_url)
+        first_start(config, db_url)
+        plant_missed_run(config, "nightly")  # both will find the nightly due when they start
+        import scheduler
+        from portalcheck.config import load_config
+        from storage.session import Store
+
+        store = Store(db_url)
+        scheduler.queue_recheck(store, load_config(config), "县发改局")
+        store.dispose()
+        services = [Service(config, db_url, "one"), Service(config, db_url, "two")]
+        try:
+            wait_until(lambda: "ok" in [r[2] for r in job_runs(db_url, "nightly")]
+                       and query(db_url, "SELECT status FROM recheck_requests")[0][0] == "done", 300,
+                       lambda: "\n".join(s.log[-3000:] for s in services))
+        finally:
+            codes = [s.stop() for s in services]
+    assert codes == [0, 0]
+    nightly = [r[2] for r in job_runs(db_url, "nightly")]
+    assert nightly.count("ok") == 1 and set(nightly) <= {"ok", "skipped"}, nightly
+    rechecks = [r[2] for r in job_runs(db_url, "recheck")]
+    assert rechecks.count("ok") == 1 and set(rechecks) <= {"ok", "skipped"}, rechecks
+    spans = crawl_spans(db_url)
+    assert len(spans) == 2, spans
+    for i, (units_a, start_a, end_a) in enumerate(spans):
+        for units_b, start_b, end_b in spans[i + 1:]:
+            if units_a is None or units_b is None or units_a & units_b:
+                assert end_a <= start_b or end_b <= start_a, "the same unit was crawled by two jobs at once"
+
+
+def test_sigterm_mid_crawl_stops_cleanly_and_the_night_resumes_at_restart(tmp_path: Path, db_url: str) -> None:
+    with serve_demo(port=0) as server:
+        config = write_config(server, tmp_path, db_url, crawl={"delay_seconds": 0.05, "concurrency_per_host": 1})
+        first_start(config, db_url)
+        plant_missed_run(config, "nightly")
+        service = Service(config, db_url, "interrupted")
+        try:
+            wait_until(lambda: query(db_url, "SELECT count(*) FROM pages")[0][0] > 0, 90, lambda: service.log)
+        finally:
+            code = service.stop(signal.SIGTERM, timeout=90)
+        assert code == 0, service.log[-3000:]
+        assert "sending SIGINT to crawl subprocess" in service.log
+        assert [r[2] for r in job_runs(db_url, "nightly")] == ["interrupted"]
+        assert portal_run_statuses(db_url) == ["interrupted"]
+        assert query(db_url, "SELECT count(*) FROM crawl_runs WHERE status = 'running'") == [(0,)]
+        assert query(db_url, "SELECT count(*) FROM job_locks") == [(0,)]
+        pages_before = query(db_url, "SELECT count(*) FROM pages")[0][0]
+
+        write_config(server, tmp_path, db_url)  # full speed again; the schedule itself is unchanged
+        again = Service(config, db_url, "again")
+        try:
+            wait_until(lambda: len(job_runs(db_url, "nightly")) == 2 and job_runs(db_url, "nightly")[1][2] != "running",
+                       300, lambda: again.log[-3000:])
+        finally:
+            assert again.stop() == 0
+    assert "nightly was interrupted last time; running it again now" in again.log
+    assert [r[2] for r in job_runs(db_url, "nightly")] == ["interrupted", "ok"]
+    # the restarted night continued the interrupted crawl run instead of starting over
+    assert portal_run_statuses(db_url) == ["finished"]
+    assert query(db_url, "SELECT count(*) FROM pages")[0][0] >= pages_before
