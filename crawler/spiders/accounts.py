@@ -9,47 +9,26 @@ read an account is an operator alert (log and crawl summary), never a finding ab
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 from collections.abc import AsyncIterator
-from types import SimpleNamespace
 from typing import Any
-
-import scrapy
 
 from crawler.accounts import health as H
 from crawler.accounts.harvest import account_refs, harvest_accounts
 from crawler.accounts.model import AccountHarvest, AccountItem
+from crawler.spiders.base import GathererSpider
 
 log = logging.getLogger(__name__)
 
 
-class AccountsSpider(scrapy.Spider):
+class AccountsSpider(GathererSpider):
     name = "accounts"
 
-    def __init__(self, config: Any = None, units: Any = None, full: Any = False, mode: str | None = None,
-                 **kwargs: Any):
-        super().__init__(**kwargs)
-        if config is None or isinstance(config, str):
-            from portalcheck.config import load_config
-
-            config = load_config(config or os.environ.get("PORTALCHECK_CONFIG") or "../config.yaml")
-        self.config = config
-        if isinstance(units, str):
-            units = [u for u in units.split(",") if u]
-        self.unit_names: list[str] | None = list(units) if units else None
-        self.full = str(full).lower() in ("1", "true", "yes") if not isinstance(full, bool) else full
-        self.mode = mode or ("full" if self.full else "incremental")
-        self.trap_guard = SimpleNamespace(refused={})  # the store pipeline reports traps per spider
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
         self.harvests: list[AccountHarvest] = []
 
     # The store pipeline asks every gatherer these; accounts have no columns and no links.
-    def column_visits(self) -> list[dict[str, Any]]:
-        return []
-
-    def is_internal(self, url: str) -> bool:
-        return False
-
     async def start(self) -> AsyncIterator[Any]:
         refs = account_refs(self.config, self.unit_names)
         if not refs:

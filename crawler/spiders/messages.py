@@ -9,19 +9,16 @@ Incremental runs fetch a detail page only for a new message or one whose list st
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timezone
 from typing import Any
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin
 from zoneinfo import ZoneInfo
 
-import scrapy
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawler import traps
 from crawler.errors import classify_failure
 from crawler.layouts.base import clean
 from crawler.messages.categories import categorize_message, join
@@ -30,6 +27,7 @@ from crawler.messages.layouts import BoardEntry, ParsedMessage, board_kind, pars
 from crawler.messages.masking import mask_personal
 from crawler.messages.store import BoardMemory
 from crawler.soft404 import looks_like_soft_404
+from crawler.spiders.base import GathererSpider
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 MEMORY_PIPELINE = "crawler.messages.store.BoardMemoryPipeline"
@@ -45,52 +43,23 @@ class Board:
     origin: str  # configured | column | home
 
 
-class MessageSpider(scrapy.Spider):
+class MessageSpider(GathererSpider):
     name = "messages"
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
         super().update_settings(settings)
-        if not settings.get("PORTALCHECK_DATABASE_URL"):  # plain `scrapy crawl messages`
-            from crawler.settings import settings_from_config
-            from portalcheck.config import load_config
-
-            path = os.environ.get("PORTALCHECK_CONFIG") or "../config.yaml"
-            settings.setdict(settings_from_config(load_config(path)), priority="spider")
         pipelines = dict(settings.getdict("ITEM_PIPELINES"))
         pipelines[MEMORY_PIPELINE] = 290  # before StorePipeline: the spider needs the memory at start
         settings.set("ITEM_PIPELINES", pipelines, priority="spider")
 
-    def __init__(self, config: Any = None, units: Any = None, full: Any = False, mode: str | None = None,
-                 **kwargs: Any):
-        super().__init__(**kwargs)
-        if config is None or isinstance(config, str):
-            from portalcheck.config import load_config
-
-            config = load_config(config or os.environ.get("PORTALCHECK_CONFIG") or "../config.yaml")
-        self.config = config
-        if isinstance(units, str):
-            units = [u for u in units.split(",") if u]
-        self.unit_names: list[str] | None = list(units) if units else None
-        self.full = str(full).lower() in ("1", "true", "yes") if not isinstance(full, bool) else full
-        self.mode = mode or ("full" if self.full else "incremental")
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
         self.today = datetime.now(LOCAL_TZ).date()
         self.board_memory = BoardMemory()  # replaced by BoardMemoryPipeline with what the store knows
-        self.trap_guard = traps.TrapGuard()  # StorePipeline reports its refusals; boards need none
         self.boards: dict[str, Board] = {}
         self.requested: set[str] = set()
-        self.max_pages = config.crawl.max_pages_per_column
-        hosts = {urlsplit(config.portal.home).hostname} | {urlsplit(u.site).hostname for u in config.units}
-        self.allowed_hosts = {h for h in hosts if h} | set(config.crawl.allowed_domains)
-
-    # --- what StorePipeline asks of a gatherer -----------------------------------------------
-
-    def column_visits(self) -> list[dict[str, Any]]:
-        return []  # boards are not columns of this run; their state goes to the run's counts["boards"]
-
-    def is_internal(self, url: str) -> bool:
-        host = urlsplit(url).hostname or ""
-        return any(host == h or host.endswith("." + h) for h in self.allowed_hosts)
+        self.max_pages = self.config.crawl.max_pages_per_column
 
     # --- which boards ---------------------------------------------------------------------------
 

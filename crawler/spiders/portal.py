@@ -8,7 +8,6 @@ what it could not see: every column ends the run as full, partial or not_seen, w
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import zlib
@@ -19,13 +18,11 @@ from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
-import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawler import traps
 from crawler.articles import parse_article
 from crawler.categories import categorize
 from crawler.discovery import discover_columns
@@ -36,6 +33,7 @@ from crawler.layouts import parse_list
 from crawler.marks import parse_marks
 from crawler.memory import CrawlMemory
 from crawler.soft404 import looks_like_soft_404
+from crawler.spiders.base import GathererSpider
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 HOME_COLUMN_NAME = "首页"
@@ -82,20 +80,15 @@ class ColumnProgress:
         return "full", None
 
 
-class PortalSpider(scrapy.Spider):
+class PortalSpider(GathererSpider):
     name = "portal"
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
-        from crawler.settings import browser_settings, settings_from_config
-        from portalcheck.config import load_config
+        from crawler.settings import browser_settings
 
-        super().update_settings(settings)
+        super().update_settings(settings)  # reads config.yaml for a plain `scrapy crawl portal`
         chromium = settings.get("PORTALCHECK_CHROMIUM")
-        if not settings.get("PORTALCHECK_DATABASE_URL"):  # plain `scrapy crawl portal`
-            config = load_config(os.environ.get("PORTALCHECK_CONFIG") or "../config.yaml")
-            settings.setdict(settings_from_config(config), priority="spider")
-            chromium = config.crawl.chromium_path or shutil.which("chromium")
         if chromium:  # only this spider renders pages: other gatherers start no browser driver
             settings.setdict(browser_settings(chromium), priority="spider")
 
@@ -108,19 +101,8 @@ class PortalSpider(scrapy.Spider):
             spider.chromium = None  # no browser handler: JavaScript columns are recorded as needs_js
         return spider
 
-    def __init__(self, config: Any = None, units: Any = None, full: Any = False, mode: str | None = None,
-                 **kwargs: Any):
-        super().__init__(**kwargs)
-        if config is None or isinstance(config, str):
-            from portalcheck.config import load_config
-
-            config = load_config(config or os.environ.get("PORTALCHECK_CONFIG") or "../config.yaml")
-        self.config = config
-        if isinstance(units, str):
-            units = [u for u in units.split(",") if u]
-        self.unit_names: list[str] | None = list(units) if units else None
-        self.full = str(full).lower() in ("1", "true", "yes") if not isinstance(full, bool) else full
-        self.mode = mode or ("full" if self.full else "incremental")
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
         self.today = datetime.now(LOCAL_TZ).date()
         self.memory = CrawlMemory()  # replaced by the pipeline with what the store knows
         self.progress: dict[str, ColumnProgress] = {}
@@ -128,16 +110,13 @@ class PortalSpider(scrapy.Spider):
         self.requested: set[str] = set()
         self.link_seen: set[str] = set()
         self.deferred_checks: dict[str, Request] = {}
-        self.trap_guard = traps.TrapGuard()
-        crawl = config.crawl
+        crawl = self.config.crawl
         self.max_pages = crawl.max_pages_per_column
         self.max_depth = crawl.max_depth
         self.revisit = crawl.incremental_revisit_fraction
         self.salt = self.today.isoformat()
         self.chromium = crawl.chromium_path or shutil.which("chromium") or shutil.which("chromium-browser")
-        hosts = {urlsplit(config.portal.home).hostname} | {urlsplit(u.site).hostname for u in config.units}
-        self.allowed_hosts = {h for h in hosts if h} | set(crawl.allowed_domains)
-        self.home_url = config.portal.home
+        self.home_url = self.config.portal.home
 
     # --- scope --------------------------------------------------------------------------
 
@@ -145,10 +124,6 @@ class PortalSpider(scrapy.Spider):
         if not self.unit_names:
             return list(self.config.units)
         return [self.config.unit(name) for name in self.unit_names]
-
-    def is_internal(self, url: str) -> bool:
-        host = urlsplit(url).hostname or ""
-        return any(host == h or host.endswith("." + h) for h in self.allowed_hosts)
 
     # --- start ---------------------------------------------------------------------------
 
