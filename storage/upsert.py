@@ -37,8 +37,8 @@ def upsert(
 ) -> list[Any]:
     """Insert rows, or update `update` columns where a row with the same `keys` exists.
 
-    All rows must have the same columns. With `returning`, gives back that column for each row
-    in input order (e.g. the ids). `update=()` keeps existing rows untouched (insert-if-absent).
+    All rows must have the same columns and distinct keys. With `returning`, gives back that
+    column for each row in input order (e.g. the ids). `update=()` keeps existing rows untouched (insert-if-absent).
     """
     rows = list(rows)
     if not rows:
@@ -52,5 +52,8 @@ def upsert(
     if returning is None:
         session.execute(statement, rows)
         return []
-    statement = statement.returning(table.c[returning], sort_by_parameter_order=True)
-    return list(session.execute(statement, rows).scalars())
+    # Matched back by key: PostgreSQL does not keep parameter order for rows that hit a conflict.
+    key_columns = [table.c[k] for k in keys]
+    result = session.execute(statement.returning(table.c[returning], *key_columns), rows)
+    by_key = {tuple(row[1:]): row[0] for row in result}
+    return [by_key[tuple(row[k] for k in keys)] for row in rows]
