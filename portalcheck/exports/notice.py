@@ -112,7 +112,8 @@ def messages_paragraph(d: NoticeData) -> str:
     rate = total["closed"] / total["received"]
     text = head + (f"政府网站网上问政平台共受理群众诉求{total['received']}件，办结{total['closed']}件，"
                    f"办结率{rate:.0%}。")
-    top = sorted(m["categories"].items(), key=lambda kv: -kv[1])[:4]
+    named = {name: n for name, n in m["categories"].items() if name != "其他"}  # the notice names real fields
+    top = sorted(named.items(), key=lambda kv: -kv[1])[:4]
     if top:
         text += "其中" + "，".join(f"{name}类{n}件" for name, n in top) + "。"
     if m["prompt_and_good"]:
