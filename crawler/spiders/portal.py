@@ -13,7 +13,7 @@ import shutil
 import zlib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 from zoneinfo import ZoneInfo
@@ -225,12 +225,10 @@ class PortalSpider(GathererSpider):
         unit = self.config.unit(pc["unit"])
         configured = {c.url for c in unit.columns}
         discovered = discover_columns(response, site_root=unit.site)
-        parents: dict[str, int] = {}
         for column in discovered:
             if column.url in configured:
                 continue
             level = column.depth if column.depth else 1
-            parents[column.url] = level
             yield from self.schedule_column(unit.name, column.name, column.url, categorize(column.name),
                                             origin="discovered", level=level, parent_url=column.parent_url)
         yield from self.link_requests(page)
@@ -279,7 +277,7 @@ class PortalSpider(GathererSpider):
         entries = [self.entry(item) for item in listing.items]
         yield ListPageItem(unit=pc["unit"], column_url=column_url, page_number=number, entries=entries)
         for item in listing.items:
-            yield from self.maybe_article(item.url, pc["unit"], column_url, known)
+            yield from self.maybe_article(item.url, pc["unit"], column_url)
         if number == 1 and meta["level"] < self.max_depth and not page.flags.get("soft_404"):
             listed = {item.url for item in listing.items} | set(listing.next_urls)
             yield from self.sub_columns(response, meta, column_url, listed)
@@ -316,7 +314,7 @@ class PortalSpider(GathererSpider):
             yield self.page_request(url, self.parse_column, kind="list", unit=unit, column=column_url,
                                     page=page_number, render=self.column_meta[column_url]["render"])
 
-    def maybe_article(self, url: str, unit: str, column_url: str, known: set[str]) -> Iterator[Request]:
+    def maybe_article(self, url: str, unit: str, column_url: str) -> Iterator[Request]:
         if url in self.requested or not self.is_internal(url) or url.lower().endswith(NON_HTML):
             return
         if url in self.memory.done_urls:
@@ -363,7 +361,7 @@ class PortalSpider(GathererSpider):
             if response.status == 200:
                 # Filled before the item is yielded: the pipeline may store it at once.
                 item.links = self.extract_links(response)
-                item.marks = _marks_dict(parse_marks(response))
+                item.marks = asdict(parse_marks(response))
                 text = " ".join(response.xpath("//body//text()[not(ancestor::script)]").getall()[:400])
                 flags["soft_404"] = looks_like_soft_404(title or "", text)
         item.flags = flags or None
@@ -482,12 +480,3 @@ class PortalSpider(GathererSpider):
 def _header(response: Response, name: bytes) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
-
-
-def _marks_dict(marks: Any) -> dict[str, Any]:
-    data = asdict(marks)
-    return {key: value for key, value in data.items()}
-
-
-def today_local() -> date:
-    return datetime.now(LOCAL_TZ).date()
