@@ -40,5 +40,6 @@ CHECK = Check(
     severity="veto",
     scope="account",
     run=run,
+    fix="长期不更新的账号应恢复更新，确无必要保留的按程序关停注销。",
     description="超过设定时长（默认1年）无更新的“僵尸”“睡眠”账号。",
 )

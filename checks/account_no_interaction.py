@@ -39,5 +39,6 @@ CHECK = Check(
     severity="veto",
     scope="account",
     run=run,
+    fix="开通并公开留言、评论或咨询入口，及时回应网民关切。",
     description="未提供有效互动功能（留言、评论、私信或咨询入口）；订阅源无法显示的记为未检查。",
 )

@@ -41,5 +41,6 @@ CHECK = Check(
     severity="veto",
     scope="account",
     run=run,
+    fix="两周内至少更新一次；确无能力维护的账号按程序关停注销。",
     description="监测时间点前2周内无更新；采集受限（登录失效、被限制访问）的账号记为未检查。",
 )

@@ -39,5 +39,6 @@ CHECK = Check(
     severity="veto",
     scope="account",
     run=run,
+    fix="核实账号状态：已关停的从备案中删除，被封禁的查明原因并整改。",
     description="平台显示账号不存在、已关闭、被封禁或已迁移，但仍在检查清单中。",
 )

@@ -65,11 +65,13 @@ class Check:
     run: Callable[[CheckContext], Iterable[FindingDraft]]
     points: float | None = None
     description: str = ""
+    fix: str = ""  # what an inspector asks the unit to do (整改要求 in the findings list)
 
     def metadata(self) -> dict[str, Any]:
         return {
             "rule": self.rule, "title": self.title, "clause": self.clause, "severity": self.severity,
             "points": self.points, "scope": self.scope, "description": self.description,
+            "fix": self.fix,
         }
 
 
@@ -85,6 +87,7 @@ class CheckContext:
     leaders: dict[str, list[str]] = field(default_factory=dict)
     timezone: str = "Asia/Shanghai"
     rule: str = ""
+    sensitive_words: tuple[str, ...] = ()
     covered: set[tuple[Any, ...]] = field(default_factory=set)
     not_checked: list[NotChecked] = field(default_factory=list)
     cache: dict[str, Any] = field(default_factory=dict)

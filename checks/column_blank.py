@@ -46,5 +46,6 @@ CHECK = Check(
     severity="info",
     scope="column",
     run=run,
+    fix="补充栏目内容；确无信息的，应在栏目页面注明“本栏目暂无信息”及原因，或撤并该栏目。",
     description="栏目完整抓取但无任何信息，且页面未注明“本栏目暂无信息”等说明；≥5个单项否决。",
 )

@@ -41,5 +41,6 @@ CHECK = Check(
     severity="veto",
     scope="unit",
     run=run,
+    fix="逐一补充或撤并所列空白栏目，使空白栏目数量降至否决线以下。",
     description="完整抓取但无信息且无说明的栏目≥5个。",
 )

@@ -57,5 +57,6 @@ CHECK = Check(
     points=1.0,
     scope="column",
     run=run,
+    fix="修复栏目链接，使栏目页面可正常访问；已撤销的栏目应从导航中删除。",
     description="栏目页面返回404/410/5xx、软404、“建设中”或跳转首页。",
 )

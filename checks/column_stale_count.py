@@ -63,5 +63,6 @@ CHECK = Check(
     severity="veto",
     scope="unit",
     run=run,
+    fix="逐一更新所列未更新栏目，使未更新栏目数量降至否决线以下。",
     description="动态要闻2周、通知公告/政策文件一级栏目6个月未更新的栏目≥5个，或应更新但长期未更新的栏目≥10个。",
 )

@@ -53,5 +53,6 @@ CHECK = Check(
     points=0.5,
     scope="page",
     run=run,
+    fix="修正页面编码，重新发布内容正确的页面。",
     description="正文或标题含“锟斤拷”、连续替换字符或UTF-8被按GBK解码形成的乱码（如“鏀垮簻”）。",
 )

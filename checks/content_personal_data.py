@@ -65,5 +65,6 @@ CHECK = Check(
     severity="veto",
     scope="page",
     run=run,
+    fix="立即删除或遮蔽页面中的公民个人信息，并排查同类页面。",
     description="正文含校验位正确的身份证号码或非公开服务用途的手机号码（证据已脱敏，需人工确认）。",
 )

@@ -44,5 +44,6 @@ CHECK = Check(
     severity="veto",
     scope="page",
     run=run,
+    fix="立即更正错误表述，严格执行信息发布审核制度。",
     description="领导人姓名、职务，机构名称，法律法规名称，重要提法写错（词典匹配，需人工确认）。",
 )

@@ -20,5 +20,6 @@ CHECK = Check(
     points=0.1,
     scope="page",
     run=run,
+    fix="更正错别字，加强发布前校对。",
     description="常见错别字（词典中的混淆词对，如“按装”应为“安装”）。",
 )

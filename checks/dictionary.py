@@ -13,6 +13,7 @@ from functools import cache
 import ahocorasick
 
 from checks.content_scan import load_data
+from checks.matcher import compile_words, scan
 
 SERIOUS_GROUPS = ("leaders", "titles", "institutions", "laws", "phrases")
 GROUP_TEXT = {"leaders": "领导人姓名", "titles": "领导人职务", "institutions": "机构名称", "laws": "法律法规名称",
@@ -45,13 +46,7 @@ def _entries(leaders: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, tupl
 
 @cache
 def automaton(leaders: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> ahocorasick.Automaton:
-    matcher = ahocorasick.Automaton()
-    for wrong, (right, group) in _entries(leaders).items():
-        matcher.add_word(wrong, (wrong, right, group))
-    for phrase in load_data("serious_errors.yaml").get("whitelist") or []:
-        matcher.add_word(phrase, (phrase, phrase, "whitelist"))
-    matcher.make_automaton()
-    return matcher
+    return compile_words(_entries(leaders), load_data("serious_errors.yaml").get("whitelist") or [])
 
 
 def leaders_key(leaders: dict[str, list[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -61,15 +56,4 @@ def leaders_key(leaders: dict[str, list[str]]) -> tuple[tuple[str, tuple[str, ..
 
 def find(text: str, leaders: dict[str, list[str]] | None = None) -> list[Hit]:
     """Dictionary hits in `text`, whitelisted spans removed, leftmost-longest, not overlapping."""
-    found, allowed = [], []
-    for end, (word, right, group) in automaton(leaders_key(leaders or {})).iter(text):
-        start = end - len(word) + 1
-        (allowed if group == "whitelist" else found).append(Hit(start, end + 1, word, right, group))
-    found.sort(key=lambda h: (h.start, -(h.end - h.start)))
-    hits, last_end = [], -1
-    for hit in found:
-        if hit.start < last_end or any(a.start <= hit.start and hit.end <= a.end for a in allowed):
-            continue
-        hits.append(hit)
-        last_end = hit.end
-    return hits
+    return [Hit(m.start, m.end, m.word, *m.payload) for m in scan(automaton(leaders_key(leaders or {})), text)]

@@ -32,5 +32,6 @@ CHECK = Check(
     points=0.5,
     scope="unit",
     run=run,
+    fix="在全站页面底部展示党政机关网站标识，并链接至开办主体信息。",
     description="全站页面底部功能区应展示党政机关网站标识（bszs.conac.cn 或 dcs.conac.cn 脚本）。",
 )

@@ -24,5 +24,6 @@ CHECK = Check(
     points=0.5,
     scope="unit",
     run=run,
+    fix="在全站页面底部列明ICP备案编号，并链接至工业和信息化部备案系统。",
     description="全站页面底部功能区应列明ICP备案编号，格式如“鄂ICP备12345678号”。",
 )

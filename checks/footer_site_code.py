@@ -65,5 +65,6 @@ CHECK = Check(
     points=0.5,
     scope="unit",
     run=run,
+    fix="在全站页面底部列明正确的网站标识码，并与 SiteIDCode 标签、找错入口保持一致。",
     description="页面底部应列明网站标识码（10位数字或bm加8位数字），且与 SiteIDCode 标签、找错入口一致。",
 )

@@ -44,5 +44,6 @@ CHECK = Check(
     severity="veto",
     scope="column",
     run=run,
+    fix="首页应在两周内有新增信息，及时更新首页要闻动态。",
     description="监测时间点前2周内首页无新增信息；未标注日期的信息按未更新计。",
 )

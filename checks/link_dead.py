@@ -1,6 +1,6 @@
 """死链: links (and images, scripts, frames) that do not work, one finding per dead target and unit.
 
-Dead: 404/410, 5xx, DNS failure, refused connection, timeout (15 s), soft 404 (indicators.md
+Images are content.image_broken's. Dead: 404/410, 5xx, DNS failure, refused connection, timeout (15 s), soft 404 (indicators.md
 B2). 403 and 429 only say the server refused a robot: "unverified", never dead. Links on the
 home page weigh more (首页链接可用性) and external targets are reported apart.
 """
@@ -29,7 +29,7 @@ def dead_condition():  # type: ignore[no-untyped-def]
     )
 
 
-def _why(status: int | None, error: str | None, soft_404: bool) -> str:
+def why_dead(status: int | None, error: str | None, soft_404: bool) -> str:
     if error in ERROR_TEXT:
         return ERROR_TEXT[error]
     if soft_404 and (status is None or status < 400):
@@ -52,8 +52,9 @@ def run(ctx: CheckContext) -> Iterator[FindingDraft]:
         select(LinkTarget.url, LinkTarget.is_external, LinkTarget.http_status, LinkTarget.error,
                LinkTarget.soft_404, LinkTarget.checked_at, Page.unit_id, Page.url, Page.kind, Link.tag, Link.text)
         .join(Link, Link.target_id == LinkTarget.id).join(Page, Page.id == Link.page_id)
-        # A dead link to a column page is that column's column.broken finding, not deducted twice.
-        .where(scope, dead_condition(), LinkTarget.url.not_in(select(Column.url)))
+        # A dead link to a column page is that column's column.broken finding, a broken image is
+        # content.image_broken: neither is deducted twice (indicators §0.2).
+        .where(scope, dead_condition(), LinkTarget.url.not_in(select(Column.url)), Link.tag != "img")
         .order_by(LinkTarget.url, Page.unit_id, case((Page.kind == "home", 0), else_=1), Page.url)
     ).all()
     grouped: dict[tuple[str, int | None], list] = {}
@@ -68,7 +69,7 @@ def run(ctx: CheckContext) -> Iterator[FindingDraft]:
         where = "首页" if on_home else f"{len(pages)}个页面"
         kind = "外部" if external else "站内"
         yield ctx.draft(
-            f"{where}上的{kind}{what}{target}无法访问（{_why(status, error, bool(soft_404))}）",
+            f"{where}上的{kind}{what}{target}无法访问（{why_dead(status, error, bool(soft_404))}）",
             unit_id=unit_id, url=target, points=1.0 if on_home else 0.1,
             evidence={"target": target, "http_status": status, "error": error, "soft_404": bool(soft_404),
                       "external": bool(external), "on_home": on_home, "tags": tags,
@@ -85,6 +86,7 @@ CHECK = Check(
     points=0.1,
     scope="page",
     run=run,
+    fix="修复或删除失效的链接和附件。",
     description="链接返回404/410/5xx、域名无法解析、连接被拒绝、超时或软404；首页链接单独计数，外部链接单独标注；"
     "403/429视为无法验证。",
 )

@@ -85,5 +85,6 @@ CHECK = Check(
     severity="deduct",
     scope="message",
     run=run,
+    fix="按时限办理答复群众留言（一般7个工作日，复杂15个工作日）。",
     description="留言答复超过规定的工作日时限（默认7个，复杂件15个；节假日与调休按国务院安排），或已超过时限仍未答复。",
 )

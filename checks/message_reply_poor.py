@@ -106,5 +106,6 @@ CHECK = Check(
     severity="deduct",
     scope="message",
     run=run,
+    fix="针对留言问题给出明确、具体的答复，不得敷衍。",
     description="答复仅有“正在办理/已转交”等进度用语、以“不属于本单位职责范围”推诿而未告知渠道、照搬政策条文、为空或过短。",
 )

@@ -93,5 +93,6 @@ CHECK = Check(
     severity="veto",
     scope="message",
     run=run,
+    fix="尽快办理答复未回复的群众留言并公开答复内容。",
     description="咨询类栏目1年内的有效留言超过3个月未答复（在线访谈、调查征集、网上信访、纪检举报不计）。",
 )

@@ -54,5 +54,6 @@ CHECK = Check(
     points=1.0,
     scope="unit",
     run=run,
+    fix="在全站页面底部按规范嵌入“我为政府网站找错”入口，site_code 填写本网站标识码。",
     description="页面未设置找错入口、入口被注释或隐藏，或入口的 site_code 与网站标识码不一致。",
 )

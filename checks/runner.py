@@ -83,7 +83,8 @@ def run_checks(store: Store, config: Config, as_of: datetime, units: list[str] |
         cache: dict = {}
         for check in checks:
             ctx = CheckContext(session, as_of, config.thresholds, config.portal.site_code, unit_ids,
-                               dict(config.leaders), config.schedule.timezone, rule=check.rule, cache=cache)
+                               dict(config.leaders), config.schedule.timezone, rule=check.rule, cache=cache,
+                               sensitive_words=tuple(config.sensitive_words))
             outcome = RuleOutcome(check.rule, check.title, check.severity)
             started = time.perf_counter()
             try:

@@ -87,5 +87,6 @@ CHECK = Check(
     severity="veto",
     scope="site",
     run=run,
+    fix="排查服务器、网络和域名解析，确保站点稳定可访问。",
     description="连续监测1周，每天不少于20次，15秒内无法打开的次数占比≥5%；监测次数不足时注明“监测不充分”。",
 )

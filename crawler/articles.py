@@ -99,6 +99,11 @@ def _body(sel: Selector) -> Selector | None:
         ]
         if nodes:
             return max(nodes, key=lambda n: len(" ".join(n.xpath(".//text()").getall())))
+    # The CMS's own body block exists but is (nearly) empty: that stub ("详见附件。") is the body;
+    # the densest block would be the footer.
+    for css in BODY_SELECTORS:
+        if nodes := sel.css(css):
+            return nodes[0]
     return _densest(sel)
 
 

@@ -247,6 +247,7 @@ class Config(_Strict):
     database: DatabaseConfig = DatabaseConfig()
     exports: ExportsConfig = ExportsConfig()
     leaders: dict[str, list[str]] = {}
+    sensitive_words: list[str] = []  # added to checks/data/sensitive.yaml (content.sensitive, account.sensitive)
 
     # Where the file was read from: relative paths in it are relative to this folder.
     source: Path | None = Field(default=None, exclude=True)

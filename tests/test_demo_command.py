@@ -21,6 +21,10 @@ from .conftest import REPO, fresh_database
 
 CHECKED_ELSEWHERE = ("media.",)  # accounts come with their own issue
 NOT_FINDINGS = {"unit.no_publication", "expected_ok"}  # table figures and negative cases
+COLUMN_RULES = ("column.stale", "column.blank", "column.broken", "content.duplicate")  # keyed by column
+PAGE_RULES = ("content.garbled", "content.serious_error", "content.sensitive", "content.truncated",
+              "content.image_broken", "content.format", "message.unanswered",
+              "message.reply_poor")  # findings keyed by the page they are on
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +40,9 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[subproc
 
 def finding_key(finding: dict, base: str) -> tuple:
     rule = finding["rule"]
-    if rule in ("column.stale", "column.blank", "column.broken"):
+    if rule in COLUMN_RULES:
         return rule, finding["unit"], finding["column"]
-    if rule in ("link.dead", "content.garbled", "content.serious_error", "message.unanswered", "message.reply_poor"):
+    if rule in ("link.dead", *PAGE_RULES):
         return rule, finding["unit"], finding["url"].replace(base, "")
     return rule, finding["unit"], None
 
@@ -46,11 +50,11 @@ def finding_key(finding: dict, base: str) -> tuple:
 def truth_key(defect: dict, portal_name: str) -> tuple:
     rule = defect["rule"]
     unit = defect["unit"] if defect["unit"] != "青山县人民政府" else portal_name
-    if rule in ("column.stale", "column.blank", "column.broken"):
+    if rule in COLUMN_RULES:
         return rule, unit, defect["column"]
     if rule == "link.dead":
         return rule, unit, defect["target"]
-    if rule in ("content.garbled", "content.serious_error", "message.unanswered", "message.reply_poor"):
+    if rule in PAGE_RULES:
         return rule, unit, defect["path"]
     return rule, unit, None
 

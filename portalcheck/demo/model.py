@@ -6,6 +6,7 @@ portals built for different days have the same structure, shifted in time.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import math
@@ -321,7 +322,8 @@ class SiteBuilder:
         """Plant the article-level defects named in site.yaml (see truth.py for their rule ids)."""
         head = self.site["leaders"]["head"]
         for special in col.specials:
-            index = {"dead_links": 1, "misspelt_leader": 2, "broken_image": 3, "garbled": 1}.get(special, 0)
+            index = {"dead_links": 1, "misspelt_leader": 2, "broken_image": 3, "garbled": 1, "spam": 2, "stub": 1,
+                     "no_source": 4, "duplicate": 2}.get(special, 0)
             art = col.articles[min(index, len(col.articles) - 1)]
             art.flags.add(special)
             if special == "dead_links":
@@ -340,6 +342,16 @@ class SiteBuilder:
                 art.paragraphs.insert(
                     1, mojibake("青山县人民政府召开专题会议，研究部署安全生产和防汛抗旱工作。")
                 )
+            elif special == "spam":  # text injected into a hacked page for search engines
+                art.paragraphs.append("澳门博彩官网，真人娱乐百家乐在线开户，首存即送彩金。")
+            elif special == "stub":
+                art.paragraphs, art.image, art.attachments = ["详见附件。"], None, []
+            elif special == "no_source":
+                art.source = ""
+            elif special == "duplicate":  # the same notice published a second time
+                copy = dataclasses.replace(art, id=art.id + 900000, flags={"duplicate_copy"}, paragraphs=list(art.paragraphs),
+                                           attachments=list(art.attachments), links=list(art.links))
+                col.articles.insert(col.articles.index(art), copy)
             elif special == "attachment_404":
                 art.attachments.append(
                     Attachment("附件：专项检查情况汇总表.xls", f"{art.file_stem}9.xls", "xls", exists=False)

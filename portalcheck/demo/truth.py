@@ -198,10 +198,18 @@ def _article_truth(col: Column) -> list[dict[str, Any]]:
                 for _, href in art.links
             ]
         if "broken_image" in art.flags:
-            out.append(_col("link.dead", col, path=art.path, target=art.image, detail="image 404"))
+            out.append(_col("content.image_broken", col, path=art.path, target=art.image, detail="image 404"))
         for att in art.attachments:
             if not att.exists:
                 out.append(_col("link.dead", col, path=art.path, target=att.path, detail="attachment 404"))
+        if "spam" in art.flags:
+            out.append(_col("content.sensitive", col, path=art.path, detail="gambling spam injected"))
+        if "stub" in art.flags:
+            out.append(_col("content.truncated", col, path=art.path, detail="详见附件 without an attachment"))
+        if "no_source" in art.flags:
+            out.append(_col("content.format", col, path=art.path, detail="no 来源 where the column's others have one"))
+        if "duplicate" in art.flags:
+            out.append(_col("content.duplicate", col, path=art.path, detail="published twice"))
         if "misspelt_leader" in art.flags:
             out.append(
                 _col(

@@ -38,27 +38,6 @@ SITE_WIDE = "（整站）"
 # overall sheet's 单位 filter gives the same view (keeps 100,000 findings within 30 s).
 PER_UNIT_SHEETS_MAX = 20_000
 
-# What an inspector asks the unit to do, per rule: the 整改要求 column of the list.
-FIXES = {
-    "column.stale": "及时更新栏目信息；确无信息可发布的栏目应撤并，不得长期不更新。",
-    "column.blank": "补充栏目内容；确无信息的，应在栏目页面注明“本栏目暂无信息”及原因，或撤并该栏目。",
-    "column.stale_count": "逐一更新所列未更新栏目，使未更新栏目数量降至否决线以下。",
-    "column.blank_count": "逐一补充或撤并所列空白栏目，使空白栏目数量降至否决线以下。",
-    "column.broken": "修复栏目链接，使栏目页面可正常访问；已撤销的栏目应从导航中删除。",
-    "home.not_updated": "首页应在两周内有新增信息，及时更新首页要闻动态。",
-    "page.no_error_report": "在全站页面底部按规范嵌入“我为政府网站找错”入口，site_code 填写本网站标识码。",
-    "footer.site_code": "在全站页面底部列明正确的网站标识码，并与 SiteIDCode 标签、找错入口保持一致。",
-    "footer.icp": "在全站页面底部列明ICP备案编号，并链接至工业和信息化部备案系统。",
-    "footer.police_record": "在全站页面底部列明公安机关备案标识及14位备案编号。",
-    "footer.conac": "在全站页面底部展示党政机关网站标识，并链接至开办主体信息。",
-    "link.dead": "修复或删除失效的链接、图片和附件。",
-    "site.unreachable": "排查服务器、网络和域名解析，确保站点稳定可访问。",
-    "content.garbled": "修正页面编码，重新发布内容正确的页面。",
-    "content.serious_error": "立即更正错误表述，严格执行信息发布审核制度。",
-    "content.typo": "更正错别字，加强发布前校对。",
-    "content.personal_data": "立即删除或遮蔽页面中的公民个人信息，并排查同类页面。",
-    "content.future_date": "核实并更正发布日期。",
-}
 DEFAULT_FIX = "对照检查指标要求整改。"
 
 FIELDS = [
@@ -78,6 +57,15 @@ def rule_titles() -> dict[str, str]:
     except ImportError:
         return {}
     return {meta["rule"]: meta["title"] for meta in catalogue()}
+
+
+def rule_fixes() -> dict[str, str]:
+    """Rule id → 整改要求, from each check's own metadata."""
+    try:
+        from checks import catalogue
+    except ImportError:
+        return {}
+    return {meta["rule"]: meta["fix"] for meta in catalogue() if meta.get("fix")}
 
 
 SEVERITY_ORDER = {"veto": 0, "info": 1, "deduct": 2}
@@ -115,14 +103,14 @@ def iter_findings(store: Store, units: Sequence[str] | None = None, period: Peri
 
     `evidence=False` leaves the raw evidence out (the sheets show only its summary), which
     saves re-encoding every evidence dict when 100,000 findings go to xlsx or csv."""
-    titles = rule_titles()
+    titles, fixes = rule_titles(), rule_fixes()
     today = _today(period, as_of)
     query = _query(units, period, list(titles))
     if overdue_only:
         query = query.where(Finding.deadline < today, Finding.status.in_(ACTIVE))
     with store.session() as session:
         for row in session.execute(query.execution_options(yield_per=2000)):
-            yield _row(row, titles, today, evidence)
+            yield _row(row, titles, fixes, today, evidence)
 
 
 def count_findings(store: Store, units: Sequence[str] | None = None, period: Period | None = None,
@@ -140,7 +128,7 @@ def findings_rows(store: Store, units: Sequence[str] | None = None, period: Peri
     return list(iter_findings(store, units, period, as_of))
 
 
-def _row(row: Any, titles: dict[str, str], today: date, with_evidence: bool = True) -> dict[str, Any]:
+def _row(row: Any, titles: dict[str, str], fixes: dict[str, str], today: date, with_evidence: bool = True) -> dict[str, Any]:
     (_, rule, severity, points, url, detail, evidence, status, first_seen, last_seen, resolved_at, deadline,
      unit_name, column_name) = row
     overdue = bool(deadline and status in ACTIVE and today > deadline)
@@ -154,7 +142,7 @@ def _row(row: Any, titles: dict[str, str], today: date, with_evidence: bool = Tr
         "first_seen": iso(first_seen), "last_seen": iso(last_seen),
         "resolved_at": iso(resolved_at), "status": status,
         "deadline": deadline.isoformat() if deadline else None, "overdue": overdue,
-        "fix": FIXES.get(rule, DEFAULT_FIX),
+        "fix": fixes.get(rule, DEFAULT_FIX),
         # display only (xlsx, csv)
         "_unit": unit_name or SITE_WIDE, "_severity_zh": SEVERITY_ZH.get(severity, severity),
         "_status_zh": STATUS_ZH.get(status, status),

@@ -18,6 +18,7 @@ from checks import (
     account_dormant,
     account_no_interaction,
     account_not_updated,
+    account_sensitive,
     account_serious_error,
     account_unreachable,
 )
@@ -28,7 +29,8 @@ from crawler.accounts.health import HEALTH_ZH
 from storage.models import Post
 
 ACCOUNT_CHECKS: list[Check] = [account_not_updated.CHECK, account_dormant.CHECK, account_unreachable.CHECK,
-                               account_no_interaction.CHECK, account_serious_error.CHECK]
+                               account_no_interaction.CHECK, account_serious_error.CHECK,
+                               account_sensitive.CHECK]
 PASS, FAIL, NOT_CHECKED = "合格", "不合格", "未检查"
 RESULT_PASS, RESULT_FAIL, RESULT_SKIP = "通过", "不通过", "未检查"
 
@@ -69,7 +71,7 @@ def accounts_table(store: Any, config: Any, date_from: date, date_to: date, as_o
         unit_ids = _unit_ids(session, units)
         ctx_args = {"session": session, "as_of": as_of, "thresholds": config.thresholds,
                     "site_code": config.portal.site_code, "unit_ids": unit_ids, "leaders": dict(config.leaders),
-                    "timezone": timezone}
+                    "timezone": timezone, "sensitive_words": tuple(config.sensitive_words)}
         states = account_states(CheckContext(**ctx_args))
         in_period = dict(session.execute(
             select(Post.account_id, func.count()).where(Post.published_at >= start, Post.published_at < end,

@@ -89,7 +89,8 @@ def test_fangxian_notice_numbers(store: Store) -> None:
     report = run_checks(store, config(), AS_OF, only=["account"])
     found = {o.rule: o.found for o in report.outcomes}
     assert found == {"account.not_updated": 13, "account.dormant": 6, "account.unreachable": 1,
-                     "account.no_interaction": 0, "account.serious_error": 0}
+                     "account.no_interaction": 0, "account.serious_error": 0,
+                     "account.sensitive": 0}
     table = accounts_table(store, config(), date(2020, 4, 1), date(2020, 5, 29), AS_OF)
     assert table["totals"] == {"accounts": 38, "qualified": 24, "unqualified": 14, "not_checked": 0, "rate": 63,
                                "rate_text": "24/38，63%"}

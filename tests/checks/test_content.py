@@ -115,6 +115,6 @@ def test_list_item_dated_after_the_check_is_a_future_date(store) -> None:
 
     facts = Facts(store)
     column = facts.seen_column(facts.unit(), "工作动态", "news", [days_ago(-10), days_ago(-1), days_ago(3)])
-    check(store, "content.future_date")
+    check(store, "content.format")
     [finding] = findings(store)
     assert finding.evidence["published_on"] == days_ago(-10).isoformat() and column
