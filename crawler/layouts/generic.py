@@ -77,9 +77,11 @@ def _signature(el: etree._Element) -> tuple[str, ...]:
     )
 
 
-def main_list_rows(sel: Selector) -> list[Selector]:
+def main_list_rows(sel: Selector, url: str | None = None) -> list[Selector]:
     """Rows of the best-scoring container, plus rows of same-shaped sibling containers (lists split in
-    blocks of 5 with separators are common on TRS sites)."""
+    blocks of 5 with separators are common on TRS sites). With no dated rows at all, the undated list
+    of links into the column's own folder (an undated list is not an empty one: the checks count its
+    items as not updated)."""
     scored: list[tuple[int, etree._Element, list[etree._Element]]] = []
     for el in sel.root.iter(*CONTAINER_TAGS):
         entries = [r for r in _rows(el) if _is_entry(r)]
@@ -87,13 +89,29 @@ def main_list_rows(sel: Selector) -> list[Selector]:
         if len(entries) >= minimum and not _is_chrome(el):
             scored.append((len(entries), el, entries))
     if not scored:
-        return []
+        return _undated_rows(sel, url) if url else []
     best = max(scored, key=lambda s: s[0])
     sig = _signature(best[1])
     chosen = [
         s for s in scored if s is best or (_signature(s[1]) == sig and best[1] not in s[1].iterancestors())
     ]
     return [Selector(root=r) for s in chosen for r in s[2]]
+
+
+def _undated_rows(sel: Selector, url: str) -> list[Selector]:
+    """Rows of the longest list whose every row is one titled link to a page inside the column's folder."""
+    folder = absolute(url, "./")
+    best: list[etree._Element] = []
+    for el in sel.root.iter("ul", "ol", "table", "tbody"):
+        rows = _rows(el)
+        if len(rows) <= len(best) or _is_chrome(el):
+            continue
+        links = [[a for a in r.iter("a") if a.get("href")] for r in rows]
+        if all(len(found) == 1 and len(clean("".join(found[0].itertext()))) >= 4
+               and (target := absolute(url, found[0].get("href", ""))).startswith(folder) and target != folder
+               for found in links):
+            best = rows
+    return [Selector(root=r) for r in best]
 
 
 def pagination(sel: Selector, url: str, item_count: int) -> tuple[list[str], int | None]:
@@ -173,7 +191,7 @@ def _page_number(url: str) -> float:
 
 
 def parse(sel: Selector, url: str, today: date, html: str = "") -> ListPage:
-    rows = [r for r in (read_row(n) for n in main_list_rows(sel)) if r is not None]
+    rows = [r for r in (read_row(n) for n in main_list_rows(sel, url)) if r is not None]
     return from_rows(rows, sel, url, today)
 
 

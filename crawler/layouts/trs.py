@@ -60,7 +60,7 @@ def parse(sel: Selector, url: str, today: date, html: str = "") -> ListPage:
     static = sel.xpath(STATIC_ROWS)
     rows = [r for r in (read_row(n) for n in static) if r is not None] if static else catalogue.rows(sel)
     if not rows:
-        rows = [r for r in (read_row(n) for n in generic.main_list_rows(sel)) if r is not None]
+        rows = [r for r in (read_row(n) for n in generic.main_list_rows(sel, url)) if r is not None]
     page = generic.from_rows(rows, sel, url, today, family=FAMILY)
     scripts = "\n".join(sel.xpath("//script[not(@src)]/text()").getall())
     if args := _create_page_args(scripts):

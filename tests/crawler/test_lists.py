@@ -153,3 +153,11 @@ def test_fixtures_are_original_bytes():
 
     if Path(shared).exists():
         assert (SAMPLES / "pingtan_gzjzqk_list.html").read_bytes() == Path(shared).read_bytes()
+
+
+def test_undated_list_keeps_its_items_undated_instead_of_looking_empty():
+    url = "http://www.example.gov.cn/bhz/rsxx/"
+    page = parse_list(file_response("synthetic_undated_list.html", url), today=TODAY)
+    assert [i.title for i in page.items] == ["关于张明等同志任职的通知", "白鹤镇2025年公开招聘村级后备干部公告", "干部任前公示"]
+    assert all(i.published_on is None for i in page.items)
+    assert page.items[0].url == "http://www.example.gov.cn/bhz/rsxx/202603/t20260312_5512.html"
