@@ -1,5 +1,6 @@
-"""图片无法显示: images on a page whose file is missing or unreachable (indicators B2: link availability
-"incl. images"). One finding per page, listing its broken images; the same dead-target rule as link.dead.
+"""图片无法显示: images whose file is missing or unreachable (indicators B2: link availability "incl.
+images"). One finding per broken image and unit, with the pages showing it (a footer icon is one
+finding, not one per page); the same dead-target rule as link.dead, which leaves images to this check.
 """
 
 from __future__ import annotations
@@ -19,26 +20,27 @@ def run(ctx: CheckContext) -> Iterator[FindingDraft]:
     scope = ctx.unit_filter(Page.unit_id)
     ctx.checked_units(ctx.session.execute(select(Page.unit_id).where(scope).distinct()).scalars().all())
     rows = ctx.session.execute(
-        select(Page.unit_id, Page.url, Page.title, Page.kind, LinkTarget.url, LinkTarget.http_status,
+        select(Page.unit_id, LinkTarget.url, Page.url, Page.title, Page.kind, LinkTarget.http_status,
                LinkTarget.error, LinkTarget.soft_404, LinkTarget.checked_at)
         .join(Link, Link.page_id == Page.id).join(LinkTarget, LinkTarget.id == Link.target_id)
         .where(scope, Link.tag == "img", dead_condition())
-        .order_by(Page.url, LinkTarget.url)
+        .order_by(LinkTarget.url, Page.unit_id, Page.url)
     ).all()
-    by_page: dict[tuple[int | None, str], list] = {}
+    by_image: dict[tuple[int | None, str], list] = {}
     for row in rows:
-        by_page.setdefault((row[0], row[1]), []).append(row)
-    for (unit_id, url), images in by_page.items():
-        title, kind = images[0][2], images[0][3]
-        first = images[0]
-        where = f"《{title}》" if kind == "article" and title else KIND_TEXT.get(kind, "页面")
+        by_image.setdefault((row[0], row[1]), []).append(row)
+    for (unit_id, src), pages in by_image.items():
+        _, _, page_url, title, kind, status, error, soft_404, checked_at = pages[0]
+        if len(pages) == 1:
+            where = f"《{title}》" if kind == "article" and title else KIND_TEXT.get(kind, "页面")
+        else:
+            where = f"{len(pages)}个页面"
         yield ctx.draft(
-            f"{where}中有{len(images)}张图片无法显示（如{first[4]}：{why_dead(first[5], first[6], bool(first[7]))}）",
-            unit_id=unit_id, url=url, points=0.1 * len(images),
-            evidence={"page_title": title, "page_kind": kind,
-                      "images": [{"src": r[4], "http_status": r[5], "error": r[6], "soft_404": bool(r[7]),
-                                  "checked_at": iso(r[8])} for r in images[:20]],
-                      "images_count": len(images)},
+            f"{where}中的图片{src}无法显示（{why_dead(status, error, bool(soft_404))}）",
+            unit_id=unit_id, url=src,
+            evidence={"src": src, "http_status": status, "error": error, "soft_404": bool(soft_404),
+                      "checked_at": iso(checked_at), "pages": [p[2] for p in pages[:20]],
+                      "page_titles": [p[3] for p in pages[:5]], "pages_count": len(pages)},
         )
 
 
@@ -51,5 +53,5 @@ CHECK = Check(
     scope="page",
     run=run,
     fix="修复或删除无法显示的图片。",
-    description="页面中的图片返回404/5xx、无法连接或超时，每张图片按一个不可用链接计。",
+    description="页面中的图片返回404/5xx、无法连接或超时，每张图片按一个不可用链接计（多个页面共用的图片只计一次）。",
 )

@@ -23,10 +23,10 @@ STUB = re.compile(r"点击(?:查看|下载|浏览|阅读)|详见附件|见附件
 def _verdict(body: str, images: int, attachments: int) -> tuple[str, str] | None:
     """(kind, Chinese detail) of what is wrong with this article body, or None."""
     text = body.strip()
-    if len(text) < SHORT_BODY and not images and not attachments:
-        return ("empty", "正文为空") if not text else ("short", f"正文仅有{len(text)}个字")
     if len(text) < STUB_BODY and (m := STUB.search(text)) and not attachments:
         return "stub", f"正文只有“{m.group()}”，页面却没有可下载的附件"
+    if len(text) < SHORT_BODY and not images and not attachments:
+        return ("empty", "正文为空") if not text else ("short", f"正文仅有{len(text)}个字")
     return None
 
 

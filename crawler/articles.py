@@ -165,12 +165,12 @@ def _date(
     """(date, raw, rule). Order: PubDate meta, labelled header date, script assignment, first date after the
     title. The URL (t20260203_…) is never used: TRS keeps the creation date there, not the publication
     date."""
-    if (raw := _meta(sel, DATE_META)) and (dt := parse_datetime(raw, today=today, partial=False)):
+    if (raw := _meta(sel, DATE_META)) and (dt := parse_datetime(raw, today=today, partial=False, future_ok=True)):
         return dt, raw, "meta"
     header = " ".join(_text(n) for css in HEADER_SELECTORS for n in sel.css(css)[:3])
     page_text = clean(" ".join(sel.xpath("//text()[not(ancestor::head)]").getall()))
-    for text in (header, page_text[:3000]):
-        if found := find_labelled(text, today=today):
+    for text, in_header in ((header, True), (page_text[:3000], False)):
+        if found := find_labelled(text, today=today, future_ok=in_header):
             return found[0], found[1], "label"
     if found := find_script_date(scripts, today=today):
         return found[0], found[1], "script"

@@ -93,13 +93,23 @@ def find_dates(text: str, *, partial: bool = True) -> list[DateMatch]:
     return found
 
 
+FUTURE_HORIZON_YEARS = 3
+
+
 def _not_future(d: date | None, today: date) -> date | None:
     return d if d is not None and d <= today + timedelta(days=1) else None
 
 
-def resolve(match: DateMatch, *, today: date, near: date | None = None) -> date | None:
-    """Date of a match; a missing year is the one that puts it closest to `near` (or today), never future."""
+def resolve(match: DateMatch, *, today: date, near: date | None = None, future_ok: bool = False) -> date | None:
+    """Date of a match; a missing year is the one that puts it closest to `near` (or today), never future.
+
+    `future_ok`: a full date stated where the page states its publication date (list row, PubDate,
+    发布时间：) is kept even when later than today — a forged or mistyped date is a fact the checks
+    report (content.format) — up to a horizon beyond which it is no date at all."""
     if match.year is not None:
+        if future_ok:
+            d = match.with_year(match.year)
+            return d if d is not None and d.year <= today.year + FUTURE_HORIZON_YEARS else None
         return _not_future(match.with_year(match.year), today)
     ref = near or today
     best: date | None = None
@@ -126,26 +136,26 @@ def parse_date(text: str | None, *, today: date, partial: bool = True) -> date |
     return dt.date() if dt else None
 
 
-def parse_datetime(text: str | None, *, today: date, partial: bool = True) -> datetime | None:
+def parse_datetime(text: str | None, *, today: date, partial: bool = True, future_ok: bool = False) -> datetime | None:
     """Like parse_date but keeps the time of day when written (naive local time)."""
     if not text:
         return None
     text = normalize(text)
     matches = find_dates(text, partial=partial)
     for match in sorted(matches, key=lambda f: f.year is None):  # full dates win over month-day
-        d = resolve(match, today=today)
+        d = resolve(match, today=today, future_ok=future_ok)
         if d is not None:
             return datetime(d.year, d.month, d.day, match.hour or 0, match.minute or 0, match.second or 0)
     d = _labelled_compact(text, today)
     return datetime(d.year, d.month, d.day) if d else None
 
 
-def find_labelled(text: str, *, today: date) -> tuple[datetime, str] | None:
+def find_labelled(text: str, *, today: date, future_ok: bool = False) -> tuple[datetime, str] | None:
     """A date after a 发布时间：/日期： style label: the most reliable date in an article header."""
     text = normalize(text)
     for m in _LABELLED_RE.finditer(text):
         value = m.group("value")
-        dt = parse_datetime(value, today=today, partial=False)
+        dt = parse_datetime(value, today=today, partial=False, future_ok=future_ok)
         if dt is None and (c := _COMPACT_RE.match(value.strip())):
             dt = parse_datetime(f"{c['y']}-{c['m']}-{c['d']}", today=today)
         if dt is not None:
@@ -164,16 +174,17 @@ def find_script_date(script_text: str, *, today: date) -> tuple[datetime, str] |
 
 def infer_years(matches: list[DateMatch | None], today: date) -> list[date | None]:
     """Resolve a list's dates in order; a month-day item takes its year from the nearest resolved
-    neighbour (previous item, else the next full date, else today) and is never in the future."""
+    neighbour (previous item, else the next full date, else today) and is never in the future; a full
+    date is kept as written (see `resolve`)."""
     out: list[date | None] = [None] * len(matches)
     for i, m in enumerate(matches):
         if m is not None and m.year is not None:
-            out[i] = resolve(m, today=today)
+            out[i] = resolve(m, today=today, future_ok=True)
     for i, m in enumerate(matches):
         if m is None or m.year is not None:
             continue
-        near = next((d for d in reversed(out[:i]) if d is not None), None)
+        near = next((d for d in reversed(out[:i]) if d is not None and d <= today), None)
         if near is None:
-            near = next((d for d in out[i + 1 :] if d is not None), None)
+            near = next((d for d in out[i + 1 :] if d is not None and d <= today), None)
         out[i] = resolve(m, today=today, near=near)
     return out

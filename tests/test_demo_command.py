@@ -23,7 +23,7 @@ CHECKED_ELSEWHERE = ("media.",)  # accounts come with their own issue
 NOT_FINDINGS = {"unit.no_publication", "expected_ok"}  # table figures and negative cases
 COLUMN_RULES = ("column.stale", "column.blank", "column.broken", "content.duplicate")  # keyed by column
 PAGE_RULES = ("content.garbled", "content.serious_error", "content.sensitive", "content.truncated",
-              "content.image_broken", "content.format", "message.unanswered",
+              "content.format", "message.unanswered",
               "message.reply_poor")  # findings keyed by the page they are on
 
 
@@ -42,7 +42,7 @@ def finding_key(finding: dict, base: str) -> tuple:
     rule = finding["rule"]
     if rule in COLUMN_RULES:
         return rule, finding["unit"], finding["column"]
-    if rule in ("link.dead", *PAGE_RULES):
+    if rule in ("link.dead", "content.image_broken", *PAGE_RULES):
         return rule, finding["unit"], finding["url"].replace(base, "")
     return rule, finding["unit"], None
 
@@ -52,7 +52,7 @@ def truth_key(defect: dict, portal_name: str) -> tuple:
     unit = defect["unit"] if defect["unit"] != "青山县人民政府" else portal_name
     if rule in COLUMN_RULES:
         return rule, unit, defect["column"]
-    if rule == "link.dead":
+    if rule in ("link.dead", "content.image_broken"):  # keyed by the target that does not work
         return rule, unit, defect["target"]
     if rule in PAGE_RULES:
         return rule, unit, defect["path"]

@@ -61,3 +61,11 @@ def test_year_inferred_from_neighbours_across_new_year():
 
 def test_partial_date_is_not_read_out_of_a_full_date_or_phone_number():
     assert [(m.year, m.month, m.day) for m in find_dates("2025-10-11 电话 0795-8819792")] == [(2025, 10, 11)]
+
+
+def test_a_stated_future_publication_date_is_kept_where_the_page_states_its_date():
+    """A list row or PubDate saying 2026-03-01 on 2026-01-05 is a forged or mistyped date: a fact for
+    content.format, not "no date"; free text and year-less dates never resolve into the future."""
+    assert parse_date("2026-03-01", today=TODAY) is None
+    assert infer_years(find_dates("2026-03-01 [12-30]"), TODAY) == [date(2026, 3, 1), date(2025, 12, 30)]
+    assert infer_years(find_dates("2031-03-01"), TODAY) == [None]  # beyond the horizon: no date at all

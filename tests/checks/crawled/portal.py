@@ -115,7 +115,12 @@ class Portal:
 
     def routes(self, base: str) -> dict[str, Any]:
         """Path → page or handler for FixtureServer; the templates get absolute links to `base`."""
-        routes: dict[str, Any] = {"/robots.txt": "User-agent: *\nAllow: /\n"}
+        routes: dict[str, Any] = {
+            "/robots.txt": "User-agent: *\nAllow: /\n",
+            "/css/style.css": lambda handler: send(handler, 200, "body{margin:0}", content_type="text/css"),
+            **{f"/images/{name}": lambda handler: send(handler, 200, b"\x89PNG\r\n", content_type="image/png")
+               for name in ("gaba.png", "red.png", "building.png")},
+        }
         for n, item in enumerate(self.home_items):
             item.slug = item.slug or f"t{(item.list_date or '').replace('-', '')}_{n}"
             routes[f"/ywdt/{item.slug}.html"] = render("article.html", base, unit=self.units[0], footer=self.footer,
@@ -149,7 +154,9 @@ class Portal:
             "portal": {"name": "青山县人民政府门户网站", "home": f"{base}/", "site_code": SITE_CODE},
             "units": [{"name": u.name, "kind": u.kind, "site": f"{base}/u/{u.code}/"} for u in self.units],
             "crawl": {"concurrency_per_host": 8, "delay_seconds": 0, "autothrottle": False, "timeout_seconds": 3,
-                      "retries": 0, "check_external_links": True},
+                      "retries": 0,
+                      # no internet here: the footer's beian/conac/gov.cn links cannot be checked
+                      "check_external_links": False},
             "leaders": self.leaders, "sensitive_words": self.sensitive_words,
         }
         return json.dumps(config, ensure_ascii=False, indent=1)  # JSON is YAML
