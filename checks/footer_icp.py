@@ -1,4 +1,8 @@
-"""ICP备案编号 in the footer of every page (国办发〔2017〕47号, indicators.md F2)."""
+"""ICP备案编号 in the footer of every page (国办发〔2017〕47号, indicators.md F2).
+
+The number is what identifies the filing: real footers that leave off the closing 号 (洪山区:
+"鄂ICP备05009168") state it all the same and pass; a wrong province or digit count does not.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from checks.base import Check, CheckContext, FindingDraft
 from checks.marks import footer_findings
 
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
-ICP_RE = re.compile(rf"[{PROVINCES}]ICP备\s*\d{{8}}号(-\d+)?")
+ICP_RE = re.compile(rf"[{PROVINCES}]ICP备\s*\d{{8}}(?:号(-\d+)?)?$")
 
 
 def run(ctx: CheckContext) -> Iterable[FindingDraft]:

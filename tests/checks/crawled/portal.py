@@ -9,7 +9,7 @@ when the crawler sees the defect and the check judges it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -204,10 +204,16 @@ class CheckedSite:
 
 def crawl_and_check(portal: Portal, folder: Path, only: list[str] | None = None) -> Iterator[CheckedSite]:
     """Serve `portal`, crawl it in full with `portalcheck crawl`, run the checks at AS_OF."""
+    yield from serve_crawl_check(portal.routes, portal.config_yaml, folder, only)
+
+
+def serve_crawl_check(routes: Callable[[str], dict[str, Any]], config_yaml: Callable[[str], str], folder: Path,
+                      only: list[str] | None = None) -> Iterator[CheckedSite]:
+    """Serve `routes(base_url)`, crawl with `config_yaml(base_url)`, run the checks at AS_OF."""
     with FixtureServer({}) as server:
-        server.routes.update(portal.routes(server.base_url))
+        server.routes.update(routes(server.base_url))
         config_file = folder / "config.yaml"
-        config_file.write_text(portal.config_yaml(server.base_url), encoding="utf-8")
+        config_file.write_text(config_yaml(server.base_url), encoding="utf-8")
         for db_url in fresh_database(folder):
             result = crawl(config_file, db_url, "--full", timeout=180)
             assert result.returncode == 0, result.stderr[-3000:]
