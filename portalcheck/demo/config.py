@@ -39,12 +39,16 @@ def config_yaml(portal: DemoPortal, base_url: str) -> str:
         if unit.accounts:
             lines.append("    accounts:")
             lines += [
-                f"      - {{platform: {a.platform}, name: {a.name}, url: {base}{a.path}}}"
+                f'      - {{platform: {a.platform}, name: {a.name}, id: "{a.uid}"}}' if a.uid
+                else f"      - {{platform: {a.platform}, name: {a.name}, url: {base}{a.path}}}"
                 for a in unit.accounts
             ]
     lines += [
         "message_boards:",
         f"  - {{name: 县长信箱, url: {base}/hdjl/xzxx/, kind: consultation}}",
+        "accounts:",
+        f"  weibo_api_base: {base}/weibo  # the demo's stand-in for https://m.weibo.cn",
+        "  request_spacing_seconds: {weibo: 0.2, wechat: 0.2, feed: 0.2}  # the demo is local",
         "crawl:",
         "  concurrency_per_host: 8",
         "  delay_seconds: 0",

@@ -104,15 +104,22 @@ class Column:
 
 @dataclass
 class Account:
-    platform: str  # wechat | weibo
+    platform: str  # wechat | weibo | toutiao
     name: str
     code: str
     unit: Unit = field(repr=False)
     posts: list[tuple[str, dt.datetime]] = field(default_factory=list)  # newest first
+    uid: str | None = None  # a Weibo account read through the demo's m.weibo.cn stand-in, not a feed
+    state: str = "ok"  # ok | closed (the platform says it no longer exists) | blocked (answers 432)
 
     @property
     def path(self) -> str:
-        return f"/feeds/{self.code}.xml"
+        return f"/weibo/u/{self.uid}" if self.uid else f"/feeds/{self.code}.xml"
+
+    @property
+    def public_url(self) -> str:
+        """Where the home page links to: the Weibo profile itself, or the account's feed."""
+        return f"https://m.weibo.cn/u/{self.uid}" if self.uid else self.path
 
 
 @dataclass
@@ -292,7 +299,8 @@ class SiteBuilder:
         return col
 
     def _account(self, unit: Unit, spec: dict[str, Any]) -> Account:
-        acc = Account(spec["platform"], spec["name"], spec["code"], unit)
+        acc = Account(spec["platform"], spec["name"], spec["code"], unit, uid=spec.get("uid"),
+                      state=spec.get("state", "ok"))
         day = spec["newest"]
         for _ in range(12):
             topic = self.rng.choice(self.text.phrases["topics"])

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import files
+from . import files, weibo
 from .config import config_yaml
 from .model import SEED, Article, Column, Message, SiteBuilder, Unit, build_messages
 from .pages import BOARD_PAGE_SIZE, PageRenderer, unit_full_name
@@ -218,6 +218,9 @@ class DemoPortal:
             )
         for unit in [self.portal_unit, *self.units]:
             self._unit_routes(unit, r)
+        accounts = [a for u in self.units for a in u.accounts]
+        r["/weibo/api/container/getIndex"] = weibo.api_handler(
+            accounts, lambda status, body, kind: DemoResponse(status, {"Content-Type": kind}, body))
         return r
 
     def _unit_routes(self, unit: Unit, r: dict[str, Handler]) -> None:
@@ -245,6 +248,8 @@ class DemoPortal:
             for art in col.articles:
                 self._article_routes(art, r)
         for acc in unit.accounts:
+            if acc.uid:
+                continue  # read through the Weibo stand-in, not a feed
             body = pg.feed(acc).encode("utf-8")
             r[acc.path] = self._bytes_handler(body, "rss", acc.posts[0][1])
 

@@ -230,6 +230,11 @@ def _account_truth(acc: Account, today: dt.date) -> list[dict[str, Any]]:
     age = _age(today, acc.posts[0][1])
     base = {"unit": acc.unit.name, "account": acc.name, "platform": acc.platform, "path": acc.path,
             "age_days": age}
+    if acc.state == "closed":
+        return [{"rule": "account.unreachable", **base, "detail": "the platform answers 用户不存在"}]
+    if acc.state == "blocked":
+        return [{"rule": "expected_not_checked", "check": "account.not_updated", **base,
+                 "detail": "the platform answers HTTP 432: not checked, operator alerted"}]
     if age <= MEDIA_WINDOW_DAYS:
         return [{"rule": "expected_ok", "check": "account.not_updated", **base}]
     out = [{"rule": "account.not_updated", **base, "detail": "over a year" if age > 365 else f"{age} days"}]

@@ -1,5 +1,6 @@
-"""`portalcheck crawl` on the demo portal reads its accounts through chromium, and the checks give
-the demo's answer key: fresh accounts pass, 20 days silent fails, 400 days silent is also dormant."""
+"""`portalcheck crawl` on the demo portal reads its accounts through chromium — feeds and the Weibo
+API stand-in — and the checks give the demo's answer key: fresh accounts pass, 20 days silent fails,
+400 days silent is also dormant, a closed account is unreachable, a blocked one is not checked."""
 
 from __future__ import annotations
 
@@ -27,14 +28,13 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, st
     with serve_demo(port=0) as server:
         text = server.portal.config_yaml(server.base_url).split("\ncrawl:")[0]
         text += "\ncrawl:\n  concurrency_per_host: 8\n  delay_seconds: 0\n  autothrottle: false\n  check_external_links: false\n"
-        text += "accounts:\n  request_spacing_seconds: {feed: 0.2}\n"
         (folder / "config.yaml").write_text(text, encoding="utf-8")
         units = [u.name for u in server.portal.units if u.accounts]
         truth = [t for t in server.portal.truth() if "account" in t]
         for db_url in fresh_database(folder):
             result = crawl(folder / "config.yaml", db_url, "--full", *[a for u in units for a in ("--unit", u)])
             assert result.returncode == 0, result.stderr[-3000:]
-            assert "政务新媒体采集：5个账号，正常5个" in result.stderr
+            assert "政务新媒体采集：9个账号，正常7个，账号不存在或已关闭1个，未能检查1个" in result.stderr
             yield folder / "config.yaml", db_url, truth
 
 
@@ -55,5 +55,11 @@ def test_demo_account_findings_are_the_answer_key(crawled: tuple[Path, str, list
         verdicts = {r["unit"]: r["verdict"] for r in table["rows"]}
         assert {u for u, v in verdicts.items() if v == "合格"} == ok_units
         assert table["dormant_units"] == ["县财政局"]
+        # A closed account fails (account.unreachable); a blocked one is not checked and stays out of the rate.
+        assert verdicts["县发改局"] == "不合格" and verdicts["县统计局"] == "未检查"
+        assert ("account.not_updated", "县统计局") not in found
+        checked = [v for v in verdicts.values() if v != "未检查"]
+        assert (table["totals"]["accounts"], table["totals"]["qualified"]) == (9, len(ok_units))
+        assert table["totals"]["rate"] == round(100 * len(ok_units) / len(checked))
     finally:
         store.dispose()

@@ -59,7 +59,13 @@ def test_truth_covers_every_planted_rule() -> None:
     assert [e["unit"] for e in by_rule["column.stale_count"]] == ["中坝乡"]
     assert {e["detail"] for e in by_rule["column.broken"]} == {"404", "building", "redirect"}
     details = {e["detail"] for e in by_rule["link.dead"]}
-    assert {"404", "connection refused", "image 404", "attachment 404", "soft 404"} <= details
+    assert {"404", "connection refused", "attachment 404", "soft 404"} <= details
+    assert [e["detail"] for e in by_rule["content.image_broken"]] == ["image 404"]
+    assert {rule for rule in by_rule if rule.startswith("content.")} == {
+        "content.serious_error", "content.garbled", "content.image_broken", "content.sensitive", "content.truncated",
+        "content.format", "content.duplicate"}
+    assert {e["unit"] for e in by_rule["account.unreachable"]} == {"县发改局"}
+    assert {e["unit"] for e in by_rule["expected_not_checked"]} == {"县统计局"}
     assert {e["detail"] for e in by_rule["page.no_error_report"]} >= {
         "commented",
         "hidden_link",

@@ -34,12 +34,15 @@ def test_accounts_export_gives_verdicts_and_the_qualified_rate(exported: Exporte
     rows = {row["name"]: row for row in sheet(data, "accounts")}
     accounts = [a for unit in exported.portal.units for a in unit.accounts]
     assert set(rows) == {a.name for a in accounts}
-    stale = {t["account"] for t in exported.portal.truth() if t["rule"] == "account.not_updated"}
-    assert {name for name, row in rows.items() if row["verdict"] == "不合格"} == stale
+    truth = exported.portal.truth()
+    failing = {t["account"] for t in truth if t["rule"] in ("account.not_updated", "account.unreachable")}
+    blocked = {t["account"] for t in truth if t["rule"] == "expected_not_checked"}
+    assert {name for name, row in rows.items() if row["verdict"] == "不合格"} == failing
+    assert {name for name, row in rows.items() if row["verdict"] == "未检查"} == blocked
     totals = {row["item"]: row["value"] for row in sheet(data, "totals")}
-    qualified = len(accounts) - len(stale)
-    assert totals["合格"] == qualified and totals["不合格"] == len(stale)
-    assert totals["合格率"].startswith(f"{qualified}/{len(accounts)}")
+    qualified = len(accounts) - len(failing) - len(blocked)
+    assert totals["合格"] == qualified and totals["不合格"] == len(failing)
+    assert totals["合格率"].startswith(f"{qualified}/{len(accounts) - len(blocked)}")  # the blocked one is not judged
 
 
 def test_messages_and_accounts_xlsx_open_with_their_sheets(exported: Exported) -> None:
