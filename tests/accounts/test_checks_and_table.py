@@ -159,6 +159,18 @@ def test_interaction_and_serious_errors_in_posts(store: Store) -> None:
     assert skipped == ["微信公众号“写错”的采集来源不显示互动功能，未检查"]
 
 
+def test_sensitive_words_in_posts_fail_but_posts_fighting_them_do_not(store: Store) -> None:
+    Harvests(store).run([
+        harvest("司法局", "被盗号", days=[1, 2], texts=["澳门博彩官网，真人娱乐百家乐在线开户。", "普法宣传进社区。"]),
+        harvest("公安局", "禁赌宣传", days=[1], texts=["民警宣讲严厉打击网络赌博网站违法犯罪的政策。"]),
+    ], AS_OF)
+    run_checks(store, config(), AS_OF, only=["account.sensitive"])
+    with store.session() as session:
+        found = {(f.evidence["account"], f.evidence["word"]): f.detail for f in session.query(Finding)}
+    assert set(found) == {("被盗号", "澳门博彩"), ("被盗号", "真人娱乐"), ("被盗号", "百家乐")}
+    assert "发布内容含敏感词“澳门博彩”（赌博，1处）" in found[("被盗号", "澳门博彩")]
+
+
 def test_dormant_window_is_configurable_and_accounts_left_out_of_config_are_not_judged(store: Store) -> None:
     writer = Harvests(store)
     writer.run([harvest("财政局", "青山财政", days=[200]), harvest("财政局", "旧账号", days=[500])], AS_OF)
