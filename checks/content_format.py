@@ -3,7 +3,8 @@
 An inspector reads a column as a series: when most of its articles state 来源 and a date, the ones
 that do not are the column's mistakes; a list date that disagrees with the article's own date, or
 images of wildly different displayed widths in one article, are the same kind of slip. A date
-later than the check is a forged or mistyped date (A1(5)). One day of tolerance covers time zones.
+later than the check, or one that changed since an earlier crawl, is a forged or mistyped date
+(A1(5), 伪造发稿日期). One day of tolerance covers time zones.
 """
 
 from __future__ import annotations
@@ -96,19 +97,28 @@ def _date_mismatches(ctx: CheckContext) -> Iterator[FindingDraft]:
             )
 
 
-def _image_sizes(ctx: CheckContext) -> Iterator[FindingDraft]:
+def _article_flags(ctx: CheckContext) -> Iterator[FindingDraft]:
+    """What one article's own flags show: images of very different widths, a date changed between crawls."""
     rows = ctx.session.execute(
         select(Page.unit_id, Page.url, Page.title, Page.flags)
         .where(Page.kind == "article", Page.http_status == 200, ctx.unit_filter(Page.unit_id))
         .execution_options(yield_per=1000)
     )
     for unit_id, url, title, flags in rows:
-        widths = [w for image in (flags or {}).get("images") or [] if (w := image.get("width")) and w >= IMAGE_MIN_WIDTH]
+        flags = flags or {}
+        widths = [w for image in flags.get("images") or [] if (w := image.get("width")) and w >= IMAGE_MIN_WIDTH]
         if len(widths) >= 2 and max(widths) >= IMAGE_WIDTH_RATIO * min(widths):
             yield ctx.draft(
                 f"《{title or url}》中图片显示尺寸差异过大（宽{min(widths)}至{max(widths)}像素）",
                 unit_id=unit_id, url=url, discriminator="image_sizes",
                 evidence={"problem": "image_sizes", "title": title, "widths": widths},
+            )
+        if history := flags.get("date_history"):
+            last = history[-1]
+            yield ctx.draft(
+                f"《{title or url}》的发布日期在两次检查之间被修改（由{last['from'][:10]}改为{last['to'][:10]}，需核实）",
+                unit_id=unit_id, url=url, discriminator="date_changed",
+                evidence={"problem": "date_changed", "title": title, "changes": history},
             )
 
 
@@ -120,7 +130,7 @@ def run(ctx: CheckContext) -> Iterator[FindingDraft]:
     yield from _future_dates(ctx)
     yield from _missing_fields(ctx)
     yield from _date_mismatches(ctx)
-    yield from _image_sizes(ctx)
+    yield from _article_flags(ctx)
 
 
 CHECK = Check(
@@ -133,5 +143,5 @@ CHECK = Check(
     run=run,
     fix="按栏目统一标注来源和发布日期，核实并更正与列表不一致或晚于检查日期的日期，统一正文图片尺寸。",
     description="同一栏目多数文章标注来源、日期而个别文章缺失；列表日期与正文日期不一致；同一文章图片尺寸差异过大；"
-    "发布日期晚于检查日期（可能为伪造或录入错误，需核实）。",
+    "发布日期晚于检查日期或在两次抓取之间被修改（可能为伪造或录入错误，需核实）。",
 )

@@ -199,6 +199,7 @@ class StorePipeline:
         if not items:
             return
         latest = {item.url: item for item in items}  # a re-fetch in the same batch keeps the last
+        self._keep_date_history(session, list(latest.values()))
         rows = []
         for item in latest.values():
             rows.append({
@@ -225,6 +226,24 @@ class StorePipeline:
                     for i in latest.values()]
         upsert(session, LinkTarget, statuses, keys=["url"])
         self._links(session, list(latest.values()), page_ids)
+
+    def _keep_date_history(self, session: Any, items: list[PageItem]) -> None:
+        """An article whose stated publication date differs from the one stored by an earlier crawl
+        keeps the change in flags["date_history"] (a re-dated article is a 伪造发稿日期 signal for
+        content.format); earlier changes are carried over, as flags are rewritten on every fetch."""
+        dated = {i.url: i for i in items if i.kind == "article" and i.published_at is not None}
+        if not dated:
+            return
+        stored = session.execute(select(Page.url, Page.published_at, Page.flags).where(Page.url.in_(dated)))
+        for url, before, flags in stored:
+            item = dated[url]
+            history = list((flags or {}).get("date_history") or [])
+            zone = item.published_at.tzinfo
+            if before is not None and (before.astimezone(zone) if zone else before).date() != item.published_at.date():
+                history.append({"from": before.isoformat(), "to": item.published_at.isoformat(),
+                                "seen_at": (item.fetched_at or datetime.now(timezone.utc)).isoformat()})
+            if history:
+                item.flags = {**(item.flags or {}), "date_history": history[-10:]}
 
     def _links(self, session: Any, items: list[PageItem], page_ids: list[int]) -> None:
         targets = {url for item in items for url, _, _ in item.links}
