@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from checks.base import Check, CheckContext, FindingDraft, iso
 from storage.models import Column, ListItem, Page
@@ -25,16 +25,23 @@ def title_key(title: str) -> str:
 def run(ctx: CheckContext) -> Iterator[FindingDraft]:
     scope = ctx.unit_filter(Column.unit_id)
     ctx.checked_units(ctx.session.execute(select(Column.unit_id).where(scope).distinct()).scalars().all())
-    # Candidates in SQL: columns with two entries of the same title; exact grouping in Python.
-    repeated = (select(ListItem.column_id, ListItem.title).join(Column, Column.id == ListItem.column_id)
-                .where(scope).group_by(ListItem.column_id, ListItem.title).having(func.count() > 1).subquery())
-    rows = ctx.session.execute(
-        select(Column.unit_id, Column.id, Column.name, ListItem.title, ListItem.url, ListItem.published_on,
-               Page.body_text)
-        .join(repeated, (repeated.c.column_id == ListItem.column_id) & (repeated.c.title == ListItem.title))
-        .join(Column, Column.id == ListItem.column_id).outerjoin(Page, Page.url == ListItem.url)
-        .order_by(Column.id, ListItem.position, ListItem.list_page)
-    ).all()
+    # Candidates in SQL: entries of one column with the same title and the same date, or both undated
+    # (only those can be reported); exact grouping in Python. Dated and undated candidates are read
+    # apart so that both joins seek ix_list_items_column_published instead of scanning whole columns.
+    rows = []
+    for dated in (True, False):
+        keys = (ListItem.column_id, ListItem.published_on, ListItem.title) if dated else (ListItem.column_id,
+                                                                                         ListItem.title)
+        when = ListItem.published_on.is_not(None) if dated else ListItem.published_on.is_(None)
+        repeated = (select(*keys).join(Column, Column.id == ListItem.column_id).where(scope, when)
+                    .group_by(*keys).having(func.count() > 1).subquery())
+        rows += ctx.session.execute(
+            select(Column.unit_id, Column.id, Column.name, ListItem.title, ListItem.url, ListItem.published_on,
+                   Page.body_text, ListItem.position, ListItem.list_page)
+            .join(repeated, and_(when, *(repeated.c[k.key] == k for k in keys)))
+            .join(Column, Column.id == ListItem.column_id).outerjoin(Page, Page.url == ListItem.url)
+        ).all()
+    rows.sort(key=lambda row: (row[1], row[7], row[8]))
     groups: dict[tuple[int, str], list] = {}
     for row in rows:
         groups.setdefault((row[1], title_key(row[3])), []).append(row)

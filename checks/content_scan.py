@@ -24,13 +24,25 @@ def load_data(name: str) -> Any:
     return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
 
 
+# Texts kept in memory for the next content check of the same run, up to this many characters (~200 MB
+# of Chinese text): five checks read every page's text, and reading it from the store was most of their
+# time (bench/checks.py: ~2 s a pass over 100,000 pages).
+KEEP_CHARS = 100_000_000
+
+
 def page_texts(ctx: CheckContext, prefilter: ColumnElement[bool] | None = None
                ) -> Iterator[tuple[int | None, str, str, Any]]:
     """(unit_id, url, title + body text, fetched_at) of every stored page in scope, streamed.
 
     Also records every unit with stored text as checked: a page's text is in the store, so a
-    fixed page is seen fixed by the next run even when it was not re-fetched.
+    fixed page is seen fixed by the next run even when it was not re-fetched. Without a prefilter
+    the texts read are kept in the run's cache (below KEEP_CHARS) for the next content check.
     """
+    if prefilter is None and "page_texts" in ctx.cache:
+        units, rows = ctx.cache["page_texts"]
+        ctx.checked_units(units)
+        yield from rows
+        return
     base = (Page.body_text.is_not(None), Page.kind.in_(TEXT_KINDS), Page.fetched_at <= ctx.as_of,
             ctx.unit_filter(Page.unit_id))
     units = ctx.session.execute(select(Page.unit_id).where(*base).distinct()).scalars().all()
@@ -38,10 +50,21 @@ def page_texts(ctx: CheckContext, prefilter: ColumnElement[bool] | None = None
     query = select(Page.unit_id, Page.url, Page.title, Page.body_text, Page.fetched_at).where(*base)
     if prefilter is not None:
         query = query.where(prefilter)
+    kept: list[tuple[int | None, str, str, Any]] | None = [] if prefilter is None else None
+    size = 0
     for unit_id, url, title, body, fetched_at in ctx.session.execute(
         query.order_by(Page.id).execution_options(yield_per=500)
     ):
-        yield unit_id, url, f"{title or ''}\n{body or ''}", fetched_at
+        row = (unit_id, url, f"{title or ''}\n{body or ''}", fetched_at)
+        if kept is not None:
+            size += len(row[2])
+            if size > KEEP_CHARS:
+                kept = None  # too much to hold: the next check reads the store again
+            else:
+                kept.append(row)
+        yield row
+    if kept is not None:
+        ctx.cache["page_texts"] = (units, kept)
 
 
 def sentence_at(text: str, start: int, end: int, limit: int = 120) -> str:

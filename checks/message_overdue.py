@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 import chinese_calendar
 
@@ -21,6 +22,7 @@ from checks.message_unanswered import answered, board_messages, local_date, mess
 from storage.models import Message
 
 
+@cache  # a board's messages span a few hundred days; the calendar's own lookup costs ~50 µs a call
 def is_workday(day: date) -> bool:
     try:
         return bool(chinese_calendar.is_workday(day))

@@ -129,10 +129,12 @@ class ColumnVisit(Base):
     """How much of a column one run saw: full, partial or not_seen, and why."""
 
     __tablename__ = "column_visits"
-    __table_args__ = (UniqueConstraint("run_id", "column_id"),)
+    # Checks ask for each column's latest visit up to a moment: (column_id, visited_at) answers from the index.
+    __table_args__ = (UniqueConstraint("run_id", "column_id"),
+                      Index("ix_column_visits_column_visited", "column_id", "visited_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
-    column_id: Mapped[int] = mapped_column(ForeignKey("columns.id", ondelete="CASCADE"), index=True)
+    column_id: Mapped[int] = mapped_column(ForeignKey("columns.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(20))  # full | partial | not_seen
     reason: Mapped[str | None] = mapped_column(String(200))
     pages: Mapped[int] = mapped_column(Integer, default=0)
@@ -172,9 +174,11 @@ class ListItem(Base):
     """An entry of a column's list: the evidence of when a column was last updated."""
 
     __tablename__ = "list_items"
-    __table_args__ = (UniqueConstraint("column_id", "url"),)
+    # Per-column counts and newest dates (checks.columnstate) are read from this index alone.
+    __table_args__ = (UniqueConstraint("column_id", "url"),
+                      Index("ix_list_items_column_published", "column_id", "published_on"))
     id: Mapped[int] = mapped_column(primary_key=True)
-    column_id: Mapped[int] = mapped_column(ForeignKey("columns.id", ondelete="CASCADE"), index=True)
+    column_id: Mapped[int] = mapped_column(ForeignKey("columns.id", ondelete="CASCADE"))
     url: Mapped[str] = mapped_column(URL)
     title: Mapped[str] = mapped_column(Text)
     published_on: Mapped[date | None] = mapped_column(Date)
@@ -285,9 +289,10 @@ class Finding(Base):
     """
 
     __tablename__ = "findings"
+    __table_args__ = (Index("ix_findings_rule_status", "rule", "status"),)  # a rule's findings, the active ones
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
-    rule: Mapped[str] = mapped_column(String(60), index=True)
+    rule: Mapped[str] = mapped_column(String(60))
     severity: Mapped[str] = mapped_column(String(10))  # veto | deduct | info
     points: Mapped[float | None] = mapped_column(Float)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
