@@ -15,6 +15,7 @@ from checks.content_scan import page_texts, sentence_at
 
 ID_RE = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
                    r"(?![0-9A-Za-z])")
+ELEVEN_DIGITS = re.compile(r"\d{11}")
 MOBILE_RE = re.compile(r"(?<![0-9])1[3-9]\d{9}(?![0-9])")
 PUBLIC_LINE = re.compile(r"(联系|咨询|服务|举报|投诉|监督|办公|值班|热线|客服)(电话|手机|方式)|热线|联系人")
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -40,6 +41,8 @@ def _masked_sentence(text: str, start: int, end: int) -> str:
 
 def run(ctx: CheckContext) -> Iterator[FindingDraft]:
     for unit_id, url, text, fetched_at in page_texts(ctx):
+        if not ELEVEN_DIGITS.search(text):  # most pages: no number long enough to be an ID or a mobile
+            continue
         ids = [m for m in ID_RE.finditer(text) if valid_id(m.group())]
         mobiles = [m for m in MOBILE_RE.finditer(text)
                    if not PUBLIC_LINE.search(text[max(0, m.start() - 12):m.start()])]
