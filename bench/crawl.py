@@ -63,6 +63,7 @@ class Measured:
     peak_main_rss_mb: float = 0.0  # the process alone
     cpu_s: float = 0.0  # user + system CPU of the process and its waited-for children
     load_avg: float = 0.0  # the machine's 1-minute load average when the process ended (2 cores)
+    load_range: tuple[float, float] = (0.0, 0.0)  # lowest and highest 1-minute load average while it ran
     returncode: int | None = None
     timed_out: bool = False
     requests: int = 0
@@ -85,6 +86,7 @@ def run_measured(cmd: list[str], *, env: dict[str, str] | None = None, timeout: 
                                stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
                                start_new_session=True)
     peak = peak_main = 0
+    loads = [os.getloadavg()[0]]
     stop = threading.Event()
 
     def poll() -> None:
@@ -101,6 +103,7 @@ def run_measured(cmd: list[str], *, env: dict[str, str] | None = None, timeout: 
                     with contextlib.suppress(psutil.Error):
                         total += child.memory_info().rss
                 peak = max(peak, total)
+                loads.append(os.getloadavg()[0])
             except psutil.Error:
                 return
             stop.wait(0.1)
@@ -130,7 +133,7 @@ def run_measured(cmd: list[str], *, env: dict[str, str] | None = None, timeout: 
         out.close()  # type: ignore[union-attr]
     return Measured(wall_s=wall, peak_rss_mb=peak / 2**20, peak_main_rss_mb=peak_main / 2**20,
                     returncode=process.returncode, timed_out=timed_out, cpu_s=round(cpu, 1),
-                    load_avg=os.getloadavg()[0])
+                    load_avg=os.getloadavg()[0], load_range=(min(loads), max(loads)))
 
 
 def count_hits(measured: Measured, hits: list[Hit]) -> Measured:
@@ -210,8 +213,6 @@ def main(argv: list[str] | None = None) -> int:
                         help="run the full crawl under py-spy (slower) and print its hotspots; "
                         "writes bench/profile-N.raw")
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    parser.add_argument("--variants", default="",
-                        help="run portalcheck with these bench/variants.py patches (proposed crawler changes)")
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
     out = args.out or (gen.DEFAULT_OUT if args.pages == 50_000 else gen.DEFAULT_OUT.with_name(f".site-{args.pages}"))
@@ -229,8 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         db = run / "bench.db"
         env = {**os.environ, "PORTALCHECK_DATABASE_URL": f"sqlite:///{db}", "PYTHONUNBUFFERED": "1",
                "PYTHONPATH": str(REPO)}
-        portalcheck = [sys.executable, "-m", "bench.variants", args.variants, "--"] if args.variants else [PORTALCHECK]
-        results["variants"] = args.variants
+        portalcheck = [PORTALCHECK]
         first_pages = {c.path: "column first page" for c in portal.columns}
         first_pages.update({u.site: "unit home" for u in portal.units})
         print(f"nginx {base} (root {www}); run folder {run}", flush=True)
@@ -349,7 +349,7 @@ def verdict(results: dict) -> dict:
 def print_table(results: dict) -> None:
     print()
     print(f"{'tool':<26}{'pages':>8}{'requests':>10}{'wall s':>9}{'pages/s':>9}{'CPU s':>8}{'pages/CPU s':>12}"
-          f"{'peak RSS MB':>13}")
+          f"{'peak RSS MB':>13}{'load':>12}")
     for key, label in (("full", "portalcheck full crawl"), ("incremental", "portalcheck incremental"),
                        ("wget2", "wget2 (C ceiling)"), ("linkchecker", "LinkChecker")):
         if key in results:
@@ -358,7 +358,8 @@ def print_table(results: dict) -> None:
             per_cpu = r["pages"] / r["cpu_s"] if r["cpu_s"] else 0
             print(f"{label:<26}{r['pages']:>8}{r['requests']:>10}{r['wall_s']:>9.1f}{rate:>9.1f}{r['cpu_s']:>8.1f}"
                   f"{per_cpu:>12.1f}"
-                  f"{r['peak_rss_mb']:>13.0f}{'  (stopped at time limit)' if r['timed_out'] else ''}")
+                  f"{r['peak_rss_mb']:>13.0f}{'{:.1f}-{:.1f}'.format(*r['load_range']):>12}"
+                  f"{'  (stopped at time limit)' if r['timed_out'] else ''}")
     print()
     names = {"vs_linkchecker": "portalcheck / LinkChecker pages/s (target >= 3)",
              "vs_wget2": "portalcheck / wget2 pages/s (target >= 0.1)",

@@ -50,6 +50,8 @@ DOWNLOADER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 
+# scrapy-playwright's handler, its node driver started by the first page to render (crawler/render.py).
+BROWSER_HANDLER = "crawler.render.LazyPlaywrightHandler"
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 15_000
@@ -88,10 +90,7 @@ def abort_heavy_resources(request: Any) -> bool:
 def browser_settings(chromium: str) -> dict[str, Any]:
     """scrapy-playwright on Debian's chromium (`playwright install` cannot download here)."""
     return {
-        "DOWNLOAD_HANDLERS": {
-            "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-            "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-        },
+        "DOWNLOAD_HANDLERS": {"http": BROWSER_HANDLER, "https": BROWSER_HANDLER},
         "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": chromium, "args": CHROMIUM_ARGS, "headless": True},
         "PLAYWRIGHT_ABORT_REQUEST": abort_heavy_resources,
     }

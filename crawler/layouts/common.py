@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import urljoin
+from typing import Any
 
 from parsel import Selector
 
 from crawler.data import load
 from crawler.dates import DateMatch, find_dates, infer_years
-from crawler.layouts.base import ListItem, clean
+from crawler.layouts.base import ListItem, clean, compiled
+from crawler.scan import page_root
+from crawler.urls import join
 
 # Links that are list chrome, not entries.
 _SKIP_LINK_TEXT = {"更多", "more", "更多>>", ">>", "详细", "详情", "查看", "全文"}
@@ -28,16 +30,21 @@ class RawRow:
 
 
 def absolute(base_url: str, href: str) -> str:
-    return urljoin(base_url, href.strip())
+    return join(base_url, href.strip())
 
 
 def row_link(node: Selector) -> Selector | None:
     """The entry's link: the first real link with a title or text that is not list chrome."""
-    for a in node.xpath(".//a[@href]"):
-        href = a.attrib.get("href", "")
+    link = _row_link(page_root(node))
+    return None if link is None else Selector(root=link, type="xml" if node.type == "xml" else "html")
+
+
+def _row_link(node: Any) -> Any | None:
+    for a in compiled(".//a[@href]")(node):
+        href = a.get("href", "")
         if not href.strip() or _BAD_HREF.match(href):
             continue
-        text = link_title(a)
+        text = _link_title(a)
         if len(text) >= 2 and text.lower() not in _SKIP_LINK_TEXT:
             return a
     return None
@@ -45,25 +52,31 @@ def row_link(node: Selector) -> Selector | None:
 
 def link_title(a: Selector) -> str:
     """@title when it is at least as long as the text (texts are often cut with '...'), else the text."""
-    text = clean(" ".join(a.xpath(".//text()").getall()))
-    title = clean(a.attrib.get("title"))
+    return _link_title(page_root(a))
+
+
+def _link_title(a: Any) -> str:
+    text = clean(" ".join(compiled(".//text()")(a)))
+    title = clean(a.get("title"))
     return title if title and len(title) >= len(text.rstrip(".…")) else text
 
 
-def row_date(node: Selector, link: Selector | None) -> DateMatch | None:
+def _row_date(node: Any, link: Any | None) -> DateMatch | None:
     """The row's date: written outside the link (span/td/em), else in an inner element of the link."""
-    outside = " ".join(node.xpath(".//text()[not(ancestor::a)]").getall())
+    outside = " ".join(compiled(".//text()[not(ancestor::a)]")(node))
     found = find_dates(outside)
     if not found and link is not None:
-        found = find_dates(" ".join(link.xpath(".//*/text()").getall()))
+        found = find_dates(" ".join(compiled(".//*/text()")(link)))
     return found[-1] if found else None
 
 
 def read_row(node: Selector) -> RawRow | None:
-    link = row_link(node)
+    """A list row's (title, href, date); read on lxml nodes: a page has hundreds of rows to try."""
+    root = page_root(node)
+    link = _row_link(root)
     if link is None:
         return None
-    return RawRow(link_title(link), link.attrib["href"], row_date(node, link))
+    return RawRow(_link_title(link), link.get("href"), _row_date(root, link))
 
 
 def build_items(rows: list[RawRow], base_url: str, today: date) -> list[ListItem]:

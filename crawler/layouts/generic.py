@@ -10,7 +10,7 @@ from lxml import etree
 from parsel import Selector
 
 from crawler.dates import normalize
-from crawler.layouts.base import ListPage, clean
+from crawler.layouts.base import ListPage, clean, compiled
 from crawler.layouts.common import RawRow, absolute, build_items, read_row
 
 FAMILY = "generic"
@@ -138,7 +138,7 @@ def pagination(sel: Selector, url: str, item_count: int) -> tuple[list[str], int
             if text in NEXT_TEXTS:
                 found[full] = None
     text = normalize(
-        " ".join(sel.xpath("//text()[not(ancestor::script or ancestor::style or ancestor::head)]").getall())
+        " ".join(compiled("//text()[not(ancestor::script or ancestor::style or ancestor::head)]")(sel.root))
     )
     current = _current_page(text, url)
     page_count = None

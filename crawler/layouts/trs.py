@@ -10,7 +10,7 @@ from datetime import date
 from parsel import Selector
 
 from crawler.layouts import catalogue, generic
-from crawler.layouts.base import ListPage
+from crawler.layouts.base import ListPage, compiled
 from crawler.layouts.common import absolute, read_row
 
 FAMILY = "trs"
@@ -62,7 +62,7 @@ def parse(sel: Selector, url: str, today: date, html: str = "") -> ListPage:
     if not rows:
         rows = [r for r in (read_row(n) for n in generic.main_list_rows(sel, url)) if r is not None]
     page = generic.from_rows(rows, sel, url, today, family=FAMILY)
-    scripts = "\n".join(sel.xpath("//script[not(@src)]/text()").getall())
+    scripts = "\n".join(compiled("//script[not(@src)]/text()")(sel.root))
     if args := _create_page_args(scripts):
         count, current, name, ext = args
         return replace(page, next_urls=_static_urls(url, count, current, name, ext), page_count=count)

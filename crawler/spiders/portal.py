@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag, urlsplit
 from zoneinfo import ZoneInfo
 
 from scrapy import signals
@@ -32,8 +32,11 @@ from crawler.items import ColumnItem, LinkStatusItem, ListEntry, ListPageItem, P
 from crawler.layouts import parse_list
 from crawler.marks import parse_marks
 from crawler.memory import CrawlMemory
+from crawler.scan import LINK_TAGS, PageScan, scan
+from crawler.settings import BROWSER_HANDLER, browser_settings
 from crawler.soft404 import looks_like_soft_404
 from crawler.spiders.base import GathererSpider
+from crawler.urls import join_without_fragment
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 HOME_COLUMN_NAME = "首页"
@@ -43,7 +46,6 @@ NON_HTML = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".zip", "
 LINK_CHECK_MAXSIZE = 2 * 1024 * 1024
 PAGER_WORDS = {"首页", "上一页", "下一页", "尾页", "末页", "上页", "下页", "前页", "后页", "最后一页", ">", "<", ">>", "<<"}
 PAGER_FILE = re.compile(r"/(index|list|page|default)_\d+\.\w+$")
-LINK_TAGS = {"a": "href", "img": "src", "script": "src", "link": "href", "iframe": "src"}
 
 
 def _now() -> datetime:
@@ -85,8 +87,6 @@ class PortalSpider(GathererSpider):
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
-        from crawler.settings import browser_settings
-
         super().update_settings(settings)  # reads config.yaml for a plain `scrapy crawl portal`
         chromium = settings.get("PORTALCHECK_CHROMIUM")
         if chromium:  # only this spider renders pages: other gatherers start no browser driver
@@ -97,7 +97,7 @@ class PortalSpider(GathererSpider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.check_deferred_links, signal=signals.spider_idle)
         handlers = str(crawler.settings.getdict("DOWNLOAD_HANDLERS"))
-        if "scrapy_playwright" not in handlers:
+        if BROWSER_HANDLER not in handlers:
             spider.chromium = None  # no browser handler: JavaScript columns are recorded as needs_js
         return spider
 
@@ -356,31 +356,15 @@ class PortalSpider(GathererSpider):
             flags["redirected_home"] = response.url.rstrip("/") in (home, home + "/index.html")
         if isinstance(response, TextResponse):
             item.encoding = response.encoding
-            title = response.xpath("normalize-space(//title)").get() or None
-            item.title = title
+            page = scan(response.selector)  # one walk gives the title, links, marks and soft-404 text
+            item.title = page.title
             if response.status == 200:
                 # Filled before the item is yielded: the pipeline may store it at once.
-                item.links = self.extract_links(response)
-                item.marks = asdict(parse_marks(response))
-                text = " ".join(response.xpath("//body//text()[not(ancestor::script)]").getall()[:400])
-                flags["soft_404"] = looks_like_soft_404(title or "", text)
+                item.links = extract_links(page, response.url)
+                item.marks = asdict(parse_marks(page))
+                flags["soft_404"] = looks_like_soft_404(page.title or "", " ".join(page.body_text))
         item.flags = flags or None
         return item
-
-    def extract_links(self, response: TextResponse) -> list[tuple[str, str, str]]:
-        """Every href/src of the page as (absolute URL, tag, anchor text)."""
-        links = []
-        for tag, attribute in LINK_TAGS.items():
-            for node in response.xpath(f"//{tag}[@{attribute}]"):
-                raw = (node.attrib.get(attribute) or "").strip()
-                if not raw or raw.startswith(("javascript:", "mailto:", "tel:", "#", "data:")):
-                    continue
-                url = urldefrag(urljoin(response.url, raw))[0]
-                if not url.startswith(("http://", "https://")):
-                    continue
-                text = " ".join(node.xpath(".//text()").getall()).strip()[:200] if tag == "a" else ""
-                links.append((url, tag, text))
-        return links
 
     def link_requests(self, page: PageItem) -> Iterator[Request]:
         """Verify the page's link targets that the crawl will not fetch as pages."""
@@ -475,6 +459,23 @@ class PortalSpider(GathererSpider):
                            "pages": progress.pages_ok, "items": progress.items,
                            "http_status": progress.first_status})
         return visits
+
+
+def extract_links(page: PageScan, base_url: str) -> list[tuple[str, str, str]]:
+    """Every href/src of the page as (absolute URL, tag, anchor text), all <a> first, then <img> …"""
+    links = []
+    for tag in LINK_TAGS:
+        for link in page.links:
+            if link.tag != tag:
+                continue
+            raw = link.value.strip()
+            if not raw or raw.startswith(("javascript:", "mailto:", "tel:", "#", "data:")):
+                continue
+            url = join_without_fragment(base_url, raw)
+            if not url.startswith(("http://", "https://")):
+                continue
+            links.append((url, tag, link.text.strip()[:200] if tag == "a" else ""))
+    return links
 
 
 def _header(response: Response, name: bytes) -> str | None:
