@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, true
 from sqlalchemy.orm import Session
 
-from portalcheck.config import Thresholds
+from portalcheck.config import Config, Thresholds
 
 Severity = Literal["veto", "deduct", "info"]
 Scope = Literal["site", "unit", "column", "page", "account", "message"]
@@ -91,6 +91,17 @@ class CheckContext:
     covered: set[tuple[Any, ...]] = field(default_factory=set)
     not_checked: list[NotChecked] = field(default_factory=list)
     cache: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_config(cls, session: Session, config: Config, as_of: datetime,
+                    unit_ids: frozenset[int] | None = None, **fields: Any) -> CheckContext:
+        """The context a deployment's config gives: thresholds, site code, leaders, words, time zone."""
+        return cls(session, as_of, config.thresholds, config.portal.site_code, unit_ids, dict(config.leaders),
+                   config.schedule.timezone, sensitive_words=tuple(config.sensitive_words), **fields)
+
+    def for_rule(self, rule: str) -> CheckContext:
+        """The same session, moment, scope and cache for another rule, with its own coverage and skips."""
+        return replace(self, rule=rule, covered=set(), not_checked=[])
 
     @property
     def today(self) -> date:

@@ -9,9 +9,7 @@ from checks.base import Check, CheckContext, FindingDraft
 
 
 def run(ctx: CheckContext) -> Iterator[FindingDraft]:
-    inner = CheckContext(ctx.session, ctx.as_of, ctx.thresholds, ctx.site_code, ctx.unit_ids, ctx.leaders,
-                         ctx.timezone, rule="column.blank", cache=ctx.cache)
-    blanks = list(column_blank.run(inner))
+    blanks = list(column_blank.run(ctx.for_rule("column.blank")))
     threshold = ctx.thresholds.blank_columns_veto
     units = {state.unit_id for state in ctx.cache["column_states"]}
     ctx.checked_units(units)

@@ -82,9 +82,7 @@ def run_checks(store: Store, config: Config, as_of: datetime, units: list[str] |
         unit_ids = _unit_ids(session, units)
         cache: dict = {}
         for check in checks:
-            ctx = CheckContext(session, as_of, config.thresholds, config.portal.site_code, unit_ids,
-                               dict(config.leaders), config.schedule.timezone, rule=check.rule, cache=cache,
-                               sensitive_words=tuple(config.sensitive_words))
+            ctx = CheckContext.from_config(session, config, as_of, unit_ids, rule=check.rule, cache=cache)
             outcome = RuleOutcome(check.rule, check.title, check.severity)
             started = time.perf_counter()
             try:

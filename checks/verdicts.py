@@ -55,7 +55,7 @@ def verdicts(store: Store, config: Config, as_of: datetime) -> Verdicts:
     t = config.thresholds
     rules = by_rule()
     with store.session() as session:
-        ctx = CheckContext(session, as_of, t, config.portal.site_code, timezone=config.schedule.timezone)
+        ctx = CheckContext.from_config(session, config, as_of)
         states = {s.column_id: s for s in column_states(ctx)}
         names = dict(session.execute(select(Unit.id, Unit.name)).all())
         findings = session.execute(

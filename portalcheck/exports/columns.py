@@ -77,8 +77,7 @@ def compute(store: Store, config: Config, period: Period) -> Upkeep:
 
     judged = verdicts(store, config, period.as_of)
     with store.session() as session:
-        ctx = CheckContext(session, period.as_of, config.thresholds, config.portal.site_code,
-                           timezone=config.schedule.timezone)
+        ctx = CheckContext.from_config(session, config, period.as_of)
         states = column_states(ctx)
         kinds = dict(session.execute(select(Unit.name, Unit.kind).order_by(Unit.id)).all())
     units = {name: UnitUpkeep(name, kind) for name, kind in kinds.items()

@@ -40,12 +40,12 @@ def _period_bounds(date_from: date, date_to: date, timezone: str) -> tuple[datet
     return (datetime.combine(date_from, time.min, zone), datetime.combine(date_to + timedelta(days=1), time.min, zone))
 
 
-def _results(ctx_args: dict[str, Any], states: list[AccountState]) -> dict[tuple[int, str], dict[str, Any]]:
+def _results(base: CheckContext, states: list[AccountState]) -> dict[tuple[int, str], dict[str, Any]]:
     """(account_id, rule) -> {"result", "detail"} for every account check."""
     by_subject = {(s.unit_id, s.subject): s.account_id for s in states}
     results: dict[tuple[int, str], dict[str, Any]] = {}
     for check in ACCOUNT_CHECKS:
-        ctx = CheckContext(**ctx_args, rule=check.rule)
+        ctx = base.for_rule(check.rule)
         ctx.cache["account_states"] = states
         drafts = list(check.run(ctx))
         for draft in drafts:
@@ -69,15 +69,13 @@ def accounts_table(store: Any, config: Any, date_from: date, date_to: date, as_o
     start, end = _period_bounds(date_from, date_to, timezone)
     with store.session() as session:
         unit_ids = _unit_ids(session, units)
-        ctx_args = {"session": session, "as_of": as_of, "thresholds": config.thresholds,
-                    "site_code": config.portal.site_code, "unit_ids": unit_ids, "leaders": dict(config.leaders),
-                    "timezone": timezone, "sensitive_words": tuple(config.sensitive_words)}
-        states = account_states(CheckContext(**ctx_args))
+        base = CheckContext.from_config(session, config, as_of, unit_ids)
+        states = account_states(base)
         in_period = dict(session.execute(
             select(Post.account_id, func.count()).where(Post.published_at >= start, Post.published_at < end,
                                                         Post.published_at <= as_of)
             .group_by(Post.account_id)).all())
-        results = _results(ctx_args, states)
+        results = _results(base, states)
     rows = []
     for state in states:
         checks = {}

@@ -66,8 +66,7 @@ def messages_table(store: Store, config: Config, date_from: date, date_to: date,
     rows: dict[str, UnitRow] = {}
     categories: Counter[str] = Counter()
     with store.session() as session:
-        ctx = CheckContext(session, as_of, config.thresholds, config.portal.site_code,
-                           timezone=config.schedule.timezone)
+        ctx = CheckContext.from_config(session, config, as_of)
         unit_names = dict(session.execute(select(Unit.id, Unit.name)).all())
         messages = session.execute(
             select(Message).where(Message.board_kind.in_(COUNTED_KINDS), Message.asked_at >= start,
