@@ -8,19 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.account_state import account_states, skip_unreadable
+from checks.account_state import silent_accounts
 from checks.base import Check, CheckContext, FindingDraft, iso, window_text
 
 
 def run(ctx: CheckContext) -> Iterator[FindingDraft]:
     days = ctx.thresholds.account_dormant_days
-    for state in account_states(ctx):
-        if skip_unreadable(ctx, state):
-            continue
-        ctx.checked_pages([(state.unit_id, state.subject)])
-        age = state.age_days(ctx)
-        if age is not None and age <= days:
-            continue
+    for state, age in silent_accounts(ctx, days):
         if age is None and state.posts == 0 and state.visit.get("posts_total") is None:
             ctx.skip(f"{state.label}未读到任何发布内容，无法判断停更时长", unit_id=state.unit_id, url=state.subject)
             continue

@@ -8,6 +8,7 @@ blocked is "not checked" for every content rule, never stale.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -119,6 +120,18 @@ def skip_unreadable(ctx: CheckContext, state: AccountState) -> bool:
     else:
         ctx.skip(state.not_checked_reason(), unit_id=state.unit_id, url=state.subject)
     return True
+
+
+def silent_accounts(ctx: CheckContext, days: int) -> Iterator[tuple[AccountState, int | None]]:
+    """(state, days since the newest post or None) of every readable account without a post within
+    `days` of the check; every readable account is recorded as looked at, unreadable ones as skipped."""
+    for state in account_states(ctx):
+        if skip_unreadable(ctx, state):
+            continue
+        ctx.checked_pages([(state.unit_id, state.subject)])
+        age = state.age_days(ctx)
+        if age is None or age > days:
+            yield state, age
 
 
 def is_blocked(state: AccountState) -> bool:
