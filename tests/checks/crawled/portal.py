@@ -39,6 +39,10 @@ AS_OF = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
 TODAY = AS_OF.astimezone(LOCAL).date()
 TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "pages"),
                                autoescape=True, undefined=jinja2.StrictUndefined)
+# Crawl settings of every fixture portal: fast on loopback, and no internet here (the footer's beian/conac/
+# gov.cn links cannot be checked).
+CRAWL = {"concurrency_per_host": 8, "delay_seconds": 0, "autothrottle": False, "timeout_seconds": 3, "retries": 0,
+         "check_external_links": False}
 PARAGRAPHS = ("近日，镇党委、政府召开专题会议，研究部署当前重点工作，要求各村（社区）压实责任，确保各项任务落到实处。",
               "会议强调，要坚持以人民为中心的发展思想，扎实推进乡村振兴，切实把好事办好、实事办实。")
 
@@ -153,10 +157,7 @@ class Portal:
         config: dict[str, Any] = {
             "portal": {"name": "青山县人民政府门户网站", "home": f"{base}/", "site_code": SITE_CODE},
             "units": [{"name": u.name, "kind": u.kind, "site": f"{base}/u/{u.code}/"} for u in self.units],
-            "crawl": {"concurrency_per_host": 8, "delay_seconds": 0, "autothrottle": False, "timeout_seconds": 3,
-                      "retries": 0,
-                      # no internet here: the footer's beian/conac/gov.cn links cannot be checked
-                      "check_external_links": False},
+            "crawl": CRAWL,
             "leaders": self.leaders, "sensitive_words": self.sensitive_words,
         }
         return json.dumps(config, ensure_ascii=False, indent=1)  # JSON is YAML

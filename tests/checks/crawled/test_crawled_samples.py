@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ...crawler.responses import SAMPLES
-from .portal import serve_crawl_check
+from .portal import CRAWL, serve_crawl_check
 
 # sample → its own 网站标识码 (the code the site registered, which config names)
 SAMPLES_WITH_FOOTERS = {
@@ -30,8 +30,7 @@ def crawl_sample(name: str, folder: Path) -> list[dict]:
         return json.dumps({
             "portal": {"name": "样本网站", "home": f"{base}/", "site_code": SAMPLES_WITH_FOOTERS[name]},
             "units": [{"name": "样本单位", "site": f"{base}/u/"}],
-            "crawl": {"concurrency_per_host": 8, "delay_seconds": 0, "autothrottle": False, "timeout_seconds": 3,
-                      "retries": 0, "check_external_links": False, "max_pages_per_column": 1, "max_depth": 2},
+            "crawl": {**CRAWL, "max_pages_per_column": 1, "max_depth": 2},
         }, ensure_ascii=False)
 
     [site] = list(serve_crawl_check(routes, config_yaml, folder, RULES))
