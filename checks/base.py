@@ -97,7 +97,7 @@ class CheckContext:
                     unit_ids: frozenset[int] | None = None, **fields: Any) -> CheckContext:
         """The context a deployment's config gives: thresholds, site code, leaders, words, time zone."""
         return cls(session, as_of, config.thresholds, config.portal.site_code, unit_ids, dict(config.leaders),
-                   config.schedule.timezone, sensitive_words=tuple(config.sensitive_words), **fields)
+                   config.schedule.timezone, sensitive_words=tuple(sorted(config.sensitive_words)), **fields)
 
     def for_rule(self, rule: str) -> CheckContext:
         """The same session, moment, scope and cache for another rule, with its own coverage and skips."""

@@ -29,13 +29,20 @@ def automaton(extra: tuple[str, ...] = ()) -> ahocorasick.Automaton:
     return compile_words(words, [p.lower() for p in data.get("whitelist") or []])
 
 
-def find_sensitive(text: str, extra: tuple[str, ...] = ()) -> list[SensitiveHit]:
-    """Sensitive words in `text`, except where the words just before say the text fights them."""
+@cache
+def _context() -> tuple[tuple[str, ...], int]:
+    """The words that exempt a hit when they stand just before it, and how far before."""
     data = load_data("sensitive.yaml")
-    exempt = tuple(data.get("exempt_before") or ())
-    window = int(data.get("context_window") or 0)
+    return tuple(data.get("exempt_before") or ()), int(data.get("context_window") or 0)
+
+
+def find_sensitive(text: str, extra: tuple[str, ...] = ()) -> list[SensitiveHit]:
+    """Sensitive words in `text`, except where the words just before say the text fights them.
+
+    `extra` (the deployment's words) keys the compiled automaton: pass the same tuple for every text."""
+    exempt, window = _context()
     hits = []
-    for m in scan(automaton(tuple(sorted(extra))), text.lower()):
+    for m in scan(automaton(extra), text.lower()):
         before = text[max(0, m.start - window):m.start]
         if any(word in before for word in exempt):
             continue
