@@ -117,7 +117,7 @@ class CrawlRun(Base):
     __tablename__ = "crawl_runs"
     id: Mapped[int] = mapped_column(primary_key=True)
     mode: Mapped[str] = mapped_column(String(20))  # full | incremental | recheck
-    unit_filter: Mapped[str | None] = mapped_column(String(200))
+    unit_filter: Mapped[str | None] = mapped_column(Text)  # the --unit names, comma-joined: any number
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(20), default="running")  # running|finished|failed|interrupted

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import func, inspect, select
 
 from storage import session as store_session
-from storage.models import Base, Column, ListItem, Unit
+from storage.models import Base, Column, CrawlRun, ListItem, Unit
 from storage.session import Store
 from storage.upsert import upsert
 
@@ -91,3 +91,12 @@ def test_datetimes_come_back_timezone_aware_in_utc(store: Store) -> None:
         session.add(column)
     with store.session() as session:
         assert session.scalar(select(Column.first_seen)) == moment
+
+
+def test_a_crawl_run_of_many_units_keeps_its_whole_unit_filter(store: Store) -> None:
+    """One worker's share of a province is hundreds of `--unit` names; varchar(200) failed the run on PostgreSQL."""
+    names = ",".join(f"第{i}乡镇人民政府" for i in range(300))
+    with store.session() as session:
+        session.add(CrawlRun(mode="full", unit_filter=names, counts={"spider": "portal"}))
+    with store.session() as session:
+        assert session.scalar(select(CrawlRun.unit_filter)) == names
