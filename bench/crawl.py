@@ -10,12 +10,14 @@ One run: generate the site if needed (bench/generate_portal.py), start a private
   (b) `--mutate 0.01` (1% new items), then `portalcheck crawl` (incremental): requests seen by
       nginx against the minimum (1 home + every column's first list page + every new article);
   (c) wget2, recursive, --max-threads 32 (the C ceiling: it parses nothing but links);
-  (d) LinkChecker, recursive, 16 threads, its per-host rate limit lifted.
+  (d) LinkChecker, recursive, 16 threads, its per-host rate limit lifted;
+  (e) a bare Scrapy spider with portalcheck's concurrency that only follows links (bench/plain_scrapy.py):
+      the Scrapy ceiling, which says how much of the distance to wget2 is the engine's own.
 Pages are counted the same way for every tool, from nginx's access log: distinct HTML URLs (`/`,
 `*.html`) answered 200 to a GET; pages/s divides them by the tool's wall time (process start to exit).
 Later TRS list pages (index_N.html) are only reachable through the createPageHTML() script, which
-wget2 and LinkChecker do not run: they get those URLs as extra start URLs, so all three see the
-whole site.
+wget2, LinkChecker and the bare spider do not run: they get those URLs as extra start URLs, so all
+see the whole site.
 """
 
 from __future__ import annotations
@@ -203,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=50_000)
     parser.add_argument("--out", type=Path, help="site folder (default bench/.site, or bench/.site-N for other sizes)")
     parser.add_argument("--regenerate", action="store_true", help="write the site again even if it is current")
-    parser.add_argument("--skip", default="", help="comma list of phases to skip: incremental,wget2,linkchecker")
+    parser.add_argument("--skip", default="", help="comma list of phases to skip: incremental,wget2,linkchecker,scrapy")
     parser.add_argument("--crawl-timeout", type=float, default=1800, help="seconds allowed to each portalcheck crawl")
     parser.add_argument("--tool-timeout", type=float, default=600,
                         help="seconds allowed to wget2 and LinkChecker; a stopped tool's rate is over that window")
@@ -312,6 +314,19 @@ def main(argv: list[str] | None = None) -> int:
             results["linkchecker"] = {**asdict(lc), "pages_per_s": round(lc.pages_per_s, 1)}
             print(f"    {lc.pages} pages in {lc.wall_s:.1f} s = {lc.pages_per_s:.1f} pages/s {lc.notes}", flush=True)
 
+        # (e) the same engine with nothing of ours
+        if "scrapy" not in skip:
+            seeds_file = run / "seeds.txt"
+            seeds_file.write_text("\n".join(seeds) + "\n")
+            mark = server.log_mark()
+            print("(e) bare Scrapy spider, links only …", flush=True)
+            bare = run_measured([sys.executable, "-m", "bench.plain_scrapy", str(seeds_file), "--concurrency", "32",
+                                 "--per-host", "16"], env={**os.environ, "PYTHONPATH": str(REPO)},
+                                timeout=args.tool_timeout, cwd=run, log=run / "plain_scrapy.out")
+            count_hits(bare, server.requests(mark))
+            results["scrapy"] = {**asdict(bare), "pages_per_s": round(bare.pages_per_s, 1)}
+            print(f"    {bare.pages} pages in {bare.wall_s:.1f} s = {bare.pages_per_s:.1f} pages/s", flush=True)
+
     results["verdict"] = verdict(results)
     print_table(results)
     if args.json:
@@ -337,6 +352,11 @@ def verdict(results: dict) -> dict:
     if "wget2" in results and results["wget2"]["pages_per_s"]:
         x = rate / results["wget2"]["pages_per_s"]
         out["vs_wget2"] = (round(x, 3), x >= TARGETS["vs_wget2"])
+    if "scrapy" in results and results["scrapy"]["pages_per_s"]:
+        out["vs_scrapy"] = (round(rate / results["scrapy"]["pages_per_s"], 2), None)
+        if results.get("wget2", {}).get("pages_per_s"):
+            out["scrapy_vs_wget2"] = (round(results["scrapy"]["pages_per_s"] / results["wget2"]["pages_per_s"], 3),
+                                      None)
     if "incremental" in results:
         x = results["incremental"]["ratio"]
         out["incremental_ratio"] = (x, x <= TARGETS["incremental_ratio"])
@@ -351,7 +371,8 @@ def print_table(results: dict) -> None:
     print(f"{'tool':<26}{'pages':>8}{'requests':>10}{'wall s':>9}{'pages/s':>9}{'CPU s':>8}{'pages/CPU s':>12}"
           f"{'peak RSS MB':>13}{'load':>12}")
     for key, label in (("full", "portalcheck full crawl"), ("incremental", "portalcheck incremental"),
-                       ("wget2", "wget2 (C ceiling)"), ("linkchecker", "LinkChecker")):
+                       ("wget2", "wget2 (C ceiling)"), ("linkchecker", "LinkChecker"),
+                       ("scrapy", "bare Scrapy, links only")):
         if key in results:
             r = results[key]
             rate = r["pages"] / r["wall_s"] if r["wall_s"] else 0
@@ -364,9 +385,12 @@ def print_table(results: dict) -> None:
     names = {"vs_linkchecker": "portalcheck / LinkChecker pages/s (target >= 3)",
              "vs_wget2": "portalcheck / wget2 pages/s (target >= 0.1)",
              "incremental_ratio": "incremental requests / minimum (target <= 1.1)",
-             "peak_rss_mb": "peak RSS of the full crawl, MB (target < 500 at 50,000 pages)"}
+             "peak_rss_mb": "peak RSS of the full crawl, MB (target < 500 at 50,000 pages)",
+             "vs_scrapy": "portalcheck / bare Scrapy pages/s (no target: our share of the engine)",
+             "scrapy_vs_wget2": "bare Scrapy / wget2 pages/s (no target: the engine's ceiling)"}
     for key, value in results["verdict"].items():
-        print(f"{names[key]:<66} {value[0]:>8}  {'met' if value[1] else 'NOT met'}"
+        met = "" if value[1] is None else "met" if value[1] else "NOT met"
+        print(f"{names[key]:<66} {value[0]:>8}  {met}"
               f"{'  ' + value[2] if len(value) > 2 else ''}")
 
 
