@@ -14,11 +14,13 @@ Handler = Callable[[BaseHTTPRequestHandler], None]
 
 
 class FixtureServer:
-    """Serves `routes` (path → bytes/str page or a handler function) on 127.0.0.1:random port."""
+    """Serves `routes` (path → bytes/str page or a handler function) on 127.0.0.1:random port.
+    A handler reads a POST's body as `handler.body`; `posted` keeps (path, body) of every POST."""
 
     def __init__(self, routes: dict[str, Any]):
         self.routes = routes
         self.log: list[tuple[str, str]] = []
+        self.posted: list[tuple[str, bytes]] = []
         server = self
 
         class RequestHandler(BaseHTTPRequestHandler):
@@ -28,7 +30,11 @@ class FixtureServer:
                 pass
 
             def _serve(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                self.body = self.rfile.read(length) if length else b""  # read whole: the connection is kept alive
                 server.log.append((self.command, self.path))
+                if self.command == "POST":
+                    server.posted.append((self.path, self.body))
                 route = server.routes.get(self.path) or server.routes.get(urlsplit(self.path).path)
                 if route is None:
                     send(self, 404, "<html><title>404</title><body>页面不存在</body></html>")
@@ -37,7 +43,7 @@ class FixtureServer:
                 else:
                     send(self, 200, route)
 
-            do_GET = do_HEAD = _serve
+            do_GET = do_HEAD = do_POST = _serve
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), RequestHandler)
         self.httpd.daemon_threads = True

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from typing import Literal
+from urllib.parse import urlencode
 
 from lxml import etree
 from parsel import Selector
@@ -24,15 +25,47 @@ class ListItem:
     raw_date: str | None
 
 
+Form = tuple[tuple[str, str], ...]  # ordered (name, value) pairs: sent in the order the page states them
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """A further list page as the site's own pager fetches it: most by GET, Hanweb jpage's groups by a POST
+    of its ajaxParam form. Layouts say what to fetch; the spider builds the Scrapy request."""
+
+    url: str  # absolute
+    method: Literal["GET", "POST"] = "GET"
+    form: Form = ()  # the urlencoded body of a POST
+
+    @property
+    def key(self) -> str:
+        """What identifies the page (dedup, the stored page URL): the URL, a POST's form appended as a query.
+        Every column of a Hanweb site posts to the same dataproxy.jsp?startrecord=46&endrecord=90…:
+        only the form (columnid, unitid) tells their pages apart."""
+        if self.method == "GET" or not self.form:
+            return self.url
+        return self.url + ("&" if "?" in self.url else "?") + urlencode(self.form)
+
+
+def plain_pages(urls: list[str]) -> list[PageRequest]:
+    """Pages fetched by following a URL: what every layout but Hanweb's finds."""
+    return [PageRequest(url) for url in urls]
+
+
 @dataclass(frozen=True, slots=True)
 class ListPage:
     items: list[ListItem]
-    next_urls: list[str]  # further list pages to fetch, absolute, deduplicated
+    next_pages: list[PageRequest]  # further list pages to fetch, in order, deduplicated
     page_count: int | None
     family: str  # trs | hanweb | catalogue | generic
     empty_notice: str | None = None  # "本栏目暂无信息": the column explains it is empty
     under_construction: bool = False  # "建设中" placeholder
     needs_js: bool = False  # items or further pages are only reachable by running the page's scripts
+
+    @property
+    def next_urls(self) -> list[str]:
+        """The further pages' URLs (a POST's URL without its form)."""
+        return [page.url for page in self.next_pages]
 
     @property
     def newest(self) -> date | None:

@@ -10,7 +10,7 @@ from lxml import etree
 from parsel import Selector
 
 from crawler.dates import normalize
-from crawler.layouts.base import ListPage, clean, compiled
+from crawler.layouts.base import ListPage, clean, compiled, plain_pages
 from crawler.layouts.common import RawRow, absolute, build_items, read_row
 
 FAMILY = "generic"
@@ -198,4 +198,4 @@ def parse(sel: Selector, url: str, today: date, html: str = "") -> ListPage:
 def from_rows(rows: list[RawRow], sel: Selector, url: str, today: date, family: str = FAMILY) -> ListPage:
     items = build_items(rows, url, today)
     next_urls, page_count = pagination(sel, url, len(items))
-    return ListPage(items=items, next_urls=next_urls, page_count=page_count, family=family)
+    return ListPage(items=items, next_pages=plain_pages(next_urls), page_count=page_count, family=family)

@@ -10,7 +10,7 @@ from datetime import date
 from parsel import Selector
 
 from crawler.layouts import catalogue, generic
-from crawler.layouts.base import ListPage, compiled
+from crawler.layouts.base import ListPage, compiled, plain_pages
 from crawler.layouts.common import absolute, read_row
 
 FAMILY = "trs"
@@ -65,16 +65,17 @@ def parse(sel: Selector, url: str, today: date, html: str = "") -> ListPage:
     scripts = "\n".join(compiled("//script[not(@src)]/text()")(sel.root))
     if args := _create_page_args(scripts):
         count, current, name, ext = args
-        return replace(page, next_urls=_static_urls(url, count, current, name, ext), page_count=count)
+        urls = _static_urls(url, count, current, name, ext)
+        return replace(page, next_pages=plain_pages(urls), page_count=count)
     info = _chnl_info(scripts)
     if info.get("recordCount", "").isdigit():
         per_page = int(info["prepage"]) if info.get("prepage", "").isdigit() else 15
         count = max(1, math.ceil(int(info["recordCount"]) / per_page))
         if info.get("pageName") and info.get("pageExt"):  # static pages named like createPageHTML's
             current = int(info["pageIndex"]) if info.get("pageIndex", "").isdigit() else 0
-            return replace(page, next_urls=_static_urls(url, count, current, info["pageName"], info["pageExt"]),
-                           page_count=count)
+            urls = _static_urls(url, count, current, info["pageName"], info["pageExt"])
+            return replace(page, next_pages=plain_pages(urls), page_count=count)
         # 动静结合: only the first maxStaticIndex pages are in the HTML; the rest come from /fjdzapp/search.
         needs_js = int(info["recordCount"]) > len(page.items)
-        return replace(page, next_urls=[], page_count=count, needs_js=needs_js)
+        return replace(page, next_pages=[], page_count=count, needs_js=needs_js)
     return page

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
-from scrapy.http import Request, Response, TextResponse
+from scrapy.http import FormRequest, Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.articles import parse_article
@@ -30,6 +30,7 @@ from crawler.errors import BLOCKED_STATUSES, classify_failure
 from crawler.home import home_entries
 from crawler.items import ColumnItem, LinkStatusItem, ListEntry, ListPageItem, PageItem
 from crawler.layouts import parse_list
+from crawler.layouts.base import PageRequest
 from crawler.marks import parse_marks
 from crawler.memory import CrawlMemory
 from crawler.scan import LINK_TAGS, PageScan, scan
@@ -157,12 +158,18 @@ class PortalSpider(GathererSpider):
 
     # --- requests ------------------------------------------------------------------------
 
-    def page_request(self, url: str, callback: Any, *, kind: str, unit: str | None,
+    def page_request(self, target: str | PageRequest, callback: Any, *, kind: str, unit: str | None,
                      column: str | None = None, page: int = 1, render: str = "html",
                      conditional: bool = False, **extra: Any) -> Request:
-        self.requested.add(url)
+        """A page fetch: a URL, or a layout's PageRequest (a Hanweb jpage group is a POST of a form)."""
+        target = target if isinstance(target, PageRequest) else PageRequest(target)
+        url = target.url
+        self.requested.add(target.key)
         meta: dict[str, Any] = {"pc": {"kind": kind, "unit": unit, "column": column, "page": page, **extra}}
         headers: dict[str, str] = {}
+        if target.method == "POST":
+            # Stored under its key: a site's columns all post to the same dataproxy URL.
+            meta["pc"]["page_url"] = target.key
         if conditional and url in self.memory.validators:
             etag, modified = self.memory.validators[url]
             if etag:
@@ -177,6 +184,12 @@ class PortalSpider(GathererSpider):
             meta["playwright_page_methods"] = [PageMethod("wait_for_load_state", "networkidle")]
         # Pages are deduplicated by `self.requested`; the dupefilter would silently drop a column
         # that redirects to an already-fetched page (the home page), losing the evidence.
+        if target.method == "POST":
+            # As jpage's $.ajax posts: the form urlencoded in the body, marked as an XMLHttpRequest.
+            headers["Content-Type"] = "application/x-www-form-urlencoded; charset=UTF-8"
+            headers["X-Requested-With"] = "XMLHttpRequest"
+            return FormRequest(url, method="POST", formdata=target.form, callback=callback,
+                               errback=self.page_failed, meta=meta, headers=headers, dont_filter=True)
         return Request(url, callback=callback, errback=self.page_failed, meta=meta, headers=headers,
                        dont_filter=True)
 
@@ -262,7 +275,8 @@ class PortalSpider(GathererSpider):
                       "page_count": listing.page_count}
         yield page
         if listing.needs_js and not listing.items and meta["render"] != "js":
-            if self.chromium and not pc.get("rendered"):
+            # A POST's answer is data: rendering would re-fetch its URL by GET, without the form.
+            if self.chromium and not pc.get("rendered") and "page_url" not in pc:
                 meta["render"] = "js"
                 yield self.page_request(response.url, self.parse_column, kind="list", unit=pc["unit"],
                                         column=column_url, page=number, render="js", rendered=True)
@@ -281,11 +295,11 @@ class PortalSpider(GathererSpider):
         if number == 1 and meta["level"] < self.max_depth and not page.flags.get("soft_404"):
             listed = {item.url for item in listing.items} | set(listing.next_urls)
             yield from self.sub_columns(response, meta, column_url, listed)
-        if listing.needs_js and not listing.next_urls:
+        if listing.needs_js and not listing.next_pages:
             progress.truncated, progress.reason = True, "js_pagination"  # later pages only via scripts
         all_new = all(item.url not in known for item in listing.items)
         if listing.items and (self.full or all_new):
-            yield from self.next_pages(listing.next_urls, pc["unit"], column_url, number, progress)
+            yield from self.next_pages(listing.next_pages, pc["unit"], column_url, number, progress)
         yield from self.link_requests(page)
 
     def sub_columns(self, response: TextResponse, meta: dict[str, Any], column_url: str,
@@ -302,17 +316,19 @@ class PortalSpider(GathererSpider):
                                             origin="discovered", level=meta["level"] + 1,
                                             parent_url=column_url)
 
-    def next_pages(self, urls: list[str], unit: str, column_url: str, number: int,
+    def next_pages(self, pages: list[PageRequest], unit: str, column_url: str, number: int,
                    progress: ColumnProgress) -> Iterator[Request]:
-        for offset, url in enumerate(urls, start=1):
-            if url in self.requested:
+        for offset, target in enumerate(pages, start=1):
+            if target.key in self.requested:
                 continue
             page_number = number + offset
             if page_number > self.max_pages:
                 progress.truncated = True
                 break
-            yield self.page_request(url, self.parse_column, kind="list", unit=unit, column=column_url,
-                                    page=page_number, render=self.column_meta[column_url]["render"])
+            # A POST answers with data (jpage's XML datastore): nothing in it to render.
+            render = "html" if target.method == "POST" else self.column_meta[column_url]["render"]
+            yield self.page_request(target, self.parse_column, kind="list", unit=unit, column=column_url,
+                                    page=page_number, render=render)
 
     def maybe_article(self, url: str, unit: str, column_url: str) -> Iterator[Request]:
         if url in self.requested or not self.is_internal(url) or url.lower().endswith(NON_HTML):
@@ -343,13 +359,15 @@ class PortalSpider(GathererSpider):
     def page_item(self, response: Response) -> PageItem:
         pc = response.meta["pc"]
         redirects = response.meta.get("redirect_urls") or []
-        item = PageItem(url=redirects[0] if redirects else response.url, kind=pc["kind"], unit=pc["unit"],
-                        column_url=pc.get("column"), fetched_at=_now(), http_status=response.status,
-                        final_url=response.url if redirects else None,
+        url = pc.get("page_url") or (redirects[0] if redirects else response.url)
+        item = PageItem(url=url, kind=pc["kind"], unit=pc["unit"], column_url=pc.get("column"), fetched_at=_now(),
+                        http_status=response.status, final_url=response.url if redirects else None,
                         content_length=len(response.body),
                         content_hash=hashlib.sha256(response.body).hexdigest(),
                         etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"))
         flags: dict[str, Any] = {}
+        if "page_url" in pc:
+            flags["method"] = "POST"  # its URL carries the posted form: a GET of it is not what we read
         if redirects:
             flags["redirect_chain"] = [*redirects, response.url]
             home = self.home_url.rstrip("/")
@@ -361,7 +379,9 @@ class PortalSpider(GathererSpider):
             if response.status == 200:
                 # Filled before the item is yielded: the pipeline may store it at once.
                 item.links = extract_links(page, response.url)
-                item.marks = asdict(parse_marks(page))
+                # A POST's answer is the site's data (jpage's XML records), not a page with a footer:
+                # reading marks off it would count a missing 找错 entry on every Hanweb group.
+                item.marks = None if "page_url" in pc else asdict(parse_marks(page))
                 flags["soft_404"] = looks_like_soft_404(page.title or "", " ".join(page.body_text))
         item.flags = flags or None
         return item
@@ -433,8 +453,8 @@ class PortalSpider(GathererSpider):
         error = classify_failure(failure)
         if "host_paused" in str(failure.value):
             error = "host_paused"
-        yield PageItem(url=request.url, kind=pc["kind"], unit=pc["unit"], column_url=pc.get("column"),
-                       fetched_at=_now(), error=error)
+        yield PageItem(url=pc.get("page_url") or request.url, kind=pc["kind"], unit=pc["unit"],
+                       column_url=pc.get("column"), fetched_at=_now(), error=error)
         if pc["kind"] == "list":
             self.column_page_failed(self.progress[pc["column"]], pc["page"], error)
         elif pc["kind"] == "home":

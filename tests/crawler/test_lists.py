@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 
 from crawler.layouts import parse_list
+from crawler.layouts.base import PageRequest
 from tests.crawler.responses import SAMPLES, file_response
 
 TODAY = date(2026, 9, 10)  # crawl date of the 平潭 archive
@@ -66,30 +67,75 @@ def test_trs_create_page_html_derives_static_index_pages():
     assert page.next_urls == [f"http://www.example.gov.cn/tzgg/index_{k}.html" for k in (1, 2, 3)]
 
 
-def test_hanweb_records_are_parsed_from_cdata_with_years_across_new_year():
-    url = "http://www.wanan.gov.cn/col/col77278/index.html"
-    page = parse_list(file_response("synthetic_hanweb_list.html", url), today=date(2026, 1, 5))
-    assert page.family == "hanweb"
-    assert [i.published_on for i in page.items] == [date(2026, 1, 4), date(2025, 12, 30), date(2025, 12, 15)]
-    assert page.items[0].url == "http://www.wanan.gov.cn/art/2026/1/4/art_77278_9003.html"
-    assert page.page_count == 7  # totalRecord 100 / perPage 15
+WANAN = "http://www.wanan.gov.cn/col/col77278/index.html"
+PROXY = "http://www.wanan.gov.cn/module/web/jpage/dataproxy.jsp"
 
 
-def test_hanweb_further_groups_come_from_dataproxy():
-    url = "http://www.wanan.gov.cn/col/col77278/index.html"
-    page = parse_list(file_response("synthetic_hanweb_list.html", url), today=date(2026, 1, 5))
-    first = page.next_urls[0]
-    assert first.startswith(
-        "http://www.wanan.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=4&endrecord=48&perpage=15"
-    )
-    assert "columnid=77278" in first and "unitid=303271" in first
-    assert not page.needs_js
+@pytest.fixture(scope="module")
+def wanan():
+    return parse_list(file_response("synthetic_hanweb_list.html", WANAN), today=date(2026, 1, 5))
 
 
-def test_hanweb_dataproxy_answer_is_a_list_page_without_further_urls():
-    url = "http://www.wanan.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90&perpage=15"
+def test_hanweb_records_are_parsed_from_cdata_with_years_across_new_year(wanan):
+    assert wanan.family == "hanweb"
+    assert [i.published_on for i in wanan.items] == [date(2026, 1, 4), date(2025, 12, 30), date(2025, 12, 15)]
+    assert wanan.items[0].url == "http://www.wanan.gov.cn/art/2026/1/4/art_77278_9003.html"
+    assert wanan.page_count == 7  # totalRecord 100 / perPage 15
+    assert not wanan.needs_js
+
+
+def test_hanweb_further_groups_are_posts_with_only_the_record_range_in_the_query(wanan):
+    first = wanan.next_pages[0]
+    assert first.method == "POST"
+    assert first.url == PROXY + "?startrecord=4&endrecord=48&perpage=15"
+
+
+def test_hanweb_groups_cover_the_remaining_records_once_in_groups_of_group_size_pages(wanan):
+    assert wanan.next_urls == [PROXY + f"?startrecord={s}&endrecord={e}&perpage=15"
+                               for s, e in ((4, 48), (49, 93), (94, 100))]
+
+
+def test_hanweb_form_is_the_ajax_param_in_page_order(wanan):
+    assert wanan.next_pages[0].form == (
+        ("col", "1"), ("appid", "1"), ("webid", "67"), ("path", "/"), ("columnid", "77278"),
+        ("sourceContentType", "1"), ("unitid", "303271"), ("webname", "万安县人民政府"), ("permissiontype", "0"))
+    assert {p.form for p in wanan.next_pages} == {wanan.next_pages[0].form}
+
+
+@pytest.fixture(scope="module")
+def nextgroup():
+    url = "http://www.wanan.gov.cn/col/col77279/index.html"
+    return parse_list(file_response("synthetic_hanweb_nextgroup_list.html", url), today=TODAY)
+
+
+def test_hanweb_without_ajax_param_posts_the_nextgroup_query_to_its_proxy(nextgroup):
+    assert nextgroup.family == "hanweb" and nextgroup.page_count == 4
+    proxy = "http://www.wanan.gov.cn/module/jslib/jquery/jpage/dataproxy.jsp"
+    assert [(p.method, p.url.split("?")[0]) for p in nextgroup.next_pages] == [("POST", proxy)] * 2
+    assert nextgroup.next_pages[0].form == (
+        ("appid", "1"), ("webid", "67"), ("path", "/"), ("columnid", "77279"), ("unitid", "303300"),
+        ("webname", "万安县人民政府"), ("permissiontype", "0"))
+
+
+def test_hanweb_groups_start_after_every_record_of_the_page_even_one_without_a_link(nextgroup):
+    assert len(nextgroup.items) == 2  # of 3 records
+    assert [p.url.split("?")[1] for p in nextgroup.next_pages] == [
+        "startrecord=4&endrecord=23&perpage=10", "startrecord=24&endrecord=40&perpage=10"]
+
+
+def test_posted_pages_of_two_columns_at_one_proxy_url_have_distinct_keys():
+    url = PROXY + "?startrecord=46&endrecord=90&perpage=15"
+    first = PageRequest(url, "POST", (("columnid", "77278"), ("webname", "万安县")))
+    second = PageRequest(url, "POST", (("columnid", "77279"), ("webname", "万安县")))
+    assert first.key != second.key
+    assert first.key == url + "&columnid=77278&webname=%E4%B8%87%E5%AE%89%E5%8E%BF"
+    assert PageRequest(url).key == url
+
+
+def test_hanweb_dataproxy_answer_is_a_list_page_without_further_pages():
+    url = PROXY + "?startrecord=46&endrecord=90&perpage=15"
     page = parse_list(file_response("synthetic_hanweb_dataproxy.xml", url), today=TODAY)
-    assert page.family == "hanweb" and len(page.items) == 2 and page.page_count == 7 and page.next_urls == []
+    assert page.family == "hanweb" and len(page.items) == 2 and page.page_count == 7 and page.next_pages == []
 
 
 def test_catalogue_table_takes_publication_date_column_from_header():
