@@ -24,7 +24,8 @@ _PER_PAGE = re.compile(r"perPage\s*[:=]\s*['\"]?(\d+)", re.IGNORECASE)
 _GROUP = re.compile(r"groupSize\s*[:=]\s*['\"]?(\d+)", re.IGNORECASE)
 _PROXY = re.compile(r"proxyUrl\s*[:=]\s*['\"]([^'\"]+)['\"]", re.IGNORECASE)
 _AJAX_PARAM = re.compile(r"ajaxParam\s*:\s*\{(.*?)\}", re.DOTALL)
-_PARAM = re.compile(r"['\"]?(\w+)['\"]?\s*:\s*['\"]?([^,'\"}]*)['\"]?")
+# name: 'quoted, may hold commas' | "quoted" | bare (number, identifier)
+_PARAM = re.compile(r"""['"]?(\w+)['"]?\s*:\s*(?:'([^']*)'|"([^"]*)"|([^,}\s]*))""")
 DEFAULT_PROXY = "/module/web/jpage/dataproxy.jsp"
 DEFAULT_PER_PAGE = 15
 DEFAULT_GROUP = 3
@@ -48,7 +49,7 @@ def _form(html: str) -> Form:
     """The dataproxy form, in the page's order: jpage's ajaxParam, else the query of the <nextgroup> link
     (older templates carry the same fields there; its `page` is the link's own, not a form field)."""
     if m := _AJAX_PARAM.search(html):
-        return tuple((k, v.strip()) for k, v in _PARAM.findall(m.group(1)))
+        return tuple((name, "".join(values).strip()) for name, *values in _PARAM.findall(m.group(1)))
     if link := _nextgroup(html):
         return tuple((k, v) for k, v in parse_qsl(urlsplit(link).query, keep_blank_values=True) if k != "page")
     return ()

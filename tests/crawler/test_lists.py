@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from scrapy.http import HtmlResponse
 
 from crawler.layouts import parse_list
 from crawler.layouts.base import PageRequest
@@ -100,6 +101,17 @@ def test_hanweb_form_is_the_ajax_param_in_page_order(wanan):
         ("col", "1"), ("appid", "1"), ("webid", "67"), ("path", "/"), ("columnid", "77278"),
         ("sourceContentType", "1"), ("unitid", "303271"), ("webname", "万安县人民政府"), ("permissiontype", "0"))
     assert {p.form for p in wanan.next_pages} == {wanan.next_pages[0].form}
+
+
+def test_hanweb_form_keeps_quoted_values_whole_even_with_commas_and_colons():
+    html = ("<html><body><script type='text/xml'><datastore><recordset></recordset></datastore></script><script>"
+            "$('#1').jpage({proxyUrl:'module/web/jpage/dataproxy.jsp', perPage:15, totalRecord:40, "
+            "ajaxParam:{col:1, webname:'某县人民政府,办公室', path:\"/\", keyword : \"a:b\", unitid:\t303271}});"
+            "</script></body></html>")
+    response = HtmlResponse(url="http://www.example.gov.cn/col/col1/index.html", body=html.encode(), encoding="utf-8")
+    [group] = parse_list(response, today=TODAY).next_pages
+    assert group.form == (("col", "1"), ("webname", "某县人民政府,办公室"), ("path", "/"), ("keyword", "a:b"),
+                          ("unitid", "303271"))
 
 
 @pytest.fixture(scope="module")
