@@ -13,7 +13,7 @@ from checks.base import Check, CheckContext, FindingDraft, iso
 from checks.link_dead import dead_condition, why_dead
 from storage.models import Link, LinkTarget, Page
 
-KIND_TEXT = {"home": "首页", "unit_home": "单位首页", "list": "栏目页", "article": "文章"}
+KIND_TEXT = {"home": "首页", "unit_home": "单位首页", "list": "栏目页", "article": "文章", "sitemap": "网站地图"}
 
 
 def run(ctx: CheckContext) -> Iterator[FindingDraft]:

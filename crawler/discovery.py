@@ -1,4 +1,5 @@
-"""Column discovery on a unit's site page: navigation menus and 信息公开目录 trees, kept under the unit's root."""
+"""Column discovery under a unit's root: its site page's navigation menus and 信息公开目录 trees, and the
+site's 网站地图 (sitemap page), which lists columns that no menu shows."""
 
 from __future__ import annotations
 
@@ -33,6 +34,11 @@ SKIP_TEXT = {"首页", "返回", "返回首页", "网站首页", "上一级", "�
 _BAD_HREF = re.compile(r"^\s*(?:javascript:|#|mailto:|tel:)", re.IGNORECASE)
 _INDEX = re.compile(r"(?:index|default|main)\.\w+$", re.IGNORECASE)
 _FOOTER = re.compile(r"foot|copyright|bottom", re.IGNORECASE)
+SITEMAP_NAMES = {"网站地图", "站点地图", "网站导航"}
+# The box of a 网站地图 page: class or id naming a map (sitemap, site-map, wzdt = 网站地图, zddt = 站点地图).
+SITEMAP_XPATH = "//*[" + " or ".join(
+    f"contains({attr}, {word!r})" for attr in (_LOWER_CLASS, _LOWER_ID) for word in ("map", "wzdt", "zddt")) + "]"
+_HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "dt", "strong", "b", "a")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,17 +49,39 @@ class DiscoveredColumn:
     depth: int  # 1 = top-level menu entry
 
 
-def _under_root(url: str, root: str) -> bool:
-    u, r = urlsplit(url), urlsplit(root)
-    if u.scheme not in ("http", "https") or u.netloc.lower() != r.netloc.lower():
-        return False
-    root_dir = r.path if r.path.endswith("/") else r.path.rsplit("/", 1)[0] + "/"
-    return u.path.startswith(root_dir)
+def root_folder(root: str) -> tuple[str, str]:
+    """(host, folder) a unit's site covers: http://x/xzjd/bhz/index.html covers x's /xzjd/bhz/."""
+    r = urlsplit(root)
+    return r.netloc.lower(), r.path if r.path.endswith("/") else r.path.rsplit("/", 1)[0] + "/"
+
+
+def under_root(url: str, root: str) -> bool:
+    u = urlsplit(url)
+    host, folder = root_folder(root)
+    return u.scheme in ("http", "https") and u.netloc.lower() == host and u.path.startswith(folder)
+
+
+class RootOwners:
+    """Which unit a URL belongs to when units' sites nest (a department at the portal's root, 乡镇 in its
+    folders): the unit with the narrowest site folder holding it. Indexed by host: a province has thousands."""
+
+    def __init__(self, sites: list[tuple[str, str]]):  # (unit name, site URL)
+        self.by_host: dict[str, list[tuple[str, str]]] = {}
+        for name, site in sites:
+            host, folder = root_folder(site)
+            self.by_host.setdefault(host, []).append((folder, name))
+        for folders in self.by_host.values():
+            folders.sort(key=lambda entry: len(entry[0]), reverse=True)
+
+    def owner(self, url: str) -> str | None:
+        u = urlsplit(url)
+        return next((name for folder, name in self.by_host.get(u.netloc.lower(), ())
+                     if u.path.startswith(folder)), None)
 
 
 def _is_home(url: str, root: str) -> bool:
-    u, r = urlsplit(url), urlsplit(root)
-    root_dir = r.path if r.path.endswith("/") else r.path.rsplit("/", 1)[0] + "/"
+    u = urlsplit(url)
+    root_dir = root_folder(root)[1]
     path = _INDEX.sub("", u.path)
     return path in (root_dir, root_dir.rstrip("/"), "") and not u.query
 
@@ -90,7 +118,7 @@ def _column_url(a: etree._Element, base_url: str, site_root: str) -> str | None:
     if not href.strip() or _BAD_HREF.match(href) or not name or name.lower() in SKIP_TEXT:
         return None
     url = urldefrag(urljoin(base_url, href.strip()))[0]
-    if not _under_root(url, site_root) or _is_home(url, site_root) or ARTICLE_URL.search(urlsplit(url).path):
+    if not under_root(url, site_root) or _is_home(url, site_root) or ARTICLE_URL.search(urlsplit(url).path):
         return None
     return url
 
@@ -107,22 +135,54 @@ def _path_parent(url: str, urls: list[str]) -> str | None:
     return best
 
 
+def _heading_anchor(a: etree._Element) -> etree._Element | None:
+    """A sitemap's grouping: the link in the heading (h2–h6, dt, strong) just before the list holding `a`."""
+    for anc in a.iterancestors():
+        if anc.tag in ("ul", "ol", "dd"):
+            before = anc.getprevious()
+            if before is not None and before.tag in _HEADING_TAGS:
+                return before if before.tag == "a" else next(before.iter("a"), None)
+            return None
+    return None
+
+
 def discover_columns(response: TextResponse, *, site_root: str) -> list[DiscoveredColumn]:
     """Menu entries under site_root (same host, path prefix), in page order, with their menu nesting."""
     anchors = [a for box in response.xpath(NAV_XPATH) for a in box.root.iter("a")]
     if not anchors:  # no recognisable menu: every link outside the footer
         anchors = [a for a in response.selector.root.iter("a") if not _in_footer(a)]
+    return _columns(anchors, response.url, site_root)
+
+
+def sitemap_link(links: list[tuple[str, str, str]]) -> str | None:
+    """The page's link to the site's 网站地图 (extract_links' (url, tag, text) triples), if it has one."""
+    return next((url for url, tag, text in links if tag == "a" and text.strip() in SITEMAP_NAMES), None)
+
+
+def sitemap_columns(response: TextResponse, *, site_root: str) -> list[DiscoveredColumn]:
+    """The columns a 网站地图 page lists under site_root, nested by its headings. Only the page's map box is
+    read (class or id naming a map): its header, menus and footer are the site's chrome, not its columns;
+    a page without such a box gives nothing rather than a guess."""
+    anchors = [a for box in response.xpath(SITEMAP_XPATH) for a in box.root.iter("a")]
+    own = urldefrag(response.url)[0]
+    return [c for c in _columns(anchors, response.url, site_root, headings=True) if c.url != own]
+
+
+def _columns(anchors: list[etree._Element], base_url: str, site_root: str,
+             headings: bool = False) -> list[DiscoveredColumn]:
     names: dict[str, str] = {}
     first_anchor: dict[str, etree._Element] = {}
     for a in dict.fromkeys(anchors):  # a link inside nested menu boxes is met more than once
-        url = _column_url(a, response.url, site_root)
+        url = _column_url(a, base_url, site_root)
         if url and url not in names:
             names[url] = clean("".join(a.itertext())) or clean(a.get("title"))
             first_anchor[url] = a
     parents: dict[str, str | None] = {}
     for url, a in first_anchor.items():
         head = _parent_anchor(a)
-        parent = _column_url(head, response.url, site_root) if head is not None else None
+        if head is None and headings:
+            head = _heading_anchor(a)
+        parent = _column_url(head, base_url, site_root) if head is not None else None
         if parent and parent not in names:  # a menu heading outside the recognised boxes
             names[parent] = clean("".join(head.itertext())) or clean(head.get("title"))
             parents.setdefault(parent, None)

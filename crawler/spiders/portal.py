@@ -25,7 +25,7 @@ from twisted.python.failure import Failure
 
 from crawler.articles import parse_article
 from crawler.categories import categorize
-from crawler.discovery import discover_columns
+from crawler.discovery import RootOwners, discover_columns, sitemap_columns, sitemap_link
 from crawler.errors import BLOCKED_STATUSES, classify_failure
 from crawler.home import home_entries
 from crawler.items import ColumnItem, LinkStatusItem, ListEntry, ListPageItem, PageItem
@@ -111,6 +111,10 @@ class PortalSpider(GathererSpider):
         self.requested: set[str] = set()
         self.link_seen: set[str] = set()
         self.deferred_checks: dict[str, Request] = {}
+        # 网站地图 pages: fetched once per crawl however many units link to them (a portal's is shared).
+        self.sitemaps: dict[str, TextResponse | None] = {}  # None: requested, not answered yet
+        self.sitemap_waiting: dict[str, list[str]] = {}  # sitemap URL → units to read it for
+        self.owners = RootOwners([(u.name, u.site) for u in self.config.units])
         crawl = self.config.crawl
         self.max_pages = crawl.max_pages_per_column
         self.max_depth = crawl.max_depth
@@ -198,6 +202,8 @@ class PortalSpider(GathererSpider):
         url = urldefrag(url)[0]
         if url in self.column_meta:
             return
+        if origin == "discovered" and self.owners.owner(url) not in (unit, None):
+            return  # found from a wider unit's pages, but inside another unit's own site: that unit's column
         if render == "js" and not self.chromium:
             render = "html"  # rendered later if possible; recorded as needs_js otherwise
         self.column_meta[url] = {"unit": unit, "name": name, "category": category, "level": level,
@@ -244,7 +250,42 @@ class PortalSpider(GathererSpider):
             level = column.depth if column.depth else 1
             yield from self.schedule_column(unit.name, column.name, column.url, categorize(column.name),
                                             origin="discovered", level=level, parent_url=column.parent_url)
+        if (sitemap := sitemap_link(page.links)) and self.is_internal(sitemap):
+            yield from self.unit_sitemap(unit, sitemap)
         yield from self.link_requests(page)
+
+    # --- 网站地图 --------------------------------------------------------------------------
+
+    def unit_sitemap(self, unit: Any, url: str) -> Iterator[Any]:
+        """Read the sitemap for this unit: at once if it is here, else when it arrives (requested once)."""
+        if (answer := self.sitemaps.get(url)) is not None:
+            yield from self.sitemap_unit_columns(unit, answer)
+            return
+        self.sitemap_waiting.setdefault(url, []).append(unit.name)
+        if url not in self.sitemaps and url not in self.requested:
+            self.sitemaps[url] = None
+            yield self.page_request(url, self.parse_sitemap, kind="sitemap", unit=unit.name, sitemap=url)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        page = self.page_item(response)
+        yield page
+        url = response.meta["pc"]["sitemap"]
+        waiting = self.sitemap_waiting.pop(url, [])
+        if not isinstance(response, TextResponse) or response.status != 200:
+            return
+        self.sitemaps[url] = response
+        for name in waiting:
+            yield from self.sitemap_unit_columns(self.config.unit(name), response)
+        yield from self.link_requests(page)
+
+    def sitemap_unit_columns(self, unit: Any, response: TextResponse) -> Iterator[Any]:
+        """Columns the sitemap lists under the unit's root that no menu showed (schedule_column gives a column
+        under another unit's narrower root to nobody: a portal-wide sitemap lists every unit's columns)."""
+        for column in sitemap_columns(response, site_root=unit.site):
+            if column.depth > self.max_depth:
+                continue
+            yield from self.schedule_column(unit.name, column.name, column.url, categorize(column.name),
+                                            origin="discovered", level=column.depth, parent_url=column.parent_url)
 
     def parse_column(self, response: Response) -> Iterator[Any]:
         pc = response.meta["pc"]

@@ -1,4 +1,4 @@
-from crawler.discovery import discover_columns
+from crawler.discovery import RootOwners, discover_columns, sitemap_columns, sitemap_link
 from crawler.soft404 import looks_like_soft_404
 from tests.crawler.responses import file_response
 
@@ -49,3 +49,44 @@ def test_soft_404_phrases_in_title_or_short_text():
     assert looks_like_soft_404("某县人民政府", "抱歉，您访问的页面不存在或已被删除。返回首页")
     assert not looks_like_soft_404("关于2024年度工作的通知", "正文" * 2000 + "页面不存在")
     assert not looks_like_soft_404("第4040号公告", "")
+
+
+def _sitemap(root: str = "http://www.example.gov.cn/xzjd/bhz/"):
+    response = file_response("synthetic_sitemap.html", "http://www.example.gov.cn/wzdt/")
+    return {c.name: c for c in sitemap_columns(response, site_root=root)}
+
+
+def test_sitemap_lists_the_units_columns_from_its_map_box_only():
+    assert set(_sitemap()) == {"工作动态", "通知公告", "重大项目", "信息公开", "财政资金", "人事信息"}
+
+
+def test_sitemap_headings_nest_their_lists_under_the_heading_column():
+    cols = _sitemap()
+    assert cols["财政资金"].parent_url == "http://www.example.gov.cn/xzjd/bhz/xxgk/" and cols["财政资金"].depth == 2
+    assert cols["信息公开"].depth == 1 and cols["信息公开"].parent_url is None
+    assert cols["工作动态"].parent_url is None  # its heading is the unit's own site, not a column
+
+
+def test_sitemap_of_another_unit_root_gives_only_that_units_columns():
+    assert {c.url for c in _sitemap("http://www.example.gov.cn/xzjd/shx/").values()} == {
+        "http://www.example.gov.cn/xzjd/shx/gzdt/", "http://www.example.gov.cn/xzjd/shx/ldxx/"}
+
+
+def test_page_without_a_map_box_gives_no_sitemap_columns():
+    response = file_response("synthetic_nav_tree.html", "http://www.example.gov.cn/wzdt/")
+    assert sitemap_columns(response, site_root="http://www.example.gov.cn/jyj/") == []
+
+
+def test_sitemap_link_is_found_by_its_name():
+    links = [("http://x/", "a", "首页"), ("http://x/logo.png", "img", ""), ("http://x/wzdt/", "a", " 网站地图 ")]
+    assert sitemap_link(links) == "http://x/wzdt/"
+    assert sitemap_link(links[:2]) is None
+
+
+def test_a_url_belongs_to_the_unit_with_the_narrowest_site_folder_on_its_host():
+    owners = RootOwners([("县政府办公室", "http://x.gov.cn/"), ("白鹤镇", "http://x.gov.cn/xzjd/bhz/index.html"),
+                         ("教育局", "http://jyj.x.gov.cn/")])
+    assert owners.owner("http://x.gov.cn/xzjd/bhz/gzdt/") == "白鹤镇"
+    assert owners.owner("http://X.gov.cn/zwgk/") == "县政府办公室"
+    assert owners.owner("http://jyj.x.gov.cn/tzgg/") == "教育局"
+    assert owners.owner("http://other.gov.cn/xzjd/bhz/") is None
