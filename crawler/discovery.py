@@ -74,9 +74,13 @@ class RootOwners:
             folders.sort(key=lambda entry: len(entry[0]), reverse=True)
 
     def owner(self, url: str) -> str | None:
+        """The owning unit's name; None when no unit's folder holds it, or two units share that folder."""
         u = urlsplit(url)
-        return next((name for folder, name in self.by_host.get(u.netloc.lower(), ())
-                     if u.path.startswith(folder)), None)
+        holders = [(folder, name) for folder, name in self.by_host.get(u.netloc.lower(), ())
+                   if u.path.startswith(folder)]
+        if not holders or (len(holders) > 1 and holders[1][0] == holders[0][0]):
+            return None
+        return holders[0][1]
 
 
 def _is_home(url: str, root: str) -> bool:

@@ -90,3 +90,8 @@ def test_a_url_belongs_to_the_unit_with_the_narrowest_site_folder_on_its_host():
     assert owners.owner("http://X.gov.cn/zwgk/") == "县政府办公室"
     assert owners.owner("http://jyj.x.gov.cn/tzgg/") == "教育局"
     assert owners.owner("http://other.gov.cn/xzjd/bhz/") is None
+
+
+def test_units_sharing_one_site_folder_leave_its_urls_unowned():
+    owners = RootOwners([("县政府办公室", "http://x.gov.cn/"), ("县发改委", "http://x.gov.cn/index.html")])
+    assert owners.owner("http://x.gov.cn/zwgk/") is None
