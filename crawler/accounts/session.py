@@ -149,6 +149,9 @@ class BrowserContextSession:
                     response = await self.page.goto(url, wait_until="commit", timeout=self.timeout_ms,
                                                     referer=referer)
                     if response is None:
+                        if attempt == 1:
+                            await self._settle()
+                            continue
                         return Fetched(url, None, "", url, error="other")
                     body = await response.body()
                     break
@@ -156,8 +159,12 @@ class BrowserContextSession:
                     if seen and seen[-1].status >= 400:  # e.g. Weibo's bare 432/418: the status is the answer
                         await self._settle()
                         return Fetched(url, seen[-1].status, "", seen[-1].url)
-                    if attempt == 1 and "interrupted by another navigation" in str(exc):
-                        await self._settle()  # chromium's error page of the previous answer got in the way
+                    if attempt == 1 and _error_word(str(exc)) == "other":
+                        # Not the network (no timeout, refusal, DNS, reset): chromium's own error page of the
+                        # previous answer interrupted or aborted this navigation (seen once after a bare 418
+                        # on a busy machine). Once more after it has settled.
+                        log.info("account fetch %s disturbed, again: %s", url, str(exc).splitlines()[0])
+                        await self._settle()
                         continue
                     log.info("account fetch %s failed: %s", url, str(exc).splitlines()[0])
                     return Fetched(url, None, "", url, error=_error_word(str(exc)))
