@@ -8,6 +8,7 @@ and headers. Playwright's own `APIRequestContext` would send from Node.js instea
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import random
@@ -137,12 +138,13 @@ class BrowserContextSession:
         await self.pacer.wait(host)
         self.requests += 1
         seen: list[Any] = []  # chromium fails the navigation of an error status with an empty body
+        page = self.page  # _settle may replace self.page: the listener stays with the page it was put on
 
         def on_response(response: Any) -> None:
-            if response.request.is_navigation_request() and response.frame == self.page.main_frame:
+            if response.request.is_navigation_request() and response.frame == page.main_frame:
                 seen.append(response)
 
-        self.page.on("response", on_response)
+        page.on("response", on_response)
         try:
             for attempt in (1, 2):
                 try:
@@ -169,20 +171,20 @@ class BrowserContextSession:
                     log.info("account fetch %s failed: %s", url, str(exc).splitlines()[0])
                     return Fetched(url, None, "", url, error=_error_word(str(exc)))
         finally:
-            self.page.remove_listener("response", on_response)
+            page.remove_listener("response", on_response)
         content_type = (await response.all_headers()).get("content-type", "")
         text = body.decode(_charset(content_type), errors="replace")
         return Fetched(url, response.status, text, response.url, content_type)
 
     async def _settle(self) -> None:
-        """Let chromium's own error page finish loading so that it cannot interrupt the next request."""
+        """A clean tab in the same context (same cookies) for the next request: chromium's own error page of
+        a bare error answer, or a half-done navigation away from it, would otherwise interrupt that request
+        (navigating the old tab to about:blank left such a navigation pending on a busy machine)."""
         from playwright.async_api import Error as PlaywrightError
 
-        try:
-            await self.page.wait_for_load_state("load", timeout=2000)
-            await self.page.goto("about:blank", timeout=2000)
-        except PlaywrightError:
-            pass
+        old, self.page = self.page, await self.context.new_page()
+        with contextlib.suppress(PlaywrightError):
+            await old.close()
 
     async def keep_login(self) -> None:
         """Write back the cookies the platform refreshed, as a browser keeps its session."""
