@@ -88,3 +88,23 @@ def test_publishtime_in_script_when_no_meta_or_label():
     assert article.published_at == datetime(2025, 10, 8, 9, 15)
     assert article.date_source == "script"
     assert article.title == "全县秋粮收购工作有序推进"  # <title> minus the site name
+
+
+def test_report_republished_years_later_is_dated_by_its_pubdate_not_the_year_in_its_title():
+    url = "https://www.wanzai.gov.cn/wzxrmzf/tjsja/202204/x.shtml"
+    article = parse_article(file_response("wanzai_2015_article.html", url), today=TODAY)
+    assert article.title == "万载县2015年国民经济和社会发展统计公报"
+    assert (article.published_at, article.date_source) == (datetime(2022, 4, 24, 10, 0, 43), "meta")
+    assert article.source is None  # ContentSource is empty and no 来源 label: the signature is not a source
+    assert article.body_text.rstrip().endswith("（万载县统计局）") and len(article.body_text) > 6000
+
+
+def test_yichun_reprint_keeps_the_source_it_states_and_its_chart_images():
+    url = "https://www.yichun.gov.cn/ycsrmzf/tjgb/202305/x.shtml"
+    article = parse_article(file_response("yichun_jiangxi_2022_article.html", url), today=TODAY)
+    assert article.title == "江西省2022年国民经济和社会发展统计公报"
+    assert article.published_at == datetime(2023, 5, 16, 12, 34, 10)
+    assert article.source == "江西统计 公众号"
+    assert len(article.images) == 19 and all(i.src.startswith("https://www.yichun.gov.cn/") for i in article.images)
+    own = parse_article(file_response("yichun_2022_article.html", url), today=TODAY)
+    assert (own.source, len(own.images)) == ("宜春市统计局", 14)

@@ -65,3 +65,11 @@ def test_only_commented_entry_is_commented_out():
 def test_no_entry_is_missing():
     marks = parse_marks(Selector(text="<html><body><p>版权所有</p></body></html>"))
     assert marks.error_report.status == "missing" and not marks.conac and marks.icp is None
+
+
+def test_yichun_footer_marks_on_both_reprinted_and_own_reports():
+    for name in ("yichun_jiangxi_2022_article.html", "yichun_2022_article.html"):
+        marks = parse_marks(file_response(name, "https://www.yichun.gov.cn/ycsrmzf/a.shtml"))
+        assert (marks.site_code_text, marks.site_id_meta) == ("3609000002", "3609000002"), name
+        assert (marks.icp, marks.police_record, marks.conac) == ("赣ICP备06000141号", "36090202000004", True), name
+        assert marks.error_report.status == "present", name

@@ -16,6 +16,7 @@ SAMPLES_WITH_FOOTERS = {
     "pingtan_article_97999.html": "3590000001", "wanzai_2022_article.html": "3609220011",
     "yichun_home.html": "3609000002", "gzggw_article.html": "3300000020", "govcn_article.html": "bm01000001",
     "shanxi_article.html": "1400000045", "hongshan_article.html": "4201110038", "anxi_article.html": "3505240010",
+    "wanzai_2015_article.html": "3609220011", "yichun_2022_article.html": "3609000002",
 }
 RULES = ["footer", "page.no_error_report"]
 
