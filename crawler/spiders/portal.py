@@ -264,7 +264,10 @@ class PortalSpider(GathererSpider):
         self.sitemap_waiting.setdefault(url, []).append(unit.name)
         if url not in self.sitemaps and url not in self.requested:
             self.sitemaps[url] = None
-            yield self.page_request(url, self.parse_sitemap, kind="sitemap", unit=unit.name, sitemap=url)
+            # The page (and its dead links) belongs to the unit whose site holds it, else to the portal:
+            # not to whichever unit happened to link to it first.
+            owner = self.owners.owner(url) or self.config.portal.name
+            yield self.page_request(url, self.parse_sitemap, kind="sitemap", unit=owner, sitemap=url)
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         page = self.page_item(response)
@@ -276,7 +279,9 @@ class PortalSpider(GathererSpider):
         self.sitemaps[url] = response
         for name in waiting:
             yield from self.sitemap_unit_columns(self.config.unit(name), response)
-        yield from self.link_requests(page)
+        if not self.unit_names or response.meta["pc"]["unit"] in self.unit_names:
+            # A portal-wide sitemap links every unit's columns: a re-check of one unit does not verify them all.
+            yield from self.link_requests(page)
 
     def sitemap_unit_columns(self, unit: Any, response: TextResponse) -> Iterator[Any]:
         """Columns the sitemap lists under the unit's root that no menu showed (schedule_column gives a column

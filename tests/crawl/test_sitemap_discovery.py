@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -52,6 +53,7 @@ def routes() -> dict[str, object]:
 class Crawled:
     server: FixtureServer
     db_url: str
+    config: Path
 
     def columns(self, unit: str) -> dict[str, tuple[str, str | None, int]]:
         """Column path → (name, parent path, level) of one unit."""
@@ -78,7 +80,7 @@ crawl: {{concurrency_per_host: 4, delay_seconds: 0, autothrottle: false, check_e
         for db_url in fresh_database(folder):
             result = crawl(config, db_url, "--full")
             assert result.returncode == 0, result.stderr[-3000:]
-            yield Crawled(server, db_url)
+            yield Crawled(server, db_url, config)
 
 
 def test_columns_only_on_the_sitemap_are_discovered_for_their_unit(crawled: Crawled) -> None:
@@ -107,3 +109,19 @@ def test_the_shared_sitemap_is_fetched_once_and_is_no_column(crawled: Crawled) -
     assert crawled.server.count("/wzdt/", "GET") == 1
     assert query(crawled.db_url, "SELECT kind FROM pages WHERE url LIKE '%/wzdt/'") == [("sitemap",)]
     assert not query(crawled.db_url, "SELECT 1 FROM columns WHERE url LIKE '%/wzdt/'")
+
+
+def test_the_sitemap_page_belongs_to_the_unit_whose_site_holds_it(crawled: Crawled) -> None:
+    assert query(crawled.db_url, """SELECT u.name FROM pages p JOIN units u ON u.id = p.unit_id
+                                    WHERE p.url LIKE '%/wzdt/'""") == [("县政府办公室",)]
+
+
+def test_a_one_unit_crawl_reads_the_sitemap_for_that_unit_without_visiting_the_others(
+        crawled: Crawled, tmp_path: Path) -> None:
+    server = crawled.server
+    server.log.clear()
+    for db_url in fresh_database(tmp_path):
+        result = crawl(crawled.config, db_url, "--full", "--unit", "白鹤镇")
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert "/xzjd/bhz/zdxm/" in {path for _, path in server.log}  # found on the sitemap, crawled
+        assert server.count("/xzjd/shx/") == 0  # 沙河乡's columns on the same sitemap: neither crawled nor checked
