@@ -162,6 +162,7 @@ class StorePipeline:
             "columns": dict(columns),
             "traps": dict(spider.trap_guard.refused),
             "paused_hosts": stats.get("portalcheck/paused_hosts", []),
+            "units_without_columns": spider.units_without_columns(),
             "duration_s": round((datetime.now(timezone.utc) - started).total_seconds(), 1) if started else None,
         }
 

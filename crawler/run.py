@@ -29,6 +29,7 @@ GATHERERS.append(AccountsSpider)  # new-media accounts (crawler/accounts)
 GATHERERS.append(MessageSpider)  # 网上问政 boards (crawler/messages)
 
 COLUMN_STATUS_ZH = {"full": "完整抓取", "partial": "部分抓取", "not_seen": "未能抓取"}
+NO_COLUMNS_ZH = {"site_not_read": "网站首页未能打开", "none_found": "首页中未找到其网站目录下的栏目"}
 
 
 @dataclass
@@ -57,6 +58,11 @@ class CrawlResult:
         if counts.get("log_file"):
             table.add_row("日志", counts["log_file"])
         console.print(table)
+        if missing := counts.get("units_without_columns"):
+            console.print(f"[bold red]注意：{len(missing)}个单位没有发现任何栏目，其栏目更新等情况无法检查：[/]")
+            for name, reason in missing.items():
+                console.print(f"  {name}：{NO_COLUMNS_ZH.get(reason, reason)}")
+            console.print("  请核对 config.yaml 中这些单位的 site 地址，或在其 columns: 下列出栏目。")
 
 
 def build_settings(config: Any, *, log_level: str = "INFO") -> Settings:

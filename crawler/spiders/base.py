@@ -57,3 +57,7 @@ class GathererSpider(scrapy.Spider):
     def column_visits(self) -> list[dict[str, Any]]:
         """Columns this run saw (full / partial / not_seen); gatherers without columns have none."""
         return []
+
+    def units_without_columns(self) -> dict[str, str]:
+        """Units in scope this run found no column for, with why; gatherers without columns name none."""
+        return {}

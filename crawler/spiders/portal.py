@@ -115,6 +115,7 @@ class PortalSpider(GathererSpider):
         self.sitemaps: dict[str, TextResponse | None] = {}  # None: requested, not answered yet
         self.sitemap_waiting: dict[str, list[str]] = {}  # sitemap URL → units to read it for
         self.owners = RootOwners([(u.name, u.site) for u in self.config.units])
+        self.unit_homes_read: set[str] = set()  # units whose site page answered 200 this run
         crawl = self.config.crawl
         self.max_pages = crawl.max_pages_per_column
         self.max_depth = crawl.max_depth
@@ -241,6 +242,7 @@ class PortalSpider(GathererSpider):
         yield page
         if not isinstance(response, TextResponse) or response.status != 200:
             return
+        self.unit_homes_read.add(pc["unit"])
         unit = self.config.unit(pc["unit"])
         configured = {c.url for c in unit.columns}
         discovered = discover_columns(response, site_root=unit.site)
@@ -516,6 +518,14 @@ class PortalSpider(GathererSpider):
     def entry(self, item: Any) -> ListEntry:
         return ListEntry(url=item.url, title=item.title, published_on=item.published_on,
                          raw_date=item.raw_date, position=item.position)
+
+    def units_without_columns(self) -> dict[str, str]:
+        """Nothing of these units can be judged: named in the run, so that no table passes them silently.
+        `site_not_read`: their site page failed; `none_found`: it was read and shows no column under the
+        unit's site folder (e.g. a site given as one CMS column page, /col/col123/index.html)."""
+        with_columns = {meta["unit"] for meta in self.column_meta.values()}
+        return {unit.name: "none_found" if unit.name in self.unit_homes_read else "site_not_read"
+                for unit in self.units_in_scope() if unit.name not in with_columns}
 
     def column_visits(self) -> list[dict[str, Any]]:
         visits = []

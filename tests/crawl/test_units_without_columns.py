@@ -1,0 +1,54 @@
+"""A unit the crawl finds no column for is named, with why, in the run and on screen: otherwise every table
+would pass it silently (no column, so nothing stale, blank or broken)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from ..conftest import fresh_database
+from ..servers import FixtureServer
+from .runner import crawl, portal_runs
+
+TODAY = time.strftime("%Y-%m-%d")
+
+
+def page(title: str, body: str) -> str:
+    return f'<html><head><meta charset="utf-8"><title>{title}</title></head><body>{body}</body></html>'
+
+
+def nav(*links: tuple[str, str]) -> str:
+    return '<div class="nav"><ul>' + "".join(f'<li><a href="{h}">{t}</a></li>' for h, t in links) + "</ul></div>"
+
+
+ROUTES = {
+    "/": page("青山县人民政府", ""),
+    # 大汉-style: the unit's "site" is one column page; its columns are sibling /col/ pages outside its folder.
+    "/col/col1/index.html": page("白鹤镇", nav(("/col/col2/index.html", "工作动态"), ("/col/col3/index.html", "通知公告"))),
+    "/xzjd/shx/": page("沙河乡", nav(("/xzjd/shx/gzdt/", "工作动态"))),
+    "/xzjd/shx/gzdt/": page("工作动态", f'<div class="list"><ul><li><a href="/xzjd/shx/gzdt/t1.html">动态</a>'
+                                      f"<span>{TODAY}</span></li></ul></div>"),
+}  # 中坝乡's site /xzjd/zbx/ is not served: 404
+
+
+def test_units_without_any_column_are_named_with_the_reason(tmp_path: Path) -> None:
+    with FixtureServer(ROUTES) as server:
+        base = server.base_url
+        config = tmp_path / "config.yaml"
+        config.write_text(f"""
+portal: {{name: 青山县人民政府, home: "{base}/", site_code: "3609990001"}}
+units:
+  - {{name: 白鹤镇, kind: 乡镇, site: "{base}/col/col1/index.html"}}
+  - {{name: 沙河乡, kind: 乡镇, site: "{base}/xzjd/shx/"}}
+  - {{name: 中坝乡, kind: 乡镇, site: "{base}/xzjd/zbx/"}}
+crawl: {{concurrency_per_host: 4, delay_seconds: 0, autothrottle: false, check_external_links: false}}
+""", encoding="utf-8")
+        for db_url in fresh_database(tmp_path):
+            result = crawl(config, db_url, "--full")
+            assert result.returncode == 0, result.stderr[-3000:]
+            counts = portal_runs(db_url)[-1]["counts"]
+            assert counts["units_without_columns"] == {"白鹤镇": "none_found", "中坝乡": "site_not_read"}
+            assert "2个单位没有发现任何栏目" in result.stderr
+            assert "白鹤镇：首页中未找到其网站目录下的栏目" in result.stderr
+            assert "中坝乡：网站首页未能打开" in result.stderr
+            assert "沙河乡：" not in result.stderr
