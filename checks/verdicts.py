@@ -72,6 +72,12 @@ def verdicts(store: Store, config: Config, as_of: datetime) -> Verdicts:
             column.not_checked = 1
             units[state.unit_name].not_checked += 1
             site.not_checked += 1
+    with_columns = {state.unit_name for state in states.values()}
+    for name, unit in units.items():
+        if name not in with_columns:  # nothing of it was found to judge: not a pass (the crawl names it)
+            unit.verdict = UNKNOWN
+            unit.not_checked += 1
+            site.not_checked += 1
     count_rules = {"column.stale": "stale", "column.blank": "blank"}
     for rule, severity, points, unit_id, column_id in findings:
         targets = [site] + ([units[names[unit_id]]] if unit_id in names else [])

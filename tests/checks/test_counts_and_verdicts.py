@@ -101,3 +101,15 @@ def test_home_not_updated_fails_the_site(store) -> None:
     run_checks(store, config, AS_OF)
     result = verdicts(store, config, AS_OF)
     assert result.site.verdict == "不合格" and result.site.vetoes == ["home.not_updated"]
+
+
+def test_a_unit_without_any_column_is_not_checked_rather_than_passed(store) -> None:
+    facts = Facts(store)
+    facts.seen_column(facts.unit(), "工作动态", "news", [days_ago(1)])
+    facts.unit("土城镇")  # its site showed no column under its folder
+    config = make_config()
+    run_checks(store, config, AS_OF)
+    result = verdicts(store, config, AS_OF)
+    assert result.units["白鹤镇"].verdict == "合格"
+    assert (result.units["土城镇"].verdict, result.units["土城镇"].not_checked) == ("未检查", 1)
+    assert result.site.not_checked == 1
