@@ -108,8 +108,9 @@ def test_a_unit_without_any_column_is_not_checked_rather_than_passed(store) -> N
     facts.seen_column(facts.unit(), "工作动态", "news", [days_ago(1)])
     facts.unit("土城镇")  # its site showed no column under its folder
     config = make_config()
-    run_checks(store, config, AS_OF)
+    outcome = run_checks(store, config, AS_OF)
     result = verdicts(store, config, AS_OF)
     assert result.units["白鹤镇"].verdict == "合格"
     assert (result.units["土城镇"].verdict, result.units["土城镇"].not_checked) == ("未检查", 1)
+    assert "土城镇未发现任何栏目，未检查栏目更新情况" in {n.reason for n in outcome.not_checked}
     assert result.site.not_checked == 1
