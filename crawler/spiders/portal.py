@@ -246,6 +246,13 @@ class PortalSpider(GathererSpider):
         unit = self.config.unit(pc["unit"])
         configured = {c.url for c in unit.columns}
         discovered = discover_columns(response, site_root=unit.site)
+        if not discovered and not unit.columns and self.chromium and not pc.get("rendered") \
+                and response.xpath("//script"):
+            # No menu in the HTML, but scripts: a menu they build (a 信息公开目录 tree drawn from inline data,
+            # such as zTree's zNodes). Read the page once more as chromium renders it.
+            yield self.page_request(response.url, self.parse_unit_home, kind="unit_home", unit=unit.name,
+                                    render="js", rendered=True)
+            return
         for column in discovered:
             if column.url in configured:
                 continue

@@ -6,9 +6,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from ..conftest import fresh_database
 from ..servers import FixtureServer
-from .runner import crawl, portal_runs
+from .runner import crawl, portal_runs, visits
 
 TODAY = time.strftime("%Y-%m-%d")
 
@@ -52,3 +54,40 @@ crawl: {{concurrency_per_host: 4, delay_seconds: 0, autothrottle: false, check_e
             assert "白鹤镇：首页中未找到其网站目录下的栏目" in result.stderr
             assert "中坝乡：网站首页未能打开" in result.stderr
             assert "沙河乡：" not in result.stderr
+
+
+SCRIPTED_HOME = page("土城镇", """<div id="xxgk-tree" class="tree"></div>
+<script>
+var zNodes = [{id: 1, pId: 0, name: "信息公开目录"},
+              {id: 2, pId: 1, name: "工作动态", url: "/xzjd/tcz/gzdt/"},
+              {id: 3, pId: 1, name: "通知公告", url: "/xzjd/tcz/tzgg/"}];
+var list = document.createElement("ul");
+zNodes.filter(function (n) { return n.url; }).forEach(function (n) {
+  var a = document.createElement("a"); a.href = n.url; a.textContent = n.name;
+  var li = document.createElement("li"); li.appendChild(a); list.appendChild(li);
+});
+document.getElementById("xxgk-tree").appendChild(list);
+</script>""")
+
+
+@pytest.mark.browser
+def test_a_unit_home_whose_menu_is_built_by_script_is_rendered_and_its_columns_crawled(tmp_path: Path) -> None:
+    routes = {"/": page("青山县人民政府", ""), "/xzjd/tcz/": SCRIPTED_HOME}
+    for path, name in (("/xzjd/tcz/gzdt/", "工作动态"), ("/xzjd/tcz/tzgg/", "通知公告")):
+        routes[path] = page(name, f'<div class="list"><ul><li><a href="{path}t1.html">{name}一</a>'
+                                  f"<span>{TODAY}</span></li></ul></div>")
+    with FixtureServer(routes) as server:
+        config = tmp_path / "config.yaml"
+        config.write_text(f"""
+portal: {{name: 青山县人民政府, home: "{server.base_url}/", site_code: "3609990001"}}
+units:
+  - {{name: 土城镇, kind: 乡镇, site: "{server.base_url}/xzjd/tcz/"}}
+crawl: {{concurrency_per_host: 4, delay_seconds: 0, autothrottle: false, check_external_links: false}}
+""", encoding="utf-8")
+        for db_url in fresh_database(tmp_path):
+            result = crawl(config, db_url, "--full")
+            assert result.returncode == 0, result.stderr[-3000:]
+            assert visits(db_url) == {"工作动态": ("full", None), "通知公告": ("full", None),
+                                      "首页": ("full", None)}
+            assert portal_runs(db_url)[-1]["counts"]["units_without_columns"] == {}
+            assert server.log.count(("GET", "/xzjd/tcz/")) == 2  # read as HTML, then once rendered
