@@ -283,16 +283,17 @@ def main(argv: list[str] | None = None) -> int:
                   f"in {inc.wall_s:.1f} s; by kind: {dict(kinds.most_common())}", flush=True)
 
         seeds = [base, *later_list_urls(www, base)]
+        seeds_file = run / "seeds.txt"  # the reference tools' start URLs, one per line
+        seeds_file.write_text("\n".join(seeds) + "\n")
         # (c) wget2
         if "wget2" not in skip:
             target = Path(tempfile.mkdtemp(prefix="pc-bench-wget2-"))
-            urls = run / "urls.txt"
-            urls.write_text("\n".join(seeds) + "\n")
             mark = server.log_mark()
             print(f"(c) wget2 ({len(seeds)} start URLs) …", flush=True)
             wget = run_measured([WGET2, "--recursive", "--no-parent", "--level=inf", "--delete-after", "--robots=off",
                                  f"--max-threads={args.wget2_threads}", "--quiet", "-P", str(target),
-                                 f"--input-file={urls}"], timeout=args.tool_timeout, cwd=target, log=run / "wget2.out")
+                                 f"--input-file={seeds_file}"], timeout=args.tool_timeout, cwd=target,
+                                log=run / "wget2.out")
             count_hits(wget, server.requests(mark))
             shutil.rmtree(target, ignore_errors=True)
             results["wget2"] = {**asdict(wget), "pages_per_s": round(wget.pages_per_s, 1)}
@@ -307,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"(d) LinkChecker ({args.linkchecker_threads} threads, at most {args.tool_timeout:.0f} s) …",
                   flush=True)
             lc = run_measured([LINKCHECKER, "-f", str(rc), "-t", str(args.linkchecker_threads), "--no-status",
-                               "-o", "none", "--no-robots", "--stdin"], stdin="\n".join(seeds) + "\n",
+                               "-o", "none", "--no-robots", "--stdin"], stdin=seeds_file.read_text(),
                               timeout=args.tool_timeout, cwd=run, log=run / "linkchecker.out")
             count_hits(lc, server.requests(mark))
             lc.notes = "stopped at the time limit: rate over that window" if lc.timed_out else ""
@@ -316,12 +317,10 @@ def main(argv: list[str] | None = None) -> int:
 
         # (e) the same engine with nothing of ours
         if "scrapy" not in skip:
-            seeds_file = run / "seeds.txt"
-            seeds_file.write_text("\n".join(seeds) + "\n")
             mark = server.log_mark()
             print("(e) bare Scrapy spider, links only …", flush=True)
-            bare = run_measured([sys.executable, "-m", "bench.plain_scrapy", str(seeds_file), "--concurrency", "32",
-                                 "--per-host", "16"], env={**os.environ, "PYTHONPATH": str(REPO)},
+            bare = run_measured([sys.executable, "-m", "bench.plain_scrapy", str(seeds_file)],
+                                env={**os.environ, "PYTHONPATH": str(REPO)},
                                 timeout=args.tool_timeout, cwd=run, log=run / "plain_scrapy.out")
             count_hits(bare, server.requests(mark))
             results["scrapy"] = {**asdict(bare), "pages_per_s": round(bare.pages_per_s, 1)}

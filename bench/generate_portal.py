@@ -429,6 +429,9 @@ def write_site(portal: Portal, root: Path, seed: int) -> int:
     return written
 
 
+# The bench crawl's concurrency: portalcheck's config, and the bare Scrapy spider that is compared with it.
+CONCURRENT, PER_HOST = 32, 16
+
 def config_yaml(portal: Portal, base_url: str, log_file: str = "logs/crawl.log") -> str:
     base = base_url.rstrip("/")
     units = "\n".join(f"  - {{name: {u.name}, kind: {u.kind}, site: {base}{u.site}}}" for u in portal.units)
@@ -437,7 +440,8 @@ def config_yaml(portal: Portal, base_url: str, log_file: str = "logs/crawl.log")
         "# the crawler discovers the columns). bench/crawl.py rewrites the port.\n"
         f"portal:\n  name: {PORTAL['name']}\n  home: {base}/\n  site_code: \"{PORTAL['site_code']}\"\n"
         f"units:\n{units}\n"
-        "crawl:\n  concurrency_per_host: 16\n  concurrent_requests: 32\n  delay_seconds: 0\n  autothrottle: false\n"
+        f"crawl:\n  concurrency_per_host: {PER_HOST}\n  concurrent_requests: {CONCURRENT}\n  delay_seconds: 0\n"
+        "  autothrottle: false\n"
         "  obey_robots: false\n  check_external_links: false\n  max_pages_per_column: 500\n"
         "  incremental_revisit_fraction: 0   # the incremental minimum is exact\n"
         f"  log_file: {log_file}\n"

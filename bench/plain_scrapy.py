@@ -1,9 +1,9 @@
 """The Scrapy ceiling: a bare Scrapy spider that follows links and does nothing else, for bench/crawl.py.
 
-    .venv/bin/python -m bench.plain_scrapy SEEDS_FILE [--concurrency 32] [--per-host 16]
+    .venv/bin/python -m bench.plain_scrapy SEEDS_FILE [--concurrency N] [--per-host N]
 
 portalcheck's crawler is Scrapy plus page understanding and storage; this spider is the same engine
-with the same concurrency and none of that: it follows every same-host `<a href>` to an HTML page
+with the same concurrency (the bench config's) and none of that: it follows every same-host `<a href>` to an HTML page
 (each URL once, by a set, as a careful spider does), parses nothing else and stores nothing. Its rate in the same run says how much of the gap to wget2
 is Scrapy's own (engine, downloader, Twisted/asyncio) and how much is ours.
 """
@@ -21,6 +21,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.http import Response, TextResponse
 
 from bench.crawl import HTML
+from bench.generate_portal import CONCURRENT, PER_HOST
 
 
 class LinksOnlySpider(scrapy.Spider):
@@ -52,8 +53,8 @@ class LinksOnlySpider(scrapy.Spider):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("seeds", type=Path, help="start URLs, one per line (the same wget2 gets)")
-    parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--per-host", type=int, default=16)
+    parser.add_argument("--concurrency", type=int, default=CONCURRENT)
+    parser.add_argument("--per-host", type=int, default=PER_HOST)
     args = parser.parse_args(argv)
     seeds = [line.strip() for line in args.seeds.read_text().splitlines() if line.strip()]
     process = CrawlerProcess({
