@@ -9,20 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import select
-
 from checks.base import Check, CheckContext, FindingDraft, iso, window_text
-from checks.columnstate import CATEGORY_LABELS, column_states, newest_items
-from storage.models import Unit
+from checks.columnstate import CATEGORY_LABELS, column_states, newest_items, units_without_columns
 
 
 def run(ctx: CheckContext) -> Iterator[FindingDraft]:
     stale = []
     states = column_states(ctx)
-    with_columns = {state.unit_id for state in states}
-    for unit_id, name in ctx.session.execute(select(Unit.id, Unit.name).where(ctx.unit_filter(Unit.id))):
-        if unit_id not in with_columns:  # the crawl found no column of it (named in the crawl's summary)
-            ctx.skip(f"{name}未发现任何栏目，未检查栏目更新情况", unit_id=unit_id)
+    for unit_id, name in units_without_columns(ctx, states).items():
+        ctx.skip(f"{name}未发现任何栏目，未检查栏目更新情况", unit_id=unit_id)
     for state in states:
         if state.window_days(ctx) is None:
             continue

@@ -127,6 +127,14 @@ def column_states(ctx: CheckContext) -> list[ColumnState]:
     return states
 
 
+def units_without_columns(ctx: CheckContext, states: list[ColumnState]) -> dict[int, str]:
+    """Stored units in scope (id → name) that no stored column belongs to: nothing of theirs can be judged,
+    so they are not checked rather than passed (the crawl names them too)."""
+    with_columns = {state.unit_id for state in states}
+    return {unit_id: name for unit_id, name in ctx.session.execute(
+        select(Unit.id, Unit.name).where(ctx.unit_filter(Unit.id))) if unit_id not in with_columns}
+
+
 def _items_since_run(ctx: CheckContext) -> dict[int, int]:
     """Per column, the items last seen during or after the run of the column's latest visit."""
     latest = (

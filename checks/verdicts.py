@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from checks.base import CheckContext
-from checks.columnstate import column_states
+from checks.columnstate import column_states, units_without_columns
 from checks.registry import by_rule
 from portalcheck.config import Config
 from storage.models import Finding, Unit
@@ -57,6 +57,7 @@ def verdicts(store: Store, config: Config, as_of: datetime) -> Verdicts:
     with store.session() as session:
         ctx = CheckContext.from_config(session, config, as_of)
         states = {s.column_id: s for s in column_states(ctx)}
+        unjudged = units_without_columns(ctx, list(states.values()))
         names = dict(session.execute(select(Unit.id, Unit.name)).all())
         findings = session.execute(
             select(Finding.rule, Finding.severity, Finding.points, Finding.unit_id, Finding.column_id)
@@ -72,12 +73,10 @@ def verdicts(store: Store, config: Config, as_of: datetime) -> Verdicts:
             column.not_checked = 1
             units[state.unit_name].not_checked += 1
             site.not_checked += 1
-    with_columns = {state.unit_name for state in states.values()}
-    for name, unit in units.items():
-        if name not in with_columns:  # nothing of it was found to judge: not a pass (the crawl names it)
-            unit.verdict = UNKNOWN
-            unit.not_checked += 1
-            site.not_checked += 1
+    for name in unjudged.values():
+        units[name].verdict = UNKNOWN
+        units[name].not_checked += 1
+        site.not_checked += 1
     count_rules = {"column.stale": "stale", "column.blank": "blank"}
     for rule, severity, points, unit_id, column_id in findings:
         targets = [site] + ([units[names[unit_id]]] if unit_id in names else [])
