@@ -172,9 +172,6 @@ class PortalSpider(GathererSpider):
         self.requested.add(target.key)
         meta: dict[str, Any] = {"pc": {"kind": kind, "unit": unit, "column": column, "page": page, **extra}}
         headers: dict[str, str] = {}
-        if target.method == "POST":
-            # Stored under its key: a site's columns all post to the same dataproxy URL.
-            meta["pc"]["page_url"] = target.key
         if conditional and url in self.memory.validators:
             etag, modified = self.memory.validators[url]
             if etag:
@@ -190,7 +187,9 @@ class PortalSpider(GathererSpider):
         # Pages are deduplicated by `self.requested`; the dupefilter would silently drop a column
         # that redirects to an already-fetched page (the home page), losing the evidence.
         if target.method == "POST":
-            # As jpage's $.ajax posts: the form urlencoded in the body, marked as an XMLHttpRequest.
+            # Stored under its key: a site's columns all post to the same dataproxy URL. Sent as jpage's
+            # $.ajax posts: the form urlencoded in the body, marked as an XMLHttpRequest.
+            meta["pc"]["page_url"] = target.key
             headers["Content-Type"] = "application/x-www-form-urlencoded; charset=UTF-8"
             headers["X-Requested-With"] = "XMLHttpRequest"
             return FormRequest(url, method="POST", formdata=target.form, callback=callback,
