@@ -63,8 +63,9 @@ HEADER_SELECTORS = (
     ".sub-title",
     ".subtitle",
 )
-ATTACHMENT_EXT = re.compile(r"\.(?:pdf|docx?|xlsx?|zip|rar|wps|ofd|et|pptx?)(?:$|[?#])", re.IGNORECASE)
-_ATTACHMENT_HINT = re.compile(r"\.(?:pdf|docx?|xlsx?|zip|rar|wps|ofd|et|pptx?)", re.IGNORECASE)
+_ATTACHMENT_SUFFIX = r"\.(?:pdf|docx?|xlsx?|zip|rar|wps|ofd|et|pptx?)"
+ATTACHMENT_EXT = re.compile(_ATTACHMENT_SUFFIX + r"(?:$|[?#])", re.IGNORECASE)  # at the end of the path
+_ATTACHMENT_HINT = re.compile(_ATTACHMENT_SUFFIX, re.IGNORECASE)  # anywhere: the cheap test first
 _SOURCE_LABEL = re.compile(r"(?:来源|信息来源|文章来源|发布机构|发布单位)\s*[:：]\s*(?P<v>[^\s|]{2,40})")
 _TITLE_SEP = re.compile(r"\s*(?:_|\||-{1,2}|—{1,2}|－)\s*")
 _NOISE = "//script|//style|//noscript|//template"
