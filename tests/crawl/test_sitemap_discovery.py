@@ -4,7 +4,6 @@ columns, some of them in no navigation, crawled over HTTP. Each unit takes the c
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,9 +13,9 @@ import pytest
 from ..conftest import fresh_database
 from ..crawler.responses import SAMPLES
 from ..servers import FixtureServer
+from .fixture_site import PORTAL, nav, one_item_list, write_config
 from .runner import crawl, query, visits
 
-TODAY = time.strftime("%Y-%m-%d")
 SITEMAP = (SAMPLES / "synthetic_sitemap.html").read_text(encoding="utf-8")  # /xzjd/bhz/ and /xzjd/shx/ columns
 MAP_LINK = '<div class="top"><a href="/wzdt/">网站地图</a></div>'
 
@@ -25,22 +24,13 @@ def page(title: str, body: str) -> str:
     return f'<html><head><meta charset="utf-8"><title>{title}</title></head><body>{MAP_LINK}{body}</body></html>'
 
 
-def nav(*links: tuple[str, str]) -> str:
-    return '<div class="nav"><ul>' + "".join(f'<li><a href="{h}">{t}</a></li>' for h, t in links) + "</ul></div>"
-
-
-def listing(title: str, path: str) -> str:
-    return page(title, f'<div class="list"><ul><li><a href="{path}t{TODAY.replace("-", "")}_1.html">{title}的'
-                       f"一条信息</a><span>{TODAY}</span></li></ul></div>")
-
-
 def routes() -> dict[str, object]:
     columns = {"/xzjd/bhz/gzdt/": "工作动态", "/xzjd/bhz/tzgg/": "通知公告", "/xzjd/bhz/zdxm/": "重大项目",
                "/xzjd/bhz/xxgk/": "信息公开", "/xzjd/bhz/xxgk/czzj/": "财政资金", "/xzjd/bhz/xxgk/rsxx/": "人事信息",
                "/xzjd/shx/gzdt/": "工作动态", "/xzjd/shx/ldxx/": "领导信息", "/zwgk/": "政务公开"}
-    out: dict[str, object] = {path: listing(name, path) for path, name in columns.items()}
+    out: dict[str, object] = {path: page(name, one_item_list(path, name)) for path, name in columns.items()}
     out.update({
-        "/": page("青山县人民政府", nav(("/zwgk/", "政务公开"))),
+        "/": page(PORTAL, nav(("/zwgk/", "政务公开"))),
         # The menus show only some columns: 重大项目, 信息公开 and its children, 领导信息 are on the sitemap alone.
         "/xzjd/bhz/": page("白鹤镇", nav(("/xzjd/bhz/gzdt/", "工作动态"), ("/xzjd/bhz/tzgg/", "通知公告"))),
         "/xzjd/shx/": page("沙河乡", nav(("/xzjd/shx/gzdt/", "工作动态"))),
@@ -68,15 +58,8 @@ class Crawled:
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
     folder = tmp_path_factory.mktemp("sitemap")
     with FixtureServer(routes()) as server:
-        config = folder / "config.yaml"
-        config.write_text(f"""
-portal: {{name: 青山县人民政府, home: "{server.base_url}/", site_code: "3609990001"}}
-units:
-  - {{name: 县政府办公室, kind: 部门, site: "{server.base_url}/"}}
-  - {{name: 白鹤镇, kind: 乡镇, site: "{server.base_url}/xzjd/bhz/"}}
-  - {{name: 沙河乡, kind: 乡镇, site: "{server.base_url}/xzjd/shx/"}}
-crawl: {{concurrency_per_host: 4, delay_seconds: 0, autothrottle: false, check_external_links: false}}
-""", encoding="utf-8")
+        config = write_config(folder, server.base_url, [("县政府办公室", "部门", "/"), ("白鹤镇", "乡镇", "/xzjd/bhz/"),
+                                                        ("沙河乡", "乡镇", "/xzjd/shx/")])
         for db_url in fresh_database(folder):
             result = crawl(config, db_url, "--full")
             assert result.returncode == 0, result.stderr[-3000:]

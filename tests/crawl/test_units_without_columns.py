@@ -3,48 +3,33 @@ would pass it silently (no column, so nothing stale, blank or broken)."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 
 from ..conftest import fresh_database
 from ..servers import FixtureServer
+from .fixture_site import PORTAL, nav, one_item_list, write_config
 from .runner import crawl, portal_runs, visits
-
-TODAY = time.strftime("%Y-%m-%d")
 
 
 def page(title: str, body: str) -> str:
     return f'<html><head><meta charset="utf-8"><title>{title}</title></head><body>{body}</body></html>'
 
 
-def nav(*links: tuple[str, str]) -> str:
-    return '<div class="nav"><ul>' + "".join(f'<li><a href="{h}">{t}</a></li>' for h, t in links) + "</ul></div>"
-
-
 ROUTES = {
-    "/": page("青山县人民政府", ""),
+    "/": page(PORTAL, ""),
     # 大汉-style: the unit's "site" is one column page; its columns are sibling /col/ pages outside its folder.
     "/col/col1/index.html": page("白鹤镇", nav(("/col/col2/index.html", "工作动态"), ("/col/col3/index.html", "通知公告"))),
     "/xzjd/shx/": page("沙河乡", nav(("/xzjd/shx/gzdt/", "工作动态"))),
-    "/xzjd/shx/gzdt/": page("工作动态", f'<div class="list"><ul><li><a href="/xzjd/shx/gzdt/t1.html">动态</a>'
-                                      f"<span>{TODAY}</span></li></ul></div>"),
+    "/xzjd/shx/gzdt/": page("工作动态", one_item_list("/xzjd/shx/gzdt/", "工作动态")),
 }  # 中坝乡's site /xzjd/zbx/ is not served: 404
 
 
 def test_units_without_any_column_are_named_with_the_reason(tmp_path: Path) -> None:
     with FixtureServer(ROUTES) as server:
-        base = server.base_url
-        config = tmp_path / "config.yaml"
-        config.write_text(f"""
-portal: {{name: 青山县人民政府, home: "{base}/", site_code: "3609990001"}}
-units:
-  - {{name: 白鹤镇, kind: 乡镇, site: "{base}/col/col1/index.html"}}
-  - {{name: 沙河乡, kind: 乡镇, site: "{base}/xzjd/shx/"}}
-  - {{name: 中坝乡, kind: 乡镇, site: "{base}/xzjd/zbx/"}}
-crawl: {{concurrency_per_host: 4, delay_seconds: 0, autothrottle: false, check_external_links: false}}
-""", encoding="utf-8")
+        config = write_config(tmp_path, server.base_url, [("白鹤镇", "乡镇", "/col/col1/index.html"),
+                                                          ("沙河乡", "乡镇", "/xzjd/shx/"), ("中坝乡", "乡镇", "/xzjd/zbx/")])
         for db_url in fresh_database(tmp_path):
             result = crawl(config, db_url, "--full")
             assert result.returncode == 0, result.stderr[-3000:]
@@ -72,18 +57,11 @@ document.getElementById("xxgk-tree").appendChild(list);
 
 @pytest.mark.browser
 def test_a_unit_home_whose_menu_is_built_by_script_is_rendered_and_its_columns_crawled(tmp_path: Path) -> None:
-    routes = {"/": page("青山县人民政府", ""), "/xzjd/tcz/": SCRIPTED_HOME}
+    routes = {"/": page(PORTAL, ""), "/xzjd/tcz/": SCRIPTED_HOME}
     for path, name in (("/xzjd/tcz/gzdt/", "工作动态"), ("/xzjd/tcz/tzgg/", "通知公告")):
-        routes[path] = page(name, f'<div class="list"><ul><li><a href="{path}t1.html">{name}一</a>'
-                                  f"<span>{TODAY}</span></li></ul></div>")
+        routes[path] = page(name, one_item_list(path, name))
     with FixtureServer(routes) as server:
-        config = tmp_path / "config.yaml"
-        config.write_text(f"""
-portal: {{name: 青山县人民政府, home: "{server.base_url}/", site_code: "3609990001"}}
-units:
-  - {{name: 土城镇, kind: 乡镇, site: "{server.base_url}/xzjd/tcz/"}}
-crawl: {{concurrency_per_host: 4, delay_seconds: 0, autothrottle: false, check_external_links: false}}
-""", encoding="utf-8")
+        config = write_config(tmp_path, server.base_url, [("土城镇", "乡镇", "/xzjd/tcz/")])
         for db_url in fresh_database(tmp_path):
             result = crawl(config, db_url, "--full")
             assert result.returncode == 0, result.stderr[-3000:]
