@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from checks.base import Check, CheckContext, FindingDraft, iso
-from crawler.messages.layouts import status_group
+from portalcheck.core.messages import status_group
 from storage.models import Message
 
 COUNTED_KINDS = ("consultation",)

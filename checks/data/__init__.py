@@ -1,0 +1,1 @@
+"""Word lists and dictionaries of the checks (serious errors, typos, sensitive words, reply rules)."""
