@@ -20,8 +20,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alembic import command
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-ALEMBIC_DIR = REPO_ROOT / "alembic"
+
+def migrations_dir() -> Path:
+    """Alembic's script folder: storage/migrations/ inside an installed wheel (setup.cfg ships alembic/ there),
+    alembic/ beside the packages in a checkout, editable installs included."""
+    installed = Path(__file__).resolve().with_name("migrations")
+    return installed if installed.is_dir() else Path(__file__).resolve().parent.parent / "alembic"
 
 
 def make_engine(url: str, **options: Any) -> Engine:
@@ -42,8 +46,8 @@ def make_engine(url: str, **options: Any) -> Engine:
 
 
 def alembic_config(url: str) -> AlembicConfig:
-    config = AlembicConfig(str(REPO_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ALEMBIC_DIR))
+    config = AlembicConfig()  # alembic.ini serves the `alembic` command in a checkout; we need no file
+    config.set_main_option("script_location", str(migrations_dir()))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
