@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import configparser
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -38,8 +39,11 @@ def test_every_package_folder_is_declared_in_setup_cfg() -> None:
 
 @pytest.mark.slow
 def test_wheel_installs_without_warnings_and_runs_from_another_folder(tmp_path: Path) -> None:
-    wheels = tmp_path / "wheels"
-    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(REPO)],
+    wheels, source = tmp_path / "wheels", tmp_path / "source"
+    # Built from a copy: setuptools writes build/ and *.egg-info into the tree it builds.
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(".*", "build", "*.egg-info", "__pycache__", "*.db*",
+                                                                 "exports", "logs"))
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(source)],
                            capture_output=True, text=True, timeout=300)
     assert build.returncode == 0, build.stderr
     assert "Warning" not in build.stderr and "!!" not in build.stderr, build.stderr  # setuptools' warnings
