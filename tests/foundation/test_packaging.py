@@ -41,8 +41,9 @@ def test_every_package_folder_is_declared_in_setup_cfg() -> None:
 def test_wheel_installs_without_warnings_and_runs_from_another_folder(tmp_path: Path) -> None:
     wheels, source = tmp_path / "wheels", tmp_path / "source"
     # Built from a copy: setuptools writes build/ and *.egg-info into the tree it builds.
-    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(".*", "build", "*.egg-info", "__pycache__", "*.db*",
-                                                                 "exports", "logs"))
+    shutil.copytree(REPO, source, ignore=lambda folder, names: [
+        n for n in names if n.startswith(".") or n == "__pycache__" or n.endswith((".egg-info", ".db"))
+        or (Path(folder) == REPO and n in ("build", "exports", "logs"))])
     build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(source)],
                            capture_output=True, text=True, timeout=300)
     assert build.returncode == 0, build.stderr
