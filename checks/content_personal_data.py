@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 
 from checks.base import Check, CheckContext, FindingDraft, iso
-from checks.content_scan import page_texts, sentence_at
+from checks.facts.pages import page_texts, sentence_at
 from portalcheck.core.personal import ID_RE, MOBILE_RE, mask, mask_numbers, valid_id
 
 ELEVEN_DIGITS = re.compile(r"\d{11}")

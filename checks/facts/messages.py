@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from checks.base import CheckContext
-from checks.content_scan import SENTENCE_END, load_data
+from checks.data import load_data
+from checks.facts.pages import SENTENCE_END
 from portalcheck.core.messages import status_group
 from storage.models import Message
 

@@ -22,8 +22,8 @@ from checks import (
     account_serious_error,
     account_unreachable,
 )
-from checks.account_state import PLATFORM_ZH, AccountState, account_states
 from checks.base import Check, CheckContext
+from checks.facts.accounts import PLATFORM_ZH, AccountState, account_states
 from checks.runner import _unit_ids
 from portalcheck.core.accounts import HEALTH_ZH
 from storage.models import Post

@@ -9,16 +9,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 
 from checks.base import CheckContext
-from portalcheck.core.resources import package_yaml
 from storage.models import Page
 
 TEXT_KINDS = ("home", "unit_home", "list", "article")
 SENTENCE_END = re.compile(r"[。！？!?；;\n]")
-
-
-def load_data(name: str) -> Any:
-    """A word list of checks/data, read once per process."""
-    return package_yaml("checks.data", name)
 
 
 # Texts kept in memory for the next content check of the same run, up to this many characters (~200 MB
