@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -124,15 +125,14 @@ def postgres_bin() -> Path | None:
 class Cluster:
     """A PostgreSQL cluster of the test's own (initdb + pg_ctl as user postgres) on a free port."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self) -> None:
         self.bin = postgres_bin()
-        self.folder = folder
-        self.data = folder / "data"
+        self.folder = Path(tempfile.mkdtemp(prefix="portalcheck-pg-"))  # pytest's folders are root's alone
+        self.data = self.folder / "data"
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
-        folder.mkdir(parents=True, exist_ok=True)
-        shutil.chown(folder, "postgres", "postgres")
+        shutil.chown(self.folder, "postgres", "postgres")
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
         self.start()
         self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "portalcheck")
@@ -151,13 +151,14 @@ class Cluster:
 
 
 @contextmanager
-def own_cluster(folder: Path) -> Iterator[Cluster]:
-    cluster = Cluster(folder)
+def own_cluster() -> Iterator[Cluster]:
+    cluster = Cluster()
     try:
         yield cluster
     finally:
         subprocess.run(["runuser", "-u", "postgres", "--", str(cluster.bin / "pg_ctl"), "-D", str(cluster.data),
                         "-m", "immediate", "stop"], capture_output=True, timeout=60)
+        shutil.rmtree(cluster.folder, ignore_errors=True)
 
 
 needs_postgres = pytest.mark.skipif(postgres_bin() is None or os.geteuid() != 0,
@@ -177,7 +178,7 @@ def test_postgres_restarted_mid_crawl_loses_and_duplicates_nothing(portal, tmp_p
     clearly and the next run completes. Either way the columns end as an undisturbed crawl's, nothing twice."""
     server, reference, _ = portal
     config = write_config(server, tmp_path)
-    with own_cluster(tmp_path / "pg") as cluster:
+    with own_cluster() as cluster:
         process = start_crawl(config, cluster.url)
         deadline = time.monotonic() + 300
         while pages_stored(cluster.url) < 20:
