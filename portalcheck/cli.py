@@ -8,6 +8,7 @@ summary, and exits non-zero on failure.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -304,6 +305,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         console.print("[yellow]已中断 (interrupted)[/]")
         return 130
+    except Exception as exc:
+        from storage.failures import database_gone, explain
+
+        if not database_gone(exc):
+            raise
+        failure = explain(exc)
+        logging.getLogger("portalcheck").error("database unavailable, run stopped: %s", failure.cause)
+        console.print(f"[bold red]{failure.message}[/]", markup=True)
+        console.print(f"  (database unavailable: {failure.cause})", markup=False)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":
