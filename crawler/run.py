@@ -104,10 +104,20 @@ def run_crawl(config: Any, *, units: list[str] | None = None, full: bool = False
             if pages["n"] % 10 == 0:
                 status.update(f"抓取中… 已获取 {pages['n']} 个页面")
 
-        crawlers = []
+        crawlers: list[Any] = []
+
+        def on_closed(spider: Any, reason: str) -> None:
+            """A gatherer that lost the database stops the others: their writes would fail the same way, and
+            one left waiting on its own work would keep the process alive with nothing to store."""
+            if reason == "database_error":
+                for other in crawlers:
+                    if other.crawling and other.spider is not spider:
+                        other.stop()
+
         for spider_class in GATHERERS:
             crawler = process.create_crawler(spider_class)
             crawler.signals.connect(on_response, signal=signals.response_received)
+            crawler.signals.connect(on_closed, signal=signals.spider_closed)
             process.crawl(crawler, config=config, units=units, full=full)
             crawlers.append(crawler)
         with startup_frozen():

@@ -171,9 +171,7 @@ def crawl_log(config: Path) -> str:
 
 
 @needs_postgres
-# "down longer than the retries" is left out for now: the portal spider stops clearly, but the accounts gatherer
-# in the same process then never closes (see the branch report); its assertions below stay for that case.
-@pytest.mark.parametrize("back_in_time", [True], ids=["back-within-the-retries"])
+@pytest.mark.parametrize("back_in_time", [True, False], ids=["back-within-the-retries", "down-longer"])
 def test_postgres_restarted_mid_crawl_loses_and_duplicates_nothing(portal, tmp_path: Path,
                                                                    back_in_time: bool) -> None:
     """Back within the retries, the batch is written again and the crawl finishes; down longer, the crawl stops
