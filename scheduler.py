@@ -43,6 +43,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from portalcheck.config import ENV_DATABASE_URL, Config
+from portalcheck.core.processes import pid_alive
 from storage.models import Column, CrawlRun, Finding, JobLock, JobRun, RecheckRequest, Unit
 from storage.session import Store, make_engine
 
@@ -76,18 +77,6 @@ def utcnow() -> datetime:
 
 def unit_lock(name: str) -> str:
     return f"unit:{name}"
-
-
-def pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _insert(session: Session, model: type) -> Any:
@@ -372,21 +361,20 @@ class Runtime:
 def write_exports(config: Config, day: date) -> list[str]:
     """The findings list in each configured format: a dated file, and the same as a stable name.
 
-    Written to a temporary name and renamed, so a reader (or a stop mid-way) never sees half a file.
+    Each is written to a temporary name and renamed (portalcheck.exports.atomic), so a reader (or a stop
+    mid-way) never sees half a file.
     """
     from portalcheck.exports import export_findings
+    from portalcheck.exports.atomic import replacing
 
     folder = config.exports_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     written = []
     for fmt in config.schedule.export_formats:
         dated = folder / f"findings-{day.isoformat()}.{fmt}"
         stable = folder / f"findings.{fmt}"
-        partial = folder / f".findings-{os.getpid()}.{fmt}.partial"
-        export_findings(config, partial, fmt=fmt)
-        os.replace(partial, dated)
-        shutil.copyfile(dated, partial)
-        os.replace(partial, stable)
+        export_findings(config, dated, fmt=fmt)
+        with replacing(stable) as partial:
+            shutil.copyfile(dated, partial)
         written += [str(dated), str(stable)]
     return written
 

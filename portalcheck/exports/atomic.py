@@ -17,24 +17,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from portalcheck.core.processes import pid_alive
+
 _PART = re.compile(r"^\..+\.pc(\d+)-[0-9a-f]{8}\.(?:part|scratch)$")
 
 
 def temporary_name(path: Path) -> Path:
     """`.<name>.pc<pid>-<random>.part` in the target's folder (a rename within one file system)."""
     return path.with_name(f".{path.name}.pc{os.getpid()}-{secrets.token_hex(4)}.part")
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's live process
-        return True
-    return True
 
 
 def sweep(folder: Path) -> list[Path]:
@@ -46,7 +36,7 @@ def sweep(folder: Path) -> list[Path]:
         return removed
     for entry in entries:
         match = _PART.match(entry.name)
-        if not match or _alive(int(match.group(1))) or entry.is_symlink():
+        if not match or pid_alive(int(match.group(1))) or entry.is_symlink():
             continue
         if entry.is_dir():
             shutil.rmtree(entry.path, ignore_errors=True)
