@@ -178,13 +178,13 @@ def _heading_anchor(a: etree._Element) -> etree._Element | None:
 def discover_columns(response: TextResponse, *, site_root: str) -> list[DiscoveredColumn]:
     """Menu entries under site_root (same host, path prefix), in page order, with their menu nesting."""
     anchors = [a for box in response.xpath(NAV_XPATH) for a in box.root.iter("a")]
-    outside_footer = [a for a in response.selector.root.iter("a") if not _in_footer(a)]
     if not anchors:  # no recognisable menu: every link outside the footer
-        anchors = outside_footer
+        anchors = [a for a in response.selector.root.iter("a") if not _in_footer(a)]
     else:
         # An index page (a TRS 政务公开 page) links most columns from its body: box headings, tabs, icon tiles
         # and "更多>" links, while its menu may hold only absolute links to another host name of the site.
-        anchors += [a for a in outside_footer if _FOLDER.search(urlsplit(a.get("href") or "").path)]
+        anchors += [a for a in response.selector.root.iter("a")
+                    if _FOLDER.search(urlsplit((a.get("href") or "").strip()).path) and not _in_footer(a)]
     return _columns(anchors, response.url, site_root)
 
 

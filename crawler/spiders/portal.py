@@ -359,7 +359,7 @@ class PortalSpider(GathererSpider):
             yield from self.maybe_article(item.url, pc["unit"], column_url)
         if number == 1 and meta["level"] < self.max_depth and not page.flags.get("soft_404"):
             listed = {item.url for item in listing.items} | set(listing.next_urls)
-            yield from self.sub_columns(response, meta, column_url, listed)
+            yield from self.sub_columns(response, meta, column_url, listed, page.links)
         if listing.needs_js and not listing.next_pages:
             progress.truncated, progress.reason = True, "js_pagination"  # later pages only via scripts
         all_new = all(item.url not in known for item in listing.items)
@@ -377,14 +377,17 @@ class PortalSpider(GathererSpider):
         return out
 
     def sub_columns(self, response: TextResponse, meta: dict[str, Any], column_url: str,
-                    listed: set[str]) -> Iterator[Any]:
+                    listed: set[str], links: list[tuple[str, str, str]]) -> Iterator[Any]:
         """Sub-columns are the column page's own navigation: not its entries, not its pager. Its side menu
         (TRS 更多栏目) also lists its siblings, the parent folder's other columns: a column that only they show
         (the parent's own page is missing or off the unit's site) is found there, nested as its siblings are."""
         base = urlsplit(column_url)
         folder = parent_folder(column_url)
-        scope = folder if folder != column_url and under_root(folder, self.config.unit(meta["unit"]).site) \
-            else column_url
+        scope = column_url
+        if folder != column_url and under_root(folder, self.config.unit(meta["unit"]).site) and any(
+                url.startswith(folder) and not url.startswith(column_url) and url not in self.column_meta
+                and url not in listed and parent_folder(url) == folder for url, tag, _ in links if tag == "a"):
+            scope = folder  # read the wider menu only when it shows a sibling no one has scheduled yet
         folder_category: str | None = None
         for child in discover_columns(response, site_root=scope):
             target = urlsplit(child.url)

@@ -12,6 +12,9 @@ adds its 14 sections; here the same sections are found from the 公示公告 pag
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,7 +26,7 @@ import pytest
 from ..conftest import fresh_database
 from ..servers import FixtureServer
 from .pingtan_slice import SliceFacts, slice_routes
-from .runner import crawl, query, visits
+from .runner import REPO, crawl, query, visits
 
 SITE_CODE = "3590000001"
 UNIT = "平潭综合实验区管委会"
@@ -86,13 +89,8 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
             yield Crawled(server.base_url, db_url, config, checked.stdout)
 
 
-def crawl_check(config: Path, db_url: str):  # type: ignore[no-untyped-def]
-    import os
-    import subprocess
-    import sys
-
-    from .runner import REPO
-
+def crawl_check(config: Path, db_url: str) -> subprocess.CompletedProcess[str]:
+    """`portalcheck check --as-of` (Beijing time, as an inspector types it)."""
     env = {**os.environ, "PORTALCHECK_DATABASE_URL": db_url}
     return subprocess.run([sys.executable, "-m", "portalcheck.cli", "--config", str(config), "check",
                            "--as-of", AS_OF.astimezone(LOCAL).replace(tzinfo=None).isoformat(timespec="minutes")],
@@ -243,13 +241,16 @@ def test_error_report_span_the_site_script_fills_counts_as_an_entry_as_a_browser
             for f in crawled.findings(rule)] == []
 
 
-def test_no_column_with_items_is_called_blank(crawled: Crawled) -> None:
+def test_no_column_with_static_items_is_called_blank_even_when_read_partly(crawled: Crawled) -> None:
     assert crawled.findings("column.blank") == []
+    assert all(facts.dates for facts in FACTS.lists.values())
 
 
-def test_stale_only_where_the_newest_static_item_is_older_than_the_window_partial_reads_included(
+def test_partly_read_trs_columns_are_judged_stale_on_their_static_newest_items_only_past_the_window(
         crawled: Crawled) -> None:
-    """The newest items of a TRS list are on its static part, so a column read partly is judged on them."""
+    """A TRS list is ordered newest first (-docorderpri,-docreltime): its newest items are on the static part,
+    and the pages only /fjdzapp/search serves hold older ones, so judging a partly read column on what it holds
+    is sound. Stale exactly where the newest date the page shows is older than its category's window."""
     category = {path: cat for path, (_, cat, _) in crawled.columns().items()}
     expected = {path for path, facts in FACTS.lists.items()
                 if category[path] in WINDOWS and (TODAY - facts.newest).days > WINDOWS[category[path]]}
