@@ -11,10 +11,12 @@ Category = Literal[
 ]
 
 
-def categorize(column_name: str) -> Category:
-    """First matching category of crawler/data/categories.yaml (the file's order settles overlaps)."""
+def categorize(column_name: str, parent: str | None = None) -> Category:
+    """First matching category of crawler/data/categories.yaml (the file's order settles overlaps). A name
+    no keyword matches (工作进展情况, 进度数据) takes `parent`, its parent column's category: what a sub-column
+    holds is what its parent is about (规划信息 › 工作进展情况 is 规划计划, not news)."""
     name = "".join(column_name.split())
     for entry in load("categories.yaml"):
         if any(k in name for k in entry["keywords"]):
             return entry["category"]  # type: ignore[no-any-return]
-    return "other"
+    return parent if parent and parent != "home" else "other"  # type: ignore[return-value]

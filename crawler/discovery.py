@@ -1,5 +1,6 @@
-"""Column discovery under a unit's root: its site page's navigation menus and 信息公开目录 trees, and the
-site's 网站地图 (sitemap page), which lists columns that no menu shows."""
+"""Column discovery under a unit's root: its site page's navigation menus and 信息公开目录 trees, the column
+boxes of an index page (headings, tabs, tiles and their "更多>" links), and the site's 网站地图 (sitemap page),
+which lists columns that no menu shows."""
 
 from __future__ import annotations
 
@@ -30,11 +31,19 @@ ARTICLE_URL = re.compile(
     r"|\.(?:pdf|docx?|xlsx?|zip|rar|wps|ofd|jpe?g|png|gif)$|/uc/|login|register",
     re.IGNORECASE,
 )
-SKIP_TEXT = {"首页", "返回", "返回首页", "网站首页", "上一级", "返回上一级", "更多", "more", "登录", "注册"}
+SKIP_TEXT = {"首页", "返回", "返回首页", "网站首页", "上一级", "返回上一级", "登录", "注册",
+             # the site's chrome, never a column: the 网站地图 is read as such (sitemap_columns)
+             "网站地图", "站点地图", "网站导航", "无障碍", "无障碍浏览", "长者模式", "关怀版", "繁体", "繁体版", "简体版",
+             "english", "手机版", "移动版"}
+# A box's "更多>" / "more>>" link: it points at the box's column but names nothing; the box's heading does.
+MORE_TEXT = re.compile(r"^(?:查看)?(?:更多|more)(?:信息|内容)?\s*[>»＞+》›]*$", re.IGNORECASE)
 _BAD_HREF = re.compile(r"^\s*(?:javascript:|#|mailto:|tel:)", re.IGNORECASE)
 _INDEX = re.compile(r"(?:index|default|main)\.\w+$", re.IGNORECASE)
+# What a column's own address looks like (a folder or its index page), as against an article or a file:
+# the body of an index page is read for these only.
+_FOLDER = re.compile(r"(?:/|/(?:index|default|main)\.\w+)$", re.IGNORECASE)
 _FOOTER = re.compile(r"foot|copyright|bottom", re.IGNORECASE)
-SITEMAP_NAMES = {"网站地图", "站点地图", "网站导航"}
+SITEMAP_NAMES = {"网站地图", "站点地图", "网站导航"}  # also in SKIP_TEXT
 # The box of a 网站地图 page: class or id naming a map (sitemap, site-map, wzdt = 网站地图, zddt = 站点地图).
 SITEMAP_XPATH = "//*[" + " or ".join(
     f"contains({attr}, {word!r})" for attr in (_LOWER_CLASS, _LOWER_ID) for word in ("map", "wzdt", "zddt")) + "]"
@@ -53,6 +62,13 @@ def root_folder(root: str) -> tuple[str, str]:
     """(host, folder) a unit's site covers: http://x/xzjd/bhz/index.html covers x's /xzjd/bhz/."""
     r = urlsplit(root)
     return r.netloc.lower(), r.path if r.path.endswith("/") else r.path.rsplit("/", 1)[0] + "/"
+
+
+def parent_folder(url: str) -> str:
+    """The folder holding a column's own folder: http://x/zwgk/ghxx/ztgh/ (or …/ztgh/index.htm) → http://x/zwgk/ghxx/."""
+    u = urlsplit(url)
+    own = root_folder(url)[1].rstrip("/")
+    return f"{u.scheme}://{u.netloc}{own.rsplit('/', 1)[0]}/"
 
 
 def under_root(url: str, root: str) -> bool:
@@ -116,9 +132,18 @@ def _in_footer(el: etree._Element) -> bool:
     )
 
 
+def _anchor_name(a: etree._Element) -> str:
+    return clean("".join(a.itertext())) or clean(a.get("title"))
+
+
+def is_more(name: str) -> bool:
+    """The text of a box's "更多>" link (更多&gt;, more>>, 查看更多 …)."""
+    return bool(MORE_TEXT.match(name.strip()))
+
+
 def _column_url(a: etree._Element, base_url: str, site_root: str) -> str | None:
     href = a.get("href") or ""
-    name = clean("".join(a.itertext())) or clean(a.get("title"))
+    name = _anchor_name(a)
     if not href.strip() or _BAD_HREF.match(href) or not name or name.lower() in SKIP_TEXT:
         return None
     url = urldefrag(urljoin(base_url, href.strip()))[0]
@@ -155,7 +180,40 @@ def discover_columns(response: TextResponse, *, site_root: str) -> list[Discover
     anchors = [a for box in response.xpath(NAV_XPATH) for a in box.root.iter("a")]
     if not anchors:  # no recognisable menu: every link outside the footer
         anchors = [a for a in response.selector.root.iter("a") if not _in_footer(a)]
+    else:
+        # An index page (a TRS 政务公开 page) links most columns from its body: box headings, tabs, icon tiles
+        # and "更多>" links, while its menu may hold only absolute links to another host name of the site.
+        anchors += [a for a in response.selector.root.iter("a")
+                    if _FOLDER.search(urlsplit((a.get("href") or "").strip()).path) and not _in_footer(a)]
     return _columns(anchors, response.url, site_root)
+
+
+def link_name(response: TextResponse, url: str) -> str | None:
+    """The name the page gives `url` (a breadcrumb's or menu's link text), if it links it by name."""
+    for a in response.selector.root.iter("a"):
+        href, name = (a.get("href") or "").strip(), _anchor_name(a)
+        if href and not _BAD_HREF.match(href) and name and not is_more(name) and name.lower() not in SKIP_TEXT \
+                and urldefrag(urljoin(response.url, href))[0] == url:
+            return name
+    return None
+
+
+def _box_name(more: etree._Element, url: str, base_url: str) -> str | None:
+    """What a "更多>" link's box calls its column: the tab or heading linking the same URL in the nearest box
+    around it, else that box's heading text (<h1>公示公告</h1> with no link)."""
+    for box in more.iterancestors():
+        if box.tag in ("body", "html"):
+            return None
+        for a in box.iter("a"):
+            name = _anchor_name(a)
+            if a is not more and name and not is_more(name) \
+                    and urldefrag(urljoin(base_url, (a.get("href") or "").strip()))[0] == url:
+                return name
+        heading = next((h for h in box.iter("h1", "h2", "h3", "h4", "h5", "h6") if clean("".join(h.itertext()))),
+                       None)
+        if heading is not None:
+            return clean("".join(heading.itertext()))
+    return None
 
 
 def sitemap_link(links: list[tuple[str, str, str]]) -> str | None:
@@ -176,11 +234,24 @@ def _columns(anchors: list[etree._Element], base_url: str, site_root: str,
              headings: bool = False) -> list[DiscoveredColumn]:
     names: dict[str, str] = {}
     first_anchor: dict[str, etree._Element] = {}
+    boxed: dict[str, str] = {}  # URL → the name its "更多>" link's box gives it
     for a in dict.fromkeys(anchors):  # a link inside nested menu boxes is met more than once
         url = _column_url(a, base_url, site_root)
-        if url and url not in names:
-            names[url] = clean("".join(a.itertext())) or clean(a.get("title"))
+        if not url:
+            continue
+        name = _anchor_name(a)
+        if is_more(name):
+            if url not in boxed and (box := _box_name(a, url, base_url)):
+                boxed[url] = box
+            names.setdefault(url, "")  # keeps the column's place in page order; named below
+            continue
+        if not names.get(url):
+            names[url] = name
             first_anchor[url] = a
+    for url in list(names):
+        names[url] = boxed.get(url) or names[url]
+        if not names[url]:  # only a "更多>" link whose box has no name: no column name to give
+            del names[url]
     parents: dict[str, str | None] = {}
     for url, a in first_anchor.items():
         head = _parent_anchor(a)

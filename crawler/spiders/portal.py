@@ -25,7 +25,15 @@ from twisted.python.failure import Failure
 
 from crawler.articles import parse_article
 from crawler.categories import categorize
-from crawler.discovery import RootOwners, discover_columns, sitemap_columns, sitemap_link
+from crawler.discovery import (
+    RootOwners,
+    discover_columns,
+    link_name,
+    parent_folder,
+    sitemap_columns,
+    sitemap_link,
+    under_root,
+)
 from crawler.errors import BLOCKED_STATUSES, classify_failure
 from crawler.home import home_entries
 from crawler.items import ColumnItem, LinkStatusItem, ListEntry, ListPageItem, PageItem
@@ -207,7 +215,7 @@ class PortalSpider(GathererSpider):
         if render == "js" and not self.chromium:
             render = "html"  # rendered later if possible; recorded as needs_js otherwise
         self.column_meta[url] = {"unit": unit, "name": name, "category": category, "level": level,
-                                 "render": render}
+                                 "render": render, "parent_url": parent_url}
         self.progress[url] = ColumnProgress(unit=unit, url=url)
         yield ColumnItem(unit=unit, name=name, url=url, category=category, origin=origin, level=level,
                          parent_url=parent_url, render=render)
@@ -252,11 +260,12 @@ class PortalSpider(GathererSpider):
             yield self.page_request(response.url, self.parse_unit_home, kind="unit_home", unit=unit.name,
                                     render="js", rendered=True)
             return
+        categories = self.categories(discovered)
         for column in discovered:
             if column.url in configured:
                 continue
             level = column.depth if column.depth else 1
-            yield from self.schedule_column(unit.name, column.name, column.url, categorize(column.name),
+            yield from self.schedule_column(unit.name, column.name, column.url, categories[column.url],
                                             origin="discovered", level=level, parent_url=column.parent_url)
         if (sitemap := sitemap_link(page.links)) and self.is_internal(sitemap):
             yield from self.unit_sitemap(unit, sitemap)
@@ -294,10 +303,12 @@ class PortalSpider(GathererSpider):
     def sitemap_unit_columns(self, unit: Any, response: TextResponse) -> Iterator[Any]:
         """Columns the sitemap lists under the unit's root that no menu showed (schedule_column gives a column
         under another unit's narrower root to nobody: a portal-wide sitemap lists every unit's columns)."""
-        for column in sitemap_columns(response, site_root=unit.site):
+        found = sitemap_columns(response, site_root=unit.site)
+        categories = self.categories(found)
+        for column in found:
             if column.depth > self.max_depth:
                 continue
-            yield from self.schedule_column(unit.name, column.name, column.url, categorize(column.name),
+            yield from self.schedule_column(unit.name, column.name, column.url, categories[column.url],
                                             origin="discovered", level=column.depth, parent_url=column.parent_url)
 
     def parse_column(self, response: Response) -> Iterator[Any]:
@@ -348,7 +359,7 @@ class PortalSpider(GathererSpider):
             yield from self.maybe_article(item.url, pc["unit"], column_url)
         if number == 1 and meta["level"] < self.max_depth and not page.flags.get("soft_404"):
             listed = {item.url for item in listing.items} | set(listing.next_urls)
-            yield from self.sub_columns(response, meta, column_url, listed)
+            yield from self.sub_columns(response, meta, column_url, listed, page.links)
         if listing.needs_js and not listing.next_pages:
             progress.truncated, progress.reason = True, "js_pagination"  # later pages only via scripts
         all_new = all(item.url not in known for item in listing.items)
@@ -356,19 +367,45 @@ class PortalSpider(GathererSpider):
             yield from self.next_pages(listing.next_pages, pc["unit"], column_url, number, progress)
         yield from self.link_requests(page)
 
+    def categories(self, found: list[Any]) -> dict[str, str]:
+        """Category of each discovered column, parents first: a generic name takes its parent's category
+        (found here or scheduled before)."""
+        out: dict[str, str] = {}
+        for column in sorted(found, key=lambda c: c.depth):
+            parent = out.get(column.parent_url or "") or self.column_meta.get(column.parent_url or "", {}).get("category")
+            out[column.url] = categorize(column.name, parent)
+        return out
+
     def sub_columns(self, response: TextResponse, meta: dict[str, Any], column_url: str,
-                    listed: set[str]) -> Iterator[Any]:
-        """Sub-columns are the column page's own navigation: not its entries, not its pager."""
+                    listed: set[str], links: list[tuple[str, str, str]]) -> Iterator[Any]:
+        """Sub-columns are the column page's own navigation: not its entries, not its pager. Its side menu
+        (TRS 更多栏目) also lists its siblings, the parent folder's other columns: a column that only they show
+        (the parent's own page is missing or off the unit's site) is found there, nested as its siblings are."""
         base = urlsplit(column_url)
-        for child in discover_columns(response, site_root=column_url):
+        folder = parent_folder(column_url)
+        scope = column_url
+        if folder != column_url and under_root(folder, self.config.unit(meta["unit"]).site) and any(
+                url.startswith(folder) and not url.startswith(column_url) and url not in self.column_meta
+                and url not in listed and parent_folder(url) == folder for url, tag, _ in links if tag == "a"):
+            scope = folder  # read the wider menu only when it shows a sibling no one has scheduled yet
+        folder_category: str | None = None
+        for child in discover_columns(response, site_root=scope):
             target = urlsplit(child.url)
             if child.url in self.column_meta or child.url in listed or child.name.strip().isdigit():
                 continue
             if (target.path == base.path or PAGER_FILE.search(target.path)) or child.name.strip() in PAGER_WORDS:
                 continue
-            yield from self.schedule_column(meta["unit"], child.name, child.url, categorize(child.name),
-                                            origin="discovered", level=meta["level"] + 1,
-                                            parent_url=column_url)
+            if under_root(child.url, column_url):
+                yield from self.schedule_column(meta["unit"], child.name, child.url,
+                                                categorize(child.name, meta["category"]), origin="discovered",
+                                                level=meta["level"] + 1, parent_url=column_url)
+            elif parent_folder(child.url) == scope:
+                if folder_category is None:  # the parent as a column, or as the page names it (its breadcrumb)
+                    known = self.column_meta.get(scope, {}).get("category")
+                    folder_category = known or categorize(link_name(response, scope) or "")
+                yield from self.schedule_column(meta["unit"], child.name, child.url,
+                                                categorize(child.name, folder_category), origin="discovered",
+                                                level=meta["level"], parent_url=meta["parent_url"])
 
     def next_pages(self, pages: list[PageRequest], unit: str, column_url: str, number: int,
                    progress: ColumnProgress) -> Iterator[Request]:

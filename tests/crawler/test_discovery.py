@@ -1,4 +1,14 @@
-from crawler.discovery import RootOwners, discover_columns, sitemap_columns, sitemap_link
+from scrapy.http import HtmlResponse
+
+from crawler.discovery import (
+    DiscoveredColumn,
+    RootOwners,
+    discover_columns,
+    link_name,
+    parent_folder,
+    sitemap_columns,
+    sitemap_link,
+)
 from crawler.soft404 import looks_like_soft_404
 from tests.crawler.responses import file_response
 
@@ -95,3 +105,58 @@ def test_a_url_belongs_to_the_unit_with_the_narrowest_site_folder_on_its_host():
 def test_units_sharing_one_site_folder_leave_its_urls_unowned():
     owners = RootOwners([("县政府办公室", "http://x.gov.cn/"), ("县发改委", "http://x.gov.cn/index.html")])
     assert owners.owner("http://x.gov.cn/zwgk/") is None
+
+
+PT_INDEX = "pingtan_zwgk/_lists/index.html"  # the real 平潭 政务公开 index (ChnlId 394)
+
+
+def _index(url: str) -> dict[str, DiscoveredColumn]:
+    response = file_response(PT_INDEX, url)
+    return {c.url.removeprefix(url): c for c in discover_columns(response, site_root=url)}
+
+
+def test_pingtan_index_boxes_tabs_and_tiles_are_columns_besides_its_menu():
+    cols = _index("https://www.pingtan.gov.cn/zwgk/")
+    assert len(cols) == 54  # the 14 sections of its menu, and 40 box, tab and tile links of its body
+    assert cols["zfxxgk/fdzdgknr/zkly/rsrm/"].name == "人事任免"
+    assert cols["zfxxgk/fdzdgknr/zkly/rsrm/"].parent_url == "https://www.pingtan.gov.cn/zwgk/zfxxgk/fdzdgknr/"
+    assert cols["ghxx/ztgh/"].parent_url == "https://www.pingtan.gov.cn/zwgk/ghxx/"
+    assert cols["zdlyxxgk/czzj/"].name == "财政资金" and cols["zdlyxxgk/czzj/"].depth == 2
+
+
+def test_pingtan_index_on_another_host_name_finds_its_relative_links_without_its_absolute_menu():
+    cols = _index("http://127.0.0.1:8080/zwgk/")  # the menu links https://www.pingtan.gov.cn/zwgk/…: off-site
+    assert len(cols) == 46
+    assert {"gsgg/", "ghxx/ztgh/", "zfxxgk/fdzdgknr/zkly/rsrm/", "ztzl/gazl/"} <= set(cols)
+    assert "ghxx/" not in cols and "zfxxgk/dfbmptlj/ggqsydw/" not in cols
+
+
+def test_more_links_are_named_by_their_box_not_more():
+    cols = _index("https://www.pingtan.gov.cn/zwgk/")
+    assert not [c for c in cols.values() if c.name.startswith("更多")]
+    # ./tjxx/ is the tile 数据发布 first, then the tab 统计信息 whose 更多> box names it
+    assert cols["tjxx/"].name == "统计信息"
+    assert {cols[p].name for p in ("gsgg/", "ghxx/ztgh/", "zxwj/")} == {"公示公告", "中长期发展规划", "最新文件"}
+
+
+def test_a_more_link_under_a_plain_heading_takes_the_heading():
+    html = ('<html><body><div class="nav"><a href="/x/a/">甲</a></div>'
+            '<div class="box"><div class="hd"><h3>通知公告</h3><a href="/x/tzgg/">更多&gt;&gt;</a></div></div>'
+            '<div class="box2"><span class="more"><a href="/x/nameless/">more&gt;</a></span></div></body></html>')
+    response = HtmlResponse(url="http://x.gov.cn/x/", body=html.encode(), encoding="utf-8")
+    cols = {c.url: c.name for c in discover_columns(response, site_root="http://x.gov.cn/x/")}
+    assert cols == {"http://x.gov.cn/x/a/": "甲", "http://x.gov.cn/x/tzgg/": "通知公告"}
+
+
+def test_chrome_links_are_no_columns():
+    html = ('<html><body><div class="top"><a href="/x/wzdt/">网站地图</a><a href="/x/wza/">无障碍浏览</a>'
+            '<a href="/x/en/">English</a></div><div class="nav"><a href="/x/gzdt/">工作动态</a></div></body></html>')
+    response = HtmlResponse(url="http://x.gov.cn/x/", body=html.encode(), encoding="utf-8")
+    assert [c.name for c in discover_columns(response, site_root="http://x.gov.cn/x/")] == ["工作动态"]
+
+
+def test_a_column_page_names_its_parent_folder_by_its_breadcrumb():
+    response = file_response("pingtan_zwgk/ghxx/ztgh/_lists/index.html", "https://www.pingtan.gov.cn/zwgk/ghxx/ztgh/")
+    assert link_name(response, "https://www.pingtan.gov.cn/zwgk/ghxx/") == "规划信息"
+    assert parent_folder("https://www.pingtan.gov.cn/zwgk/ghxx/ztgh/") == "https://www.pingtan.gov.cn/zwgk/ghxx/"
+    assert parent_folder("https://www.pingtan.gov.cn/zwgk/ghxx/ztgh/index.htm") == "https://www.pingtan.gov.cn/zwgk/ghxx/"
