@@ -48,31 +48,41 @@ def portal_run_statuses(db_url: str) -> list[str]:
 
 
 def test_two_schedulers_on_one_database_never_crawl_a_unit_twice_at_once(tmp_path: Path, db_url: str) -> None:
-    with serve_demo(port=0) as server:
-        config = write_config(server, tmp_path, db_url)
-        first_start(config, db_url)
-        plant_missed_run(config, "nightly")  # both will find the nightly due when they start
-        import scheduler
-        from portalcheck.config import load_config
-        from storage.session import Store
+    """The second scheduler is started only once the first holds the night, with the night due again and a
+    recheck of a unit it is crawling queued: both must meet the held locks, not merely run one after the other."""
+    import scheduler
+    from portalcheck.config import load_config
+    from storage.session import Store
 
-        store = Store(db_url)
-        scheduler.queue_recheck(store, load_config(config), "县发改局")
-        store.dispose()
-        services = [Service(config, db_url, "one"), Service(config, db_url, "two")]
+    with serve_demo(port=0) as server:
+        config = write_config(server, tmp_path, db_url, crawl={"delay_seconds": 0.05, "concurrency_per_host": 1})
+        first_start(config, db_url)
+        plant_missed_run(config, "nightly")
+        services = [Service(config, db_url, "one")]
         try:
+            wait_until(lambda: query(db_url, "SELECT count(*) FROM job_locks WHERE name = 'unit:县发改局'")[0][0],
+                       120, lambda: services[0].log[-3000:])  # the first is crawling the night
+            plant_missed_run(config, "nightly")  # due again while it is held
+            store = Store(db_url)
+            scheduler.queue_recheck(store, load_config(config), "县发改局")
+            store.dispose()
+            services.append(Service(config, db_url, "two"))
             wait_until(lambda: "ok" in [r[2] for r in job_runs(db_url, "nightly")]
+                       and "skipped" in [r[2] for r in job_runs(db_url, "nightly")]
                        and query(db_url, "SELECT status FROM recheck_requests")[0][0] == "done", 300,
                        lambda: "\n".join(s.log[-3000:] for s in services))
         finally:
             codes = [s.stop() for s in services]
     assert codes == [0, 0]
-    nightly = [r[2] for r in job_runs(db_url, "nightly")]
-    assert nightly.count("ok") == 1 and set(nightly) <= {"ok", "skipped"}, nightly
-    rechecks = [r[2] for r in job_runs(db_url, "recheck")]
-    assert rechecks.count("ok") == 1 and set(rechecks) <= {"ok", "skipped"}, rechecks
+    nightly = job_runs(db_url, "nightly")
+    assert [r[2] for r in nightly].count("ok") == 1 and {r[2] for r in nightly} == {"ok", "skipped"}, nightly
+    rechecks = job_runs(db_url, "recheck")
+    assert [r[2] for r in rechecks].count("ok") == 1 and {r[2] for r in rechecks} <= {"ok", "skipped"}, rechecks
     spans = crawl_spans(db_url)
     assert len(spans) == 2, spans
+    night_crawl_end = next(end for units, _, end in spans if units is None)
+    asked = as_datetime(query(db_url, "SELECT requested_at FROM recheck_requests")[0][0])
+    assert asked < night_crawl_end, "the recheck was asked for while the night's crawl held the unit"
     for i, (units_a, start_a, end_a) in enumerate(spans):
         for units_b, start_b, end_b in spans[i + 1:]:
             if units_a is None or units_b is None or units_a & units_b:
