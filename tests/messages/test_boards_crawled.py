@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from checks.runner import run_checks
 from portalcheck.config import Config, load_config
-from portalcheck.tables.messages import messages_table
+from portalcheck.exports.messages import messages_table
 from storage.models import Finding, Message
 from storage.session import Store
 
