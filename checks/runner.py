@@ -3,7 +3,8 @@
 The key of a finding is stable across runs (sha256 of rule|unit|column|url|discriminator). A
 finding is resolved only when its rule ran, its unit was in scope and its subject (column, page
 or unit) was looked at again this time: a column not seen in the last crawl keeps its finding.
-Re-running at the same `as_of` changes nothing.
+Re-running at the same `as_of` changes nothing. With the findings, the run stores its verdicts and
+the figures the exports show (checks/figures.py), in the same transaction.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 
 from checks.base import Check, CheckContext, FindingDraft, NotChecked, is_covered
+from checks.figures import record_run
 from checks.registry import select_checks
 from portalcheck.config import Config
 from storage.failures import database_gone, explain
@@ -108,6 +110,7 @@ def run_checks(store: Store, config: Config, as_of: datetime, units: list[str] |
             started = time.perf_counter()
             _persist(session, check, ctx, drafts, outcome)
             outcome.seconds += time.perf_counter() - started
+        record_run(session, config, as_of, units, [o.rule for o in report.outcomes if o.error is None])
     return report
 
 

@@ -8,62 +8,39 @@ gives points; they are indicative, as the 2019 deduction table is only partly kn
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 
 from checks.base import CheckContext
 from checks.facts.columns import column_states, units_without_columns
 from checks.registry import by_rule
+from checks.results import FAIL, UNKNOWN, Verdict, Verdicts
 from portalcheck.config import Config
 from storage.models import Finding, Unit
 from storage.session import Store
 
 ACTIVE = ("new", "open", "regressed")
-PASS, FAIL, UNKNOWN = "合格", "不合格", "未检查"
-
-
-@dataclass
-class Verdict:
-    """One column, unit or the site: its verdict, the vetoes hit, counts and deductions."""
-
-    name: str
-    verdict: str = PASS
-    vetoes: list[str] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-    deductions: float = 0.0
-    findings: dict[str, int] = field(default_factory=dict)  # rule → active findings
-    not_checked: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "verdict": self.verdict, "vetoes": self.vetoes, "counts": self.counts,
-                "deductions": round(self.deductions, 2), "findings": self.findings, "not_checked": self.not_checked}
-
-
-@dataclass
-class Verdicts:
-    as_of: datetime
-    site: Verdict
-    units: dict[str, Verdict]
-    columns: dict[int, Verdict]
 
 
 def verdicts(store: Store, config: Config, as_of: datetime) -> Verdicts:
     """Aggregate the active findings (as of the last check run) into verdicts."""
-    t = config.thresholds
-    rules = by_rule()
     with store.session() as session:
-        ctx = CheckContext.from_config(session, config, as_of)
-        states = {s.column_id: s for s in column_states(ctx)}
-        unjudged = units_without_columns(ctx, list(states.values()))
-        names = dict(session.execute(select(Unit.id, Unit.name)).all())
-        findings = session.execute(
-            select(Finding.rule, Finding.severity, Finding.points, Finding.unit_id, Finding.column_id)
-            .where(Finding.status.in_(ACTIVE))
-        ).all()
-    site = Verdict(config.portal.name)
+        return judge(CheckContext.from_config(session, config, as_of), config.portal.name)
+
+
+def judge(ctx: CheckContext, site_name: str) -> Verdicts:
+    """The verdicts from the active findings in `ctx.session` and the column states at `ctx.as_of`."""
+    t = ctx.thresholds
+    rules = by_rule()
+    states = {s.column_id: s for s in column_states(ctx)}
+    unjudged = units_without_columns(ctx, list(states.values()))
+    names = dict(ctx.session.execute(select(Unit.id, Unit.name)).all())
+    findings = ctx.session.execute(
+        select(Finding.rule, Finding.severity, Finding.points, Finding.unit_id, Finding.column_id)
+        .where(Finding.status.in_(ACTIVE))
+    ).all()
+    site = Verdict(site_name)
     units = {name: Verdict(name) for name in names.values()}
     columns: dict[int, Verdict] = {}
     for state in states.values():
@@ -114,7 +91,7 @@ def verdicts(store: Store, config: Config, as_of: datetime) -> Verdicts:
             target.verdict = FAIL
     for target in [site, *units.values()]:
         target.vetoes = sorted(target.vetoes, key=lambda r: list(rules).index(r) if r in rules else 99)
-    return Verdicts(as_of, site, units, columns)
+    return Verdicts(ctx.as_of, site, units, columns)
 
 
 def _count(target: Verdict, name: str) -> None:

@@ -23,11 +23,7 @@ from portalcheck.config import DEFAULT_CONFIG, ENV_CONFIG, Config, ConfigError, 
 
 console = Console(stderr=True, highlight=False)
 
-EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_NOT_BUILT = 0, 1, 2, 3
-
-
-class NotBuiltYet(Exception):
-    """A command whose stage has not been built; says which issue will build it."""
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
 
 def _datetime(text: str) -> datetime:
@@ -208,7 +204,7 @@ def cmd_probe(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from portalcheck.exports import ExportNotReady, Period, export
+    from portalcheck.exports import NoCheckRun, Period, export
 
     fmt = args.format or ("docx" if args.kind == "notice" else "xlsx")
     try:
@@ -220,9 +216,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         path = export(config, args.kind, Path(args.out) if args.out else None, fmt=fmt, period=period,
                       deadline=args.deadline)
-    except ExportNotReady as exc:
-        console.print(f"[yellow]{exc}[/]")
-        return EXIT_NOT_BUILT
+    except NoCheckRun as exc:
+        console.print(f"[red]{exc}[/]")
+        return EXIT_FAILED
     except ValueError as exc:
         console.print(f"[red]{exc}[/]")
         return EXIT_CONFIG
@@ -299,9 +295,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             console.print(f"  {problem}", markup=False)
         return EXIT_CONFIG
-    except NotBuiltYet as exc:
-        console.print(f"[yellow]{exc}[/]")
-        return EXIT_NOT_BUILT
     except KeyboardInterrupt:
         console.print("[yellow]已中断 (interrupted)[/]")
         return 130

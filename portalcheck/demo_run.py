@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import socket
 import time
-from typing import Any
 from urllib.parse import urlsplit
 
 from rich.console import Console
@@ -52,19 +51,14 @@ def run_demo(config: Config, *, port: int | None, serve_only: bool, console: Con
 
 
 def run_stages(config: Config, console: Console) -> int:
-    """Crawl, check and export, as the nightly job does; each stage that exists runs."""
+    """Crawl, check and export, as the nightly job does."""
     from crawler.run import run_crawl
 
     result = run_crawl(config, full=True, console=console)
     result.print_summary(console)
-    outcome = EXIT_OK if result.ok else EXIT_FAILED
-    stages: list[tuple[str, Any]] = [("检查", _check), ("导出", _export)]
-    for title, stage in stages:
-        try:
-            stage(config, console)
-        except NotImplementedError as exc:
-            console.print(f"[yellow]{title}：尚未完成 ({exc})[/]")
-    return outcome
+    _check(config, console)
+    _export(config, console)
+    return EXIT_OK if result.ok else EXIT_FAILED
 
 
 def _check(config: Config, console: Console) -> None:
@@ -81,20 +75,13 @@ def _check(config: Config, console: Console) -> None:
 
 def _export(config: Config, console: Console) -> None:
     """Every export an inspector uses, for this year up to now, as a deployment would send them."""
-    from portalcheck.exports import ExportNotReady, Period, export
+    from portalcheck.exports import Period, export
 
     folder = config.exports_dir()
     folder.mkdir(parents=True, exist_ok=True)
     period = Period.make()
     plan = [(kind, fmt) for kind in ("findings", "publications", "columns", "summary", "messages", "accounts")
             for fmt in ("xlsx", "csv", "json")] + [("notice", "docx"), ("notice", "md")]
-    pending: set[str] = set()
     for kind, fmt in plan:
-        try:
-            path = export(config, kind, folder / f"{kind}.{fmt}", fmt=fmt, period=period)
-        except ExportNotReady as exc:
-            if kind not in pending:
-                console.print(f"[yellow]{exc}[/]")
-            pending.add(kind)
-            continue
+        path = export(config, kind, folder / f"{kind}.{fmt}", fmt=fmt, period=period)
         console.print(f"已导出：{path}")

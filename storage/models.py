@@ -310,6 +310,26 @@ class Finding(Base):
 # --- scheduler (issue #7): job store, locks, job runs, recheck requests --------------------------
 
 
+class CheckRun(Base):
+    """What one `portalcheck check` concluded besides its findings, written with them in one transaction.
+
+    The verdicts (site, units, columns) and the figures per subject the exports show — column states
+    (附件2), each account check's outcome per account (附件4), the judgement of every message (附件3) —
+    so that an export reads what the check decided and never judges again.
+    """
+
+    __tablename__ = "check_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    as_of: Mapped[datetime] = mapped_column(index=True)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    units: Mapped[list[Any] | None]  # the --unit names; None: every unit
+    rules: Mapped[list[Any]]  # the rules that ran
+    verdicts: Mapped[dict[str, Any]]
+    columns: Mapped[list[Any]]
+    accounts: Mapped[list[Any]]
+    messages: Mapped[dict[str, Any]]
+
+
 class SchedulerJob(Base):
     """APScheduler's job store table, declared here so that Alembic owns it like every other table.
 

@@ -16,10 +16,8 @@ from sqlalchemy import select
 from checks.base import CheckContext
 from checks.data import load_data
 from checks.facts.pages import SENTENCE_END
-from portalcheck.core.messages import status_group
+from portalcheck.core.messages import COUNTED_KINDS, status_group
 from storage.models import Message
-
-COUNTED_KINDS = ("consultation",)
 
 
 def board_messages(ctx: CheckContext) -> list[Message]:

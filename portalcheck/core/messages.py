@@ -10,6 +10,7 @@ from typing import Literal
 from portalcheck.core.resources import package_yaml
 
 StatusGroup = Literal["closed", "in_progress", "transferred", "invalid"]
+COUNTED_KINDS = ("consultation",)  # the boards whose messages the rules judge and 附件3 counts (not petitions)
 
 
 def status_words() -> dict[str, list[str]]:

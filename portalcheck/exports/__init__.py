@@ -1,8 +1,10 @@
 """Exports for inspectors (xlsx they open in WPS/Excel, a drafted notice) and for tools (csv, json).
 
 One module per export kind: findings (问题清单), publications (附件1), columns (附件2),
-summary (检查结论), notice (通报草稿). messages (附件3) and accounts (附件4) are built
-elsewhere; until they register here, asking for them raises ExportNotReady.
+messages (附件3), accounts (附件4), summary (检查结论), notice (通报草稿). Exports read what
+`portalcheck check` stored — the findings, and the verdicts and figures of the newest check run at
+or before the moment asked for (checks/results.py); they count crawl facts over the period and lay
+out, and never judge. Without a check run, an export that needs one raises NoCheckRun.
 
     export(config, "publications", path, fmt="xlsx", period=Period.make(...))
 
@@ -17,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from portalcheck.config import Config
-from portalcheck.exports.common import ExportNotReady, Period, Table, safe_cell
+from portalcheck.exports.common import NoCheckRun, Period, Table, safe_cell
 from portalcheck.exports.findings import export_findings, findings_rows, set_deadline
 from portalcheck.exports.writers import write_tables
 from storage.session import Store
@@ -25,17 +27,13 @@ from storage.session import Store
 TABLE_FORMATS = ("xlsx", "csv", "json")
 NOTICE_FORMATS = ("docx", "md")
 KINDS = ("findings", "publications", "columns", "messages", "accounts", "summary", "notice")
-PENDING = {
-    "messages": "网上问政回复情况统计表（附件3）的导出正在开发中，暂不能导出；请待网上问政检查功能完成后再试。",
-    "accounts": "政务新媒体检查情况表（附件4）的导出正在开发中，暂不能导出；请待政务新媒体检查功能完成后再试。",
-}
 FILE_NAMES = {
     "findings": "问题清单", "publications": "附件1_信息发布统计表", "columns": "附件2_网页督查情况表",
     "summary": "检查结论汇总", "notice": "通报草稿", "messages": "附件3_网上问政回复情况统计表",
     "accounts": "附件4_政务新媒体检查情况表",
 }
 
-# kind → function(store, config, period) → tables; other engineers add "messages"/"accounts" here.
+# kind → function(store, config, period) → tables
 TableBuilder = Callable[[Store, Config, Period], list[Table]]
 
 
@@ -81,10 +79,8 @@ def default_path(config: Config, kind: str, fmt: str, period: Period) -> Path:
 
 def export(config: Config, kind: str, path: Path | None = None, *, fmt: str = "xlsx",
            period: Period | None = None, deadline: date | None = None) -> Path:
-    """Write one export; raises ExportNotReady for kinds still being built, ValueError for a bad format."""
+    """Write one export; raises NoCheckRun when no check run has judged yet, ValueError for a bad format."""
     period = period or Period.make()
-    if kind in PENDING and kind not in BUILDERS:
-        raise ExportNotReady(PENDING[kind])
     allowed = NOTICE_FORMATS if kind == "notice" else TABLE_FORMATS
     if fmt not in allowed:
         raise ValueError(f"{kind} 可导出的格式为 {'、'.join(allowed)}，不支持 {fmt}")
@@ -103,5 +99,5 @@ def export(config: Config, kind: str, path: Path | None = None, *, fmt: str = "x
     return write_tables(path, fmt, kind, {"period": period.as_dict()}, tables)
 
 
-__all__ = ["BUILDERS", "KINDS", "ExportNotReady", "Period", "export", "export_findings", "findings_rows",
+__all__ = ["BUILDERS", "KINDS", "NoCheckRun", "Period", "export", "export_findings", "findings_rows",
            "safe_cell", "set_deadline"]

@@ -1,8 +1,8 @@
 """附件2 网页督查情况表: the upkeep of every unit's columns — in time, stale, blank, broken.
 
-Figures come from the same place as the verdicts (the active findings and the column states of
-the checks), so a column counted stale here is a column.stale finding in the findings list, and
-a unit's 结论 is its verdict. The best and worst units named in the notice are chosen here.
+Figures are those the newest check run stored (its column states and verdicts, checks/figures.py),
+so a column counted stale here is a column.stale finding in the findings list, and a unit's 结论 is
+its verdict. The best and worst units named in the notice are chosen here.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from portalcheck.config import Config
-from portalcheck.exports.common import CATEGORY_ZH, Chart, Field, Period, Table
+from portalcheck.exports.common import CATEGORY_ZH, Chart, Field, Period, Table, stored_run
 from storage.session import Store
 
 BEST_N = WORST_N = 5
@@ -70,34 +70,28 @@ class Upkeep:
 def compute(store: Store, config: Config, period: Period) -> Upkeep:
     from sqlalchemy import select
 
-    from checks import verdicts
-    from checks.base import CheckContext
-    from checks.facts.columns import column_states
     from storage.models import Unit
 
-    judged = verdicts(store, config, period.as_of)
+    run = stored_run(store, period.as_of, "网页督查情况表")
     with store.session() as session:
-        ctx = CheckContext.from_config(session, config, period.as_of)
-        states = column_states(ctx)
         kinds = dict(session.execute(select(Unit.name, Unit.kind).order_by(Unit.id)).all())
     units = {name: UnitUpkeep(name, kind) for name, kind in kinds.items()
              if kind != PORTAL_KIND and period.wants(name)}
     for name, unit in units.items():
-        verdict = judged.units.get(name)
+        verdict = run.verdicts.units.get(name)
         if verdict is not None:
             unit.verdict, unit.vetoes = verdict.verdict, list(verdict.vetoes)
     detail = []
-    for state in states:
-        unit = units.get(state.unit_name)
-        if unit is None or state.category == "home":
+    for column in run.columns:
+        unit = units.get(column["unit"])
+        if unit is None or column["category"] == "home":
             continue
-        column_verdict = judged.columns.get(state.column_id)
-        shown = STATE_ZH.get(column_verdict.verdict if column_verdict else "合格", "更新及时")
+        shown = STATE_ZH.get(column["verdict"], "更新及时")
         unit.columns += 1
         if shown == "更新及时":
             unit.timely += 1
         elif shown == "不更新":
-            group = STALE_GROUPS.get(state.category, "stale_other")
+            group = STALE_GROUPS.get(column["category"], "stale_other")
             unit.stale[group] = unit.stale.get(group, 0) + 1
         elif shown == "空白":
             unit.blank += 1
@@ -105,13 +99,13 @@ def compute(store: Store, config: Config, period: Period) -> Upkeep:
             unit.broken += 1
         else:
             unit.not_checked += 1
-        if state.newest:
-            unit.newest = max(unit.newest or state.newest, state.newest)
-        age = state.age_days(ctx)
-        detail.append({"unit": state.unit_name, "column": state.name,
-                       "category": CATEGORY_ZH.get(state.category, state.category), "level": state.level,
-                       "items": state.items, "newest": state.newest, "age_days": age,
-                       "window_days": state.window_days(ctx), "state": shown, "url": state.url})
+        newest = date.fromisoformat(column["newest"]) if column["newest"] else None
+        if newest:
+            unit.newest = max(unit.newest or newest, newest)
+        detail.append({"unit": column["unit"], "column": column["name"],
+                       "category": CATEGORY_ZH.get(column["category"], column["category"]), "level": column["level"],
+                       "items": column["items"], "newest": newest, "age_days": column["age_days"],
+                       "window_days": column["window_days"], "state": shown, "url": column["url"]})
     return Upkeep(period, list(units.values()), detail)
 
 

@@ -14,7 +14,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from checks.results import StoredRun, latest_run
 from portalcheck.core.personal import mask_numbers
+from storage.session import Store
 
 Format = Literal["xlsx", "csv", "json"]
 
@@ -29,8 +31,24 @@ CATEGORY_ZH = {
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
-class ExportNotReady(Exception):
-    """An export whose data stage is still being built; the message tells the inspector so."""
+
+class NoCheckRun(LookupError):
+    """No check run stored its verdicts by the moment of an export: there is nothing to report yet."""
+
+
+def stored_run(store: Store, as_of: datetime, what: str) -> StoredRun:
+    """The check run that judged `as_of` (checks.results.latest_run): exports show what it judged, never judge."""
+    with store.session() as session:
+        run = latest_run(session, as_of)
+    if run is None:
+        raise NoCheckRun(f"尚无检查结果，无法导出{what}：请先运行 portalcheck check（检查），再导出。")
+    return run
+
+
+def zoned_bounds(date_from: date, date_to: date, timezone: str) -> tuple[datetime, datetime]:
+    """The period as [start, end) in the deployment's time zone (boards and posts write local dates)."""
+    zone = ZoneInfo(timezone)
+    return datetime.combine(date_from, time.min, zone), datetime.combine(date_to + timedelta(days=1), time.min, zone)
 
 
 def safe_cell(value: Any) -> Any:

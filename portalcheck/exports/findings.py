@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import aliased
 
+from checks.registry import catalogue
 from portalcheck.config import Config
 from portalcheck.exports.atomic import replacing
 from portalcheck.exports.common import (
@@ -52,20 +53,12 @@ FIELDS = [
 
 
 def rule_titles() -> dict[str, str]:
-    """Rule id → Chinese title from the checks' catalogue (ids stand in if checks are absent)."""
-    try:
-        from checks import catalogue
-    except ImportError:
-        return {}
+    """Rule id → Chinese title from the checks' catalogue."""
     return {meta["rule"]: meta["title"] for meta in catalogue()}
 
 
 def rule_fixes() -> dict[str, str]:
     """Rule id → 整改要求, from each check's own metadata."""
-    try:
-        from checks import catalogue
-    except ImportError:
-        return {}
     return {meta["rule"]: meta["fix"] for meta in catalogue() if meta.get("fix")}
 
 

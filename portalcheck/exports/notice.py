@@ -2,7 +2,8 @@
 
 Inspectors write the notice by hand from the attachment tables; the draft writes the same
 figures, rankings and unit lists from the same computations as the tables (publications.py,
-columns.py, portalcheck.tables), so the notice and its attachments cannot disagree. What the
+columns.py, messages.py, accounts.py: what the newest check run stored), so the notice and its
+attachments cannot disagree. What the
 data cannot say (the document number, the office that signs) is left as 【待补充】 for the inspector.
 """
 
@@ -59,9 +60,9 @@ def compute(store: Store, config: Config, period: Period) -> NoticeData:
 
 
 def _figures(kind: str, store: Store, config: Config, period: Period) -> dict[str, Any]:
-    """The same figures as 附件3/附件4 (portalcheck.tables), so paragraph and table agree."""
-    from portalcheck.tables.accounts import accounts_table
-    from portalcheck.tables.messages import messages_table
+    """The same figures as 附件3/附件4 (exports/messages.py, exports/accounts.py), so paragraph and table agree."""
+    from portalcheck.exports.accounts import accounts_table
+    from portalcheck.exports.messages import messages_table
 
     table = messages_table if kind == "messages" else accounts_table
     return table(store, config, period.date_from, period.date_to, period.as_of,

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from portalcheck.config import Config
-from portalcheck.exports.common import ACTIVE, SEVERITY_ZH, Field, Period, Table
+from portalcheck.exports.common import ACTIVE, SEVERITY_ZH, Field, Period, Table, stored_run
 from storage.models import Finding, Unit
 from storage.session import Store
 
@@ -37,9 +37,9 @@ def _score(verdict: Any) -> float | None:
 
 
 def compute(store: Store, config: Config, period: Period) -> Summary:
-    from checks import catalogue, verdicts
+    from checks.registry import catalogue
 
-    judged = verdicts(store, config, period.as_of)
+    judged = stored_run(store, period.as_of, "检查结论汇总").verdicts
     rules = catalogue()
     with store.session() as session:
         kinds = dict(session.execute(select(Unit.name, Unit.kind).order_by(Unit.id)).all())

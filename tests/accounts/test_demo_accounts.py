@@ -13,7 +13,7 @@ import pytest
 from checks import run_checks
 from portalcheck.config import load_config
 from portalcheck.demo import serve_demo
-from portalcheck.tables.accounts import accounts_table
+from portalcheck.exports.accounts import accounts_table
 from storage.models import Finding, Unit
 from storage.session import Store
 from tests.conftest import fresh_database

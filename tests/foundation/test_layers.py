@@ -54,3 +54,13 @@ def test_the_scheduler_does_not_import_the_command_line() -> None:
     imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
     imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     assert not {name for name in imported if name.startswith("portalcheck.cli")}
+
+
+def test_an_export_judging_again_breaks_the_exports_contract(tmp_path: Path) -> None:
+    tree = _copy(tmp_path)
+    columns = tree / "portalcheck" / "exports" / "columns.py"
+    columns.write_text(columns.read_text(encoding="utf-8") + "\nfrom checks.base import CheckContext  # noqa\n",
+                       "utf-8")
+    result = _lint(tree)
+    assert result.returncode == 1 and "Exports read what the checks stored" in result.stdout
+    assert "portalcheck.exports.columns -> checks.base" in result.stdout

@@ -1,0 +1,137 @@
+"""The figures of a check run that the exports show, computed by the checks and stored with the findings.
+
+At the end of `run_checks`, in the same session: the verdicts (checks/verdicts.py), the state of every
+column (附件2), the outcome of each account check for every account (附件4) and the judgement of every
+message (附件3: not answered, answered late, answered poorly). They are computed over every unit,
+whatever the run's scope, so the newest run is a whole picture; exports read them back through
+checks/results.py and only count and lay out.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from checks import (
+    account_dormant,
+    account_no_interaction,
+    account_not_updated,
+    account_sensitive,
+    account_serious_error,
+    account_unreachable,
+)
+from checks.base import Check, CheckContext
+from checks.facts.accounts import PLATFORM_ZH, AccountState, account_states
+from checks.facts.columns import column_states
+from checks.facts.messages import answered, judge_reply
+from checks.message_overdue import lateness
+from checks.results import (
+    FAIL,
+    PASS,
+    RESULT_FAIL,
+    RESULT_PASS,
+    RESULT_SKIP,
+    UNKNOWN,
+    MessageJudgements,
+    Verdicts,
+)
+from checks.verdicts import judge
+from portalcheck.config import Config
+from portalcheck.core.accounts import HEALTH_ZH
+from portalcheck.core.messages import COUNTED_KINDS, status_group
+from storage.models import CheckRun, Message
+
+# The account checks whose outcomes make up an account's verdict, in the order 附件4 lists them.
+ACCOUNT_CHECKS: list[Check] = [account_not_updated.CHECK, account_dormant.CHECK, account_unreachable.CHECK,
+                               account_no_interaction.CHECK, account_serious_error.CHECK,
+                               account_sensitive.CHECK]
+
+
+def record_run(session: Session, config: Config, as_of: datetime, units: list[str] | None,
+               rules: list[str]) -> CheckRun:
+    """Store what this run concluded besides its findings (call after the findings are written)."""
+    ctx = CheckContext.from_config(session, config, as_of)
+    judged = judge(ctx, config.portal.name)
+    run = CheckRun(as_of=as_of, units=list(units) if units else None, rules=rules, verdicts=judged.stored(),
+                   columns=column_rows(ctx, judged), accounts=account_rows(ctx),
+                   messages=message_judgements(ctx).stored())
+    session.add(run)
+    session.flush()
+    return run
+
+
+def column_rows(ctx: CheckContext, judged: Verdicts) -> list[dict[str, Any]]:
+    """Every column with its figures and verdict (合格, 未更新, 空白, 无法访问, 未检查)."""
+    rows = []
+    for state in column_states(ctx):
+        verdict = judged.columns.get(state.column_id)
+        rows.append({"column_id": state.column_id, "unit": state.unit_name, "name": state.name,
+                     "category": state.category, "level": state.level, "items": state.items,
+                     "newest": state.newest.isoformat() if state.newest else None, "age_days": state.age_days(ctx),
+                     "window_days": state.window_days(ctx), "verdict": verdict.verdict if verdict else PASS,
+                     "url": state.url})
+    return rows
+
+
+def _account_results(ctx: CheckContext, states: list[AccountState]) -> dict[tuple[int, str], dict[str, Any]]:
+    """(account_id, rule) → {"result", "detail"} for every account check that failed or skipped it."""
+    by_subject = {(s.unit_id, s.subject): s.account_id for s in states}
+    results: dict[tuple[int, str], dict[str, Any]] = {}
+    for check in ACCOUNT_CHECKS:
+        rule_ctx = ctx.for_rule(check.rule)
+        for draft in check.run(rule_ctx):
+            account_id = by_subject.get((draft.unit_id, draft.url or ""))
+            if account_id is not None:
+                entry = results.setdefault((account_id, check.rule), {"result": RESULT_FAIL, "detail": []})
+                entry["detail"].append(draft.detail)
+        for skipped in rule_ctx.not_checked:
+            account_id = by_subject.get((skipped.unit_id, skipped.url or ""))
+            if account_id is not None:
+                results.setdefault((account_id, check.rule), {"result": RESULT_SKIP, "detail": [skipped.reason]})
+    return results
+
+
+def account_rows(ctx: CheckContext) -> list[dict[str, Any]]:
+    """Every listed account: its facts, each account check's outcome, its verdict (合格/不合格/未检查)."""
+    states = account_states(ctx)
+    results = _account_results(ctx, states)
+    zone = ZoneInfo(ctx.timezone)
+    rows = []
+    for state in states:
+        checks = {}
+        for check in ACCOUNT_CHECKS:
+            entry = results.get((state.account_id, check.rule), {"result": RESULT_PASS, "detail": []})
+            checks[check.rule] = {"title": check.title, "result": entry["result"], "detail": "；".join(entry["detail"])}
+        failed = [rule for rule, c in checks.items() if c["result"] == RESULT_FAIL]
+        verdict = FAIL if failed else (UNKNOWN if not (state.readable or state.gone) else PASS)
+        rows.append({
+            "account_id": state.account_id, "unit": state.unit_name, "platform": state.platform,
+            "platform_zh": PLATFORM_ZH.get(state.platform, state.platform), "name": state.name, "url": state.url,
+            "last_post": state.newest.astimezone(zone).isoformat(timespec="minutes") if state.newest else None,
+            "health": state.health, "health_zh": HEALTH_ZH.get(state.health or "", "尚未采集"), "checks": checks,
+            "failed": failed, "verdict": verdict,
+        })
+    return rows
+
+
+def message_judgements(ctx: CheckContext) -> MessageJudgements:
+    """Every message of a counted board left by `as_of` (any age, invalid ones aside), judged as the
+    message rules judge: answered by then, answered within the working-day limit, a real answer."""
+    messages = ctx.session.execute(
+        select(Message).where(Message.board_kind.in_(COUNTED_KINDS), Message.asked_at <= ctx.as_of)
+    ).scalars()
+    unanswered, overdue, poor = set(), set(), {}
+    for message in messages:
+        if status_group(message.status_word) == "invalid":
+            continue
+        if not answered(message, ctx.as_of):
+            unanswered.add(message.id)
+        elif (reply := judge_reply(message.reply)) is not None:
+            poor[message.id] = reply.reason
+        if lateness(message, ctx) is not None:
+            overdue.add(message.id)
+    return MessageJudgements(frozenset(unanswered), frozenset(overdue), poor)

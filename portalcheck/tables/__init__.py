@@ -1,1 +1,0 @@
-"""Tables for inspectors' reports (统计表): figures computed from the store, ready to export."""
