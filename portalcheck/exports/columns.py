@@ -18,6 +18,7 @@ from storage.session import Store
 BEST_N = WORST_N = 5
 PORTAL_KIND = "门户"
 STALE_GROUPS = {"news": "stale_news", "notice": "stale_notice", "policy": "stale_policy"}
+READ_MODE_ZH = {"static": "静态", "rendered": "浏览器渲染", "rendered_failed": "渲染失败"}
 STATE_ZH = {"合格": "更新及时", "未更新": "不更新", "空白": "空白", "无法访问": "无法访问", "未检查": "未检查"}
 
 
@@ -111,7 +112,8 @@ def compute(store: Store, config: Config, period: Period) -> Upkeep:
         detail.append({"unit": state.unit_name, "column": state.name,
                        "category": CATEGORY_ZH.get(state.category, state.category), "level": state.level,
                        "items": state.items, "newest": state.newest, "age_days": age,
-                       "window_days": state.window_days(ctx), "state": shown, "url": state.url})
+                       "window_days": state.window_days(ctx), "state": shown, "url": state.url,
+                       "read_mode": READ_MODE_ZH.get(state.read_mode or "", "")})
     return Upkeep(period, list(units.values()), detail)
 
 
@@ -130,6 +132,7 @@ COLUMN_FIELDS = [
     Field("level", "层级", 6, "int"), Field("items", "信息条数", 9, "int"), Field("newest", "最新信息日期", 13, "date"),
     Field("age_days", "距今天数", 9, "int"), Field("window_days", "更新时限（天）", 11, "int"),
     Field("state", "状况", 10), Field("url", "栏目网址", 40, "url"),
+    Field("read_mode", "读取方式", 10),  # 浏览器渲染: judged as chromium drew the list (its scripts ran)
 ]
 
 
