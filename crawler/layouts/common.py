@@ -20,7 +20,8 @@ from crawler.urls import join
 _SKIP_LINK_TEXT = {"更多", "more", "更多>>", ">>", "详细", "详情", "查看", "全文"}
 _BAD_HREF = re.compile(r"^\s*(?:javascript:|#|mailto:|tel:)", re.IGNORECASE)
 # Elements that only exist in a client-side template (avalon/vue/angular): their text is not on the page.
-_TEMPLATE_ATTRS = "@ms-if or @ms-visible or @ms-repeat or @v-if or @v-show or @v-for or @ng-if or @ng-repeat"
+_TEMPLATE_ATTRS = ("@ms-if or @ms-visible or @ms-repeat or @ms-for or @v-if or @v-show or @v-for or @ng-if"
+                   " or @ng-repeat")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,8 @@ def _row_link(node: Any) -> Any | None:
         if not href.strip() or _BAD_HREF.match(href):
             continue
         text = _link_title(a)
+        if "{{" in text or "{{" in href:
+            return None  # a client-side template's row ({{el.title}}): its entries exist only once scripts ran
         if len(text) >= 2 and text.lower() not in _SKIP_LINK_TEXT:
             return a
     return None
