@@ -131,10 +131,12 @@ def find_notice(texts: list[str]) -> str | None:
     该栏目信息正在整理中 …), from crawler/data/phrases.yaml's empty_notice patterns; None when no text says so.
     A sentence that also says the column is being built (栏目建设中，暂无信息) is a placeholder, not a note."""
     patterns, guard = _notice_patterns()
-    # Words first (a node may hold a whole toolbar: "共0条 暂无数据 上一页"), then each text, then all texts
-    # joined: a note split over elements (<span>暂无</span><span>信息</span>).
+    # Words first (a node may hold a whole toolbar: "共0条 暂无数据 上一页"), then each text, then two or three
+    # neighbouring texts joined: a note split over elements (<span>暂无相关</span><span>政策文件信息</span>).
+    compacts = ["".join(text.split()) for text in texts]
     words = [word for text in texts for word in text.split()]
-    for compact in [*words, *("".join(t.split()) for t in texts), "".join("".join(texts).split())]:
+    joined = ["".join(compacts[i:i + n]) for n in (2, 3) for i in range(len(compacts) - n + 1)]
+    for compact in [*words, *compacts, *joined]:
         for pattern in patterns:
             for match in pattern.finditer(compact):
                 sentence = _sentence(compact, match.start(), match.end())

@@ -82,6 +82,17 @@ xhr.send("col=1&webid=1&path=/&columnid=3011&unitid=4012&permissiontype=0");
 </script>""")
 
 
+# 财政信息: nothing published; the script says so when the API answers an empty list (what a person reads).
+EMPTY_NOTE = "本栏目暂无相关财政预决算信息发布"
+SCRIPTED_NOTE = page("财政信息", """<div class="list"><ul id="fin-list"></ul></div>
+<script>
+fetch("/xzjd/bhz/czxx/search?channelid=14").then(function (r) { return r.json(); }).then(function (answer) {
+  var box = document.getElementById("fin-list");
+  if (!answer.datas.length) { box.innerHTML = "<li class='empty'>@NOTE@</li>"; }
+});
+</script>""".replace("@NOTE@", EMPTY_NOTE))
+
+
 def dataproxy_answer(handler: Any) -> None:
     rows = "".join(f'<record><![CDATA[<li><a href="{r["url"]}">{r["title"]}</a><span>{r["date"]}</span></li>]]>'
                    "</record>" for r in POLICIES)
@@ -99,7 +110,8 @@ def broken_api(handler: Any) -> None:
     send(handler, 500, "<html><body>java.lang.NullPointerException</body></html>")
 
 
-COLUMNS = [("gzdt/", "工作动态"), ("tzgg/", "通知公告"), ("zcwj/", "政策文件"), ("rsxx/", "人事信息"), ("ghjh/", "规划计划")]
+COLUMNS = [("gzdt/", "工作动态"), ("tzgg/", "通知公告"), ("zcwj/", "政策文件"), ("rsxx/", "人事信息"), ("ghjh/", "规划计划"),
+           ("czxx/", "财政信息")]
 NOTICE_API = SITE + "tzgg/search"
 PERSONNEL_API = SITE + "rsxx/search"
 
@@ -116,6 +128,8 @@ def routes() -> dict[str, Any]:
         "/module/web/jpage/dataproxy.jsp": dataproxy_answer,
         SITE + "rsxx/": template_list("人事信息", PERSONNEL_API + "?channelid=13&page=1"),
         PERSONNEL_API: broken_api,
+        SITE + "czxx/": SCRIPTED_NOTE,
+        SITE + "czxx/search": search_answer([]),
         SITE + "ghjh/": page("规划计划", '<div class="list"><ul>' + "".join(
             f'<li><a href="{r["url"]}">{r["title"]}</a><span>{r["date"]}</span></li>' for r in PLANS) + "</ul></div>"),
     }

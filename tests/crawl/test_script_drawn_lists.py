@@ -24,7 +24,7 @@ from ..conftest import fresh_database
 from ..servers import FixtureServer
 from .fixture_site import write_config
 from .runner import crawl, query
-from .script_site import NEWS, NOTICE_API, NOTICES, PERSONNEL_API, PLANS, POLICIES, SITE, routes
+from .script_site import EMPTY_NOTE, NEWS, NOTICE_API, NOTICES, PERSONNEL_API, PLANS, POLICIES, SITE, routes
 
 pytestmark = pytest.mark.browser
 AS_OF = datetime.now(UTC) + timedelta(hours=1)
@@ -108,10 +108,10 @@ def test_a_column_whose_data_api_answers_500_is_not_checked_never_blank(crawled:
 def test_how_each_column_was_read_is_stored_and_exported_as_读取方式(crawled: Crawled) -> None:
     stored = dict(query(crawled.db_url, "SELECT name, read_mode FROM columns WHERE name != '首页'"))
     assert stored == {"工作动态": "rendered", "通知公告": "rendered", "政策文件": "rendered",
-                      "人事信息": "rendered_failed", "规划计划": "static"}
+                      "人事信息": "rendered_failed", "规划计划": "static", "财政信息": "rendered"}
     shown = {row["column"]: row["read_mode"] for row in crawled.export_rows}
     assert shown == {"工作动态": "浏览器渲染", "通知公告": "浏览器渲染", "政策文件": "浏览器渲染",
-                     "人事信息": "渲染失败", "规划计划": "静态"}
+                     "人事信息": "渲染失败", "规划计划": "静态", "财政信息": "浏览器渲染"}
 
 
 def test_first_crawl_reads_a_script_column_as_served_then_rendered(crawled: Crawled) -> None:
@@ -130,3 +130,12 @@ def test_nightly_crawl_renders_a_known_script_column_at_once_without_static_rede
                                            FROM column_visits)"""))
     assert visits["通知公告"] == "full" and visits["人事信息"] == "not_seen"
     assert crawled.items("规划计划") == expected(PLANS)
+
+
+def test_a_note_the_script_draws_keeps_the_pages_own_words_and_the_column_is_not_blank(crawled: Crawled) -> None:
+    assert crawled.items("财政信息") == []
+    assert not [f for f in crawled.findings if f["column"] == "财政信息"]
+    [(flags,)] = query(crawled.db_url, "SELECT p.flags FROM pages p JOIN columns c ON c.url = p.url "
+                                       "WHERE c.name = '财政信息'")
+    flags = json.loads(flags) if isinstance(flags, str) else flags
+    assert flags["empty_notice"] == EMPTY_NOTE and flags["rendered"] is True
