@@ -219,10 +219,10 @@ class PortalSpider(GathererSpider):
         if render == "js" and not self.chromium:
             render = "html"  # rendered later if possible; recorded as needs_js otherwise
         self.column_meta[url] = {"unit": unit, "name": name, "category": category, "level": level,
-                                 "render": render, "configured_render": configured}
+                                 "render": render}
         self.progress[url] = ColumnProgress(unit=unit, url=url)
         yield ColumnItem(unit=unit, name=name, url=url, category=category, origin=origin, level=level,
-                         parent_url=parent_url, render=self.column_meta[url]["configured_render"])
+                         parent_url=parent_url, render=configured)
         yield self.page_request(url, self.parse_column, kind="list", unit=unit, column=url, render=render,
                                 conditional=not self.full and render == "html")
 
@@ -349,7 +349,7 @@ class PortalSpider(GathererSpider):
             if self.chromium and "page_url" not in pc:
                 meta["render"] = "js"
                 yield self.page_request(response.url, self.parse_column, kind="list", unit=pc["unit"],
-                                        column=column_url, page=number, render="js", rendered=True)
+                                        column=column_url, page=number, render="js")
                 return
             self.column_page_failed(progress, number, "needs_js", read_mode="rendered_failed")
             return

@@ -116,6 +116,11 @@ NOTICE_API = SITE + "tzgg/search"
 PERSONNEL_API = SITE + "rsxx/search"
 
 
+def static_list(title: str, found: list[dict[str, str]]) -> str:
+    rows = "".join(f'<li><a href="{r["url"]}">{r["title"]}</a><span>{r["date"]}</span></li>' for r in found)
+    return page(title, f'<div class="list"><ul>{rows}</ul></div>')
+
+
 def routes() -> dict[str, Any]:
     nav = "".join(f'<li><a href="{SITE}{path}">{name}</a></li>' for path, name in COLUMNS)
     found: dict[str, Any] = {
@@ -130,8 +135,7 @@ def routes() -> dict[str, Any]:
         PERSONNEL_API: broken_api,
         SITE + "czxx/": SCRIPTED_NOTE,
         SITE + "czxx/search": search_answer([]),
-        SITE + "ghjh/": page("规划计划", '<div class="list"><ul>' + "".join(
-            f'<li><a href="{r["url"]}">{r["title"]}</a><span>{r["date"]}</span></li>' for r in PLANS) + "</ul></div>"),
+        SITE + "ghjh/": static_list("规划计划", PLANS),
     }
     for record in NEWS + NOTICES + POLICIES + PLANS:
         found[record["url"]] = page(record["title"], f'<h1>{record["title"]}</h1><p>发布时间：{record["date"]}</p>'

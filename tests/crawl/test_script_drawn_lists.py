@@ -24,7 +24,8 @@ from ..conftest import fresh_database
 from ..servers import FixtureServer
 from .fixture_site import write_config
 from .runner import crawl, query
-from .script_site import EMPTY_NOTE, NEWS, NOTICE_API, NOTICES, PERSONNEL_API, PLANS, POLICIES, SITE, routes
+from .script_site import (EMPTY_NOTE, NEWS, NOTICE_API, NOTICES, PERSONNEL_API, PLANS, POLICIES, SITE, routes,
+                          static_list)
 
 pytestmark = pytest.mark.browser
 AS_OF = datetime.now(UTC) + timedelta(hours=1)
@@ -36,6 +37,8 @@ class Crawled:
     base: str
     first_run: list[tuple[str, str]]  # (method, path) the server saw during the first crawl
     second_run: list[tuple[str, str]]  # … during the following incremental crawl
+    full_again: list[tuple[str, str]]  # … during a later full crawl, 通知公告 now served as a static list
+    modes_after_full: dict[str, str]
     findings: list[dict]
     not_checked: list[NotChecked]
     column_ids: dict[str, set[int]]
@@ -70,8 +73,15 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
             server.log.clear()
             again = crawl(config, db_url)
             assert again.returncode == 0, again.stderr[-3000:]
-            yield Crawled(db_url, server.base_url, first, list(server.log), findings, report.not_checked,
-                          column_ids, rows)
+            second = list(server.log)
+            server.log.clear()
+            server.routes[SITE + "tzgg/"] = static_list("通知公告", NOTICES)  # the site went back to static lists
+            full = crawl(config, db_url, "--full")
+            assert full.returncode == 0, full.stderr[-3000:]
+            modes = dict(query(db_url, "SELECT name, read_mode FROM columns WHERE name != '首页'"))
+            server.routes[SITE + "tzgg/"] = routes()[SITE + "tzgg/"]
+            yield Crawled(db_url, server.base_url, first, second, list(server.log), modes, findings,
+                          report.not_checked, column_ids, rows)
 
 
 def expected(found: list[dict[str, str]]) -> list[tuple[str, date]]:
@@ -139,3 +149,9 @@ def test_a_note_the_script_draws_keeps_the_pages_own_words_and_the_column_is_not
                                        "WHERE c.name = '财政信息'")
     flags = json.loads(flags) if isinstance(flags, str) else flags
     assert flags["empty_notice"] == EMPTY_NOTE and flags["rendered"] is True
+
+
+def test_a_full_crawl_reads_a_known_script_column_as_served_and_goes_back_to_static(crawled: Crawled) -> None:
+    assert crawled.full_again.count(("GET", SITE + "tzgg/")) == 1
+    assert not [path for _, path in crawled.full_again if path.startswith(NOTICE_API)]
+    assert crawled.modes_after_full["通知公告"] == "static" and crawled.modes_after_full["工作动态"] == "rendered"
