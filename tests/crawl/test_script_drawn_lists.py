@@ -24,8 +24,18 @@ from ..conftest import fresh_database
 from ..servers import FixtureServer
 from .fixture_site import write_config
 from .runner import crawl, query
-from .script_site import (EMPTY_NOTE, NEWS, NOTICE_API, NOTICES, PERSONNEL_API, PLANS, POLICIES, SITE, routes,
-                          static_list)
+from .script_site import (
+    EMPTY_NOTE,
+    NEWS,
+    NOTICE_API,
+    NOTICES,
+    PERSONNEL_API,
+    PLANS,
+    POLICIES,
+    SITE,
+    routes,
+    static_list,
+)
 
 pytestmark = pytest.mark.browser
 AS_OF = datetime.now(UTC) + timedelta(hours=1)
