@@ -48,6 +48,7 @@ class Crawled:
     first_run: list[tuple[str, str]]  # (method, path) the server saw during the first crawl
     second_run: list[tuple[str, str]]  # … during the following incremental crawl
     full_again: list[tuple[str, str]]  # … during a later full crawl, 通知公告 now served as a static list
+    modes_after_first: dict[str, str]  # columns.read_mode after the first crawl
     modes_after_full: dict[str, str]
     findings: list[dict]
     not_checked: list[NotChecked]
@@ -70,6 +71,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
             result = crawl(config, db_url, "--full")
             assert result.returncode == 0, result.stderr[-3000:]
             first = list(server.log)
+            first_modes = read_modes(db_url)
             patch.setenv("PORTALCHECK_DATABASE_URL", db_url)
             store = Store(db_url)
             try:
@@ -88,10 +90,14 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
             server.routes[SITE + "tzgg/"] = static_list("通知公告", NOTICES)  # the site went back to static lists
             full = crawl(config, db_url, "--full")
             assert full.returncode == 0, full.stderr[-3000:]
-            modes = dict(query(db_url, "SELECT name, read_mode FROM columns WHERE name != '首页'"))
+            modes = read_modes(db_url)
             server.routes[SITE + "tzgg/"] = routes()[SITE + "tzgg/"]
-            yield Crawled(db_url, server.base_url, first, second, list(server.log), modes, findings,
+            yield Crawled(db_url, server.base_url, first, second, list(server.log), first_modes, modes, findings,
                           report.not_checked, column_ids, rows)
+
+
+def read_modes(db_url: str) -> dict[str, str]:
+    return dict(query(db_url, "SELECT name, read_mode FROM columns WHERE name != '首页'"))
 
 
 def expected(found: list[dict[str, str]]) -> list[tuple[str, date]]:
@@ -126,8 +132,7 @@ def test_a_column_whose_data_api_answers_500_is_not_checked_never_blank(crawled:
 
 
 def test_how_each_column_was_read_is_stored_and_exported_as_读取方式(crawled: Crawled) -> None:
-    stored = dict(query(crawled.db_url, "SELECT name, read_mode FROM columns WHERE name != '首页'"))
-    assert stored == {"工作动态": "rendered", "通知公告": "rendered", "政策文件": "rendered",
+    assert crawled.modes_after_first == {"工作动态": "rendered", "通知公告": "rendered", "政策文件": "rendered",
                       "人事信息": "rendered_failed", "规划计划": "static", "财政信息": "rendered"}
     shown = {row["column"]: row["read_mode"] for row in crawled.export_rows}
     assert shown == {"工作动态": "浏览器渲染", "通知公告": "浏览器渲染", "政策文件": "浏览器渲染",
