@@ -165,6 +165,16 @@ def last_crawl_run(db: Path) -> dict:
     return {"id": row[0], "status": row[1], **json.loads(row[2])} if row else {}
 
 
+def read_modes(db: Path) -> dict[str, int]:
+    """How many columns the crawl read statically, rendered in chromium, or failed to render."""
+    with sqlite3.connect(db) as con:
+        columns = {row[1] for row in con.execute("PRAGMA table_info(columns)")}
+        if "read_mode" not in columns:  # a version before columns.read_mode
+            return {}
+        return {mode or "not read": n for mode, n in con.execute(
+            "SELECT read_mode, count(*) FROM columns GROUP BY read_mode")}
+
+
 def later_list_urls(www: Path, base: str) -> list[str]:
     return sorted(base + str(p.relative_to(www)) for p in www.rglob("index_*.html"))
 
@@ -249,8 +259,10 @@ def main(argv: list[str] | None = None) -> int:
         counts = last_crawl_run(db)
         full.notes = (f"crawl run {counts.get('id')}: {counts.get('status')}, {counts.get('requests')} requests, "
                       f"{counts.get('pages')} pages, {counts.get('items')} list items, "
-                      f"{counts.get('links_checked')} links checked, {counts.get('duration_s')} s inside Scrapy")
-        results["full"] = {**asdict(full), "pages_per_s": round(full.pages_per_s, 1), "crawl_run": counts}
+                      f"{counts.get('links_checked')} links checked, {counts.get('duration_s')} s inside Scrapy, "
+                      f"columns read {read_modes(db)}")
+        results["full"] = {**asdict(full), "pages_per_s": round(full.pages_per_s, 1), "crawl_run": counts,
+                           "read_modes": read_modes(db)}
         print(f"    {full.pages} pages in {full.wall_s:.1f} s = {full.pages_per_s:.1f} pages/s, "
               f"peak RSS {full.peak_rss_mb:.0f} MB (crawler process alone {full.peak_main_rss_mb:.0f} MB); "
               f"{full.notes}", flush=True)

@@ -73,7 +73,7 @@ def column_rows(ctx: CheckContext, judged: Verdicts) -> list[dict[str, Any]]:
                      "category": state.category, "level": state.level, "items": state.items,
                      "newest": state.newest.isoformat() if state.newest else None, "age_days": state.age_days(ctx),
                      "window_days": state.window_days(ctx), "verdict": verdict.verdict if verdict else PASS,
-                     "url": state.url})
+                     "url": state.url, "read_mode": state.read_mode})
     return rows
 
 

@@ -32,6 +32,7 @@ class CrawlMemory:
     article_urls: set[str] = field(default_factory=set)
     done_urls: set[str] = field(default_factory=set)
     checked_links: set[str] = field(default_factory=set)
+    read_modes: dict[str, str] = field(default_factory=dict)  # column URL → how its list was last read
 
     @classmethod
     def load(cls, session: Session, *, resume_run: CrawlRun | None, full: bool = False) -> CrawlMemory:
@@ -44,6 +45,8 @@ class CrawlMemory:
         parents = {column.id: column.url for column, _ in rows}
         for column, unit_name in rows:
             column_urls[column.id] = column.url
+            if column.read_mode:
+                memory.read_modes[column.url] = column.read_mode
             memory.columns[unit_name].append(KnownColumn(
                 unit_name, column.name, column.url, column.category, column.level,
                 parents.get(column.parent_id), column.render,

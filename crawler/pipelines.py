@@ -16,7 +16,7 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from crawler.accounts.model import AccountItem
 from crawler.accounts.store import write_accounts
@@ -130,15 +130,28 @@ class StorePipeline:
         if self.database_error:  # no visit is stored for a run whose batches were lost: none may read "full"
             return
         now = datetime.now(timezone.utc)
+        seen = spider.column_visits()
         with self.store.session() as session:
             visits = [{"run_id": self.run_id, "column_id": self.column_ids[v["column_url"]],
                        "status": v["status"], "reason": v["reason"], "pages": v["pages"], "items": v["items"],
                        "http_status": v["http_status"], "visited_at": now}
-                      for v in spider.column_visits() if v["column_url"] in self.column_ids]
+                      for v in seen if v["column_url"] in self.column_ids]
             upsert(session, ColumnVisit, visits, keys=["run_id", "column_id"])
+            self._read_modes(session, seen)
             run = session.get(CrawlRun, self.run_id)
             run.finished_at = now
             run.counts = {**(run.counts or {}), **self.run_counts(spider, visits)}
+
+    def _read_modes(self, session: Any, visits: list[dict[str, Any]]) -> None:
+        """Each column read this run keeps how: static, rendered or rendered_failed (an unchanged 304 keeps
+        what it had)."""
+        by_mode: dict[str, list[int]] = defaultdict(list)
+        for visit in visits:
+            if visit.get("read_mode") and visit["column_url"] in self.column_ids:
+                by_mode[visit["read_mode"]].append(self.column_ids[visit["column_url"]])
+        for mode, ids in by_mode.items():
+            for start in range(0, len(ids), 1000):
+                session.execute(update(Column).where(Column.id.in_(ids[start:start + 1000])).values(read_mode=mode))
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         """Scrapy names the reason only after the pipelines closed: a crawl stopped by SIGINT/SIGTERM

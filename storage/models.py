@@ -105,7 +105,9 @@ class Column(Base):
     category: Mapped[str] = mapped_column(String(20))
     level: Mapped[int] = mapped_column(Integer, default=1)
     origin: Mapped[str] = mapped_column(String(20))  # discovered | configured
-    render: Mapped[str] = mapped_column(String(10), default="html")  # html | js
+    render: Mapped[str] = mapped_column(String(10), default="html")  # html | js (as configured)
+    # How the latest run that read its list read it: static | rendered | rendered_failed (None: not yet read).
+    read_mode: Mapped[str | None] = mapped_column(String(20))
     first_seen: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(default=utcnow)
     unit: Mapped[Unit] = relationship(back_populates="columns")

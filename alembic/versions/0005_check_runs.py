@@ -1,6 +1,6 @@
 """check_runs: the verdicts and per-subject figures of each check run, which the exports read.
 
-Revision ID: 0005_check_runs
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-28 09:00:00
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision: str = "0005_check_runs"
+revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -45,6 +45,7 @@ class ColumnState:
     page_error: str | None = None
     page_url: str | None = None
     page_fetched_at: object = None
+    read_mode: str | None = None  # static | rendered | rendered_failed: how the crawl last read its list
 
     @property
     def seen(self) -> bool:
@@ -117,7 +118,7 @@ def column_states(ctx: CheckContext) -> list[ColumnState]:
             visit_http=visit.http_status if visit else None, visited_at=visit.visited_at if visit else None,
             run_started=run_started, items=n_items or 0,
             items_this_run=max(recent.get(column.id, 0), visit.items if visit else 0),
-            dated=n_dated or 0, newest=newest,
+            dated=n_dated or 0, newest=newest, read_mode=column.read_mode,
         )
         page = pages.get(column.id)
         if page is not None:

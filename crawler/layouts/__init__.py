@@ -10,7 +10,7 @@ from scrapy.http import TextResponse
 
 from crawler.layouts import catalogue, generic, hanweb, trs
 from crawler.layouts.base import ListItem, ListPage
-from crawler.layouts.common import find_phrase, has_client_templates, visible_text
+from crawler.layouts.common import alt_texts, find_notice, find_phrase, has_client_templates, visible_texts
 
 __all__ = ["ListItem", "ListPage", "parse_list"]
 
@@ -28,8 +28,8 @@ def parse_list(response: TextResponse, *, today: date) -> ListPage:
         page = generic.parse(sel, url, today, html)
     if page.items:
         return page
-    text = visible_text(sel)
-    notice = find_phrase(text, "empty_notice")
-    building = find_phrase(text, "under_construction") is not None
+    texts = visible_texts(sel)
+    notice = find_notice([*texts, *alt_texts(sel)])
+    building = find_phrase(" ".join(texts), "under_construction") is not None
     needs_js = page.needs_js or (notice is None and not building and has_client_templates(sel))
     return replace(page, empty_notice=notice, under_construction=building, needs_js=needs_js)

@@ -11,11 +11,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 from parsel import Selector
 
+from crawler.layouts import generic
 from crawler.layouts.base import Form, ListPage, PageRequest
 from crawler.layouts.common import absolute, build_items, read_row
 
 FAMILY = "hanweb"
 MARKERS = re.compile(r"<datastore>|jpage/dataproxy\.jsp", re.IGNORECASE)
+_DATASTORE = re.compile(r"<datastore>", re.IGNORECASE)
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL | re.IGNORECASE)
 _NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[.*?href=[\"']([^\"']+)[\"']", re.DOTALL | re.IGNORECASE)
 _TOTAL = re.compile(r"totalRecord\s*[:=]\s*['\"]?(\d+)|<totalrecord>\s*(\d+)", re.IGNORECASE)
@@ -81,6 +83,10 @@ def parse(sel: Selector, url: str, today: date, html: str) -> ListPage:
     """`html` is the raw text: the records are CDATA inside a script (or an XML answer of the proxy)."""
     records = _RECORD.findall(html)
     rows = [r for r in (read_row(Selector(text=rec)) for rec in records) if r is not None]
+    if not records and not _DATASTORE.search(html):
+        # The page's own script posts to the proxy and writes the records into the list: as rendered, they are
+        # ordinary rows of the page.
+        rows = [r for r in (read_row(n) for n in generic.main_list_rows(sel, url)) if r is not None]
     items = build_items(rows, url, today)
     total = _int(_TOTAL, html)
     per_page = _int(_PER_PAGE, html) or DEFAULT_PER_PAGE

@@ -82,6 +82,7 @@ class ColumnProgress:
     reason: str | None = None
     truncated: bool = False
     seen_first_page: bool = False
+    read_mode: str | None = None  # static | rendered | rendered_failed: how its first page was read this run
 
     def outcome(self) -> tuple[str, str | None]:
         if not self.seen_first_page:
@@ -192,6 +193,7 @@ class PortalSpider(GathererSpider):
 
             meta["playwright"] = True
             meta["playwright_page_methods"] = [PageMethod("wait_for_load_state", "networkidle")]
+            meta["playwright_page_init_callback"] = "crawler.render.watch_page"
         # Pages are deduplicated by `self.requested`; the dupefilter would silently drop a column
         # that redirects to an already-fetched page (the home page), losing the evidence.
         if target.method == "POST":
@@ -205,20 +207,30 @@ class PortalSpider(GathererSpider):
         return Request(url, callback=callback, errback=self.page_failed, meta=meta, headers=headers,
                        dont_filter=True)
 
+    def renders_directly(self, url: str) -> bool:
+        """A column that scripts drew when last read is rendered at once. A full run and the rotating revisit
+        slice read it as served first: a site that went back to static lists is read statically again."""
+        if self.memory.read_modes.get(url) not in ("rendered", "rendered_failed"):
+            return False
+        return not (self.full or in_slice(url, self.revisit, self.salt))
+
     def schedule_column(self, unit: str, name: str, url: str, category: str, *, origin: str,
                         level: int = 1, parent_url: str | None = None, render: str = "html") -> Iterator[Any]:
         url = urldefrag(url)[0]
         if url in self.column_meta:
             return
+        configured = render  # stored as the column's render: what config says, not what this run learned
         if origin == "discovered" and self.owners.owner(url) not in (unit, None):
             return  # found from a wider unit's pages, but inside another unit's own site: that unit's column
+        if render == "html" and self.renders_directly(url):
+            render = "js"  # drawn by scripts when last read: rendered at once, no static re-detection
         if render == "js" and not self.chromium:
             render = "html"  # rendered later if possible; recorded as needs_js otherwise
         self.column_meta[url] = {"unit": unit, "name": name, "category": category, "level": level,
                                  "render": render, "parent_url": parent_url}
         self.progress[url] = ColumnProgress(unit=unit, url=url)
         yield ColumnItem(unit=unit, name=name, url=url, category=category, origin=origin, level=level,
-                         parent_url=parent_url, render=render)
+                         parent_url=parent_url, render=configured)
         yield self.page_request(url, self.parse_column, kind="list", unit=unit, column=url, render=render,
                                 conditional=not self.full and render == "html")
 
@@ -335,21 +347,30 @@ class PortalSpider(GathererSpider):
                                     blocked=response.status in BLOCKED_STATUSES)
             return
         listing = parse_list(response, today=self.today)
+        rendered = bool(response.meta.get("playwright"))
+        problems = response.meta.get("render_problems") or []
         page.flags = {**(page.flags or {}), "family": listing.family, "empty_notice": listing.empty_notice,
                       "under_construction": listing.under_construction, "needs_js": listing.needs_js,
-                      "page_count": listing.page_count}
+                      "page_count": listing.page_count, "rendered": rendered}
+        if problems:
+            page.flags["render_problems"] = problems
         yield page
-        if listing.needs_js and not listing.items and meta["render"] != "js":
+        if listing.needs_js and not listing.items and not rendered:
             # A POST's answer is data: rendering would re-fetch its URL by GET, without the form.
-            if self.chromium and not pc.get("rendered") and "page_url" not in pc:
+            if self.chromium and "page_url" not in pc:
                 meta["render"] = "js"
                 yield self.page_request(response.url, self.parse_column, kind="list", unit=pc["unit"],
-                                        column=column_url, page=number, render="js", rendered=True)
+                                        column=column_url, page=number, render="js")
                 return
-            self.column_page_failed(progress, number, "needs_js")
+            self.column_page_failed(progress, number, "needs_js", read_mode="rendered_failed")
+            return
+        if rendered and problems and not listing.items and not listing.empty_notice:
+            # Drawn empty while its scripts failed: what a person would see is unknown, so not checked.
+            self.column_page_failed(progress, number, "render_failed: " + problems[0], read_mode="rendered_failed")
             return
         if number == 1:
             progress.seen_first_page = True
+            progress.read_mode = "rendered" if rendered else "static"
         progress.pages_ok += 1
         progress.items += len(listing.items)
         known = self.memory.item_urls.get(column_url, set())
@@ -547,13 +568,18 @@ class PortalSpider(GathererSpider):
         yield PageItem(url=pc.get("page_url") or request.url, kind=pc["kind"], unit=pc["unit"],
                        column_url=pc.get("column"), fetched_at=_now(), error=error)
         if pc["kind"] == "list":
-            self.column_page_failed(self.progress[pc["column"]], pc["page"], error)
+            rendering = request.meta.get("playwright")
+            self.column_page_failed(self.progress[pc["column"]], pc["page"],
+                                    f"render_failed: {error}" if rendering else error,
+                                    read_mode="rendered_failed" if rendering else None)
         elif pc["kind"] == "home":
             self.progress.setdefault(self.home_url, ColumnProgress(unit=pc["unit"], url=self.home_url)).reason = error
 
-    def column_page_failed(self, progress: ColumnProgress, number: int, reason: str, blocked: bool = False) -> None:
+    def column_page_failed(self, progress: ColumnProgress, number: int, reason: str, blocked: bool = False,
+                           read_mode: str | None = None) -> None:
         if number == 1:
             progress.reason = ("blocked_" + reason) if blocked else reason
+            progress.read_mode = read_mode or progress.read_mode
         else:
             progress.pages_failed += 1
             progress.reason = progress.reason or reason
@@ -576,7 +602,7 @@ class PortalSpider(GathererSpider):
             status, reason = progress.outcome()
             visits.append({"column_url": progress.url, "unit": progress.unit, "status": status, "reason": reason,
                            "pages": progress.pages_ok, "items": progress.items,
-                           "http_status": progress.first_status})
+                           "http_status": progress.first_status, "read_mode": progress.read_mode})
         return visits
 
 

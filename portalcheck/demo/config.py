@@ -26,7 +26,7 @@ def config_yaml(portal: DemoPortal, base_url: str) -> str:
             f"    kind: {unit.kind}",
             f"    site: {base}{unit.site}",
         ]
-        js_columns = [c for c in unit.all_columns() if c.render == "js"]
+        js_columns = [c for c in unit.all_columns() if c.render == "js" and c.configured]
         if js_columns:
             lines.append("    columns:")
             for col in js_columns:

@@ -73,6 +73,7 @@ class Column:
     catalog: bool = False
     specials: list[str] = field(default_factory=list)
     modified: dt.datetime | None = None
+    configured: bool = True  # a js column listed in the demo config with `render: js`
 
     @property
     def all_articles(self) -> list[Article]:
@@ -283,6 +284,7 @@ class SiteBuilder:
             broken=spec.get("broken"),
             catalog=bool(spec.get("catalog")),
             specials=list(spec.get("specials", [])),
+            configured=spec.get("configured", True),
         )
         col.children = [self._column(unit, c, col) for c in spec.get("children", [])]
         lo, hi = self.site["healthy_newest"][col.category]

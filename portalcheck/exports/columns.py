@@ -18,6 +18,7 @@ from storage.session import Store
 BEST_N = WORST_N = 5
 PORTAL_KIND = "门户"
 STALE_GROUPS = {"news": "stale_news", "notice": "stale_notice", "policy": "stale_policy"}
+READ_MODE_ZH = {"static": "静态", "rendered": "浏览器渲染", "rendered_failed": "渲染失败"}
 STATE_ZH = {"合格": "更新及时", "未更新": "不更新", "空白": "空白", "无法访问": "无法访问", "未检查": "未检查"}
 
 
@@ -105,7 +106,8 @@ def compute(store: Store, config: Config, period: Period) -> Upkeep:
         detail.append({"unit": column["unit"], "column": column["name"],
                        "category": CATEGORY_ZH.get(column["category"], column["category"]), "level": column["level"],
                        "items": column["items"], "newest": newest, "age_days": column["age_days"],
-                       "window_days": column["window_days"], "state": shown, "url": column["url"]})
+                       "window_days": column["window_days"], "state": shown, "url": column["url"],
+                       "read_mode": READ_MODE_ZH.get(column.get("read_mode") or "", "")})
     return Upkeep(period, list(units.values()), detail)
 
 
@@ -124,6 +126,7 @@ COLUMN_FIELDS = [
     Field("level", "层级", 6, "int"), Field("items", "信息条数", 9, "int"), Field("newest", "最新信息日期", 13, "date"),
     Field("age_days", "距今天数", 9, "int"), Field("window_days", "更新时限（天）", 11, "int"),
     Field("state", "状况", 10), Field("url", "栏目网址", 40, "url"),
+    Field("read_mode", "读取方式", 10),  # 浏览器渲染: judged as chromium drew the list (its scripts ran)
 ]
 
 

@@ -20,13 +20,14 @@ def one_item_list(path: str, title: str) -> str:
             "</ul></div>")
 
 
-def write_config(folder: Path, base: str, units: list[tuple[str, str, str]]) -> Path:
-    """config.yaml for the portal at `base` with units (name, kind, site path), crawled fast and fully."""
+def write_config(folder: Path, base: str, units: list[tuple[str, str, str]], crawl: str = "") -> Path:
+    """config.yaml for the portal at `base` with units (name, kind, site path), crawled fast and fully;
+    `crawl`: further `crawl:` keys ("incremental_revisit_fraction: 0")."""
     lines = "".join(f'\n  - {{name: {name}, kind: {kind}, site: "{base}{site}"}}' for name, kind, site in units)
     path = folder / "config.yaml"
     path.write_text(f"""
 portal: {{name: {PORTAL}, home: "{base}/", site_code: "3609990001"}}
 units:{lines}
-crawl: {{concurrency_per_host: 4, delay_seconds: 0, autothrottle: false, check_external_links: false}}
+crawl: {{concurrency_per_host: 4, delay_seconds: 0, autothrottle: false, check_external_links: false{", " + crawl if crawl else ""}}}
 """, encoding="utf-8")
     return path

@@ -156,6 +156,20 @@ def test_empty_column_with_explanation_keeps_the_note(crawled: Crawled) -> None:
     assert "暂无" in page_flags(crawled, "/bm/tjj/zcwj/")["empty_notice"]
 
 
+def test_a_differently_worded_note_is_kept_in_the_pages_own_words(crawled: Crawled) -> None:
+    column = crawled.server.portal.unit("jtj").column("czzj")
+    assert page_flags(crawled, column.path)["empty_notice"] == column.note.rstrip("。")
+
+
+@pytest.mark.browser
+def test_a_script_drawn_column_nobody_configured_is_rendered_and_counted(crawled: Crawled) -> None:
+    column = crawled.server.portal.unit("jtj").column("xxdt")
+    assert not column.configured and "xxdt" not in crawled.config.read_text(encoding="utf-8")
+    assert item_count(crawled, crawled.url(column.path)) == len(column.all_articles) > 0
+    [(mode,)] = query(crawled.db_url, "SELECT read_mode FROM columns WHERE url = :u", u=crawled.url(column.path))
+    assert mode == "rendered"
+
+
 def test_dead_links_are_recorded_with_status_or_error(crawled: Crawled) -> None:
     dead = {t["target"]: t for t in crawled.server.portal.truth() if t["rule"] == "link.dead"}
     rows = {url: (status, error, soft) for url, status, error, soft in query(

@@ -209,3 +209,32 @@ def test_undated_list_keeps_its_items_undated_instead_of_looking_empty():
     assert [i.title for i in page.items] == ["关于张明等同志任职的通知", "白鹤镇2025年公开招聘村级后备干部公告", "干部任前公示"]
     assert all(i.published_on is None for i in page.items)
     assert page.items[0].url == "http://www.example.gov.cn/bhz/rsxx/202603/t20260312_5512.html"
+
+
+# "No information" notes (indicators.md A4.3: a column with nothing to publish must say so on its page): each
+# phrased differently; the note kept is the page's own sentence, the evidence that the column is not blank.
+NOTES = [
+    ("synthetic_note_policy_files.html", "暂无相关政策文件信息"),  # words in between, split over two spans
+    ("synthetic_note_image_alt.html", "该栏目暂无该类信息公开内容"),  # only in an image's alt text
+    ("synthetic_note_not_found.html", "对不起，没有找到相关信息"),  # not the search box's "如果您没有找到…"
+    ("synthetic_note_no_records.html", "无相关记录"),  # a catalogue table's only row
+    ("synthetic_note_being_compiled.html", "该栏目信息正在整理中，敬请关注"),
+    ("synthetic_note_rendered.html", "本栏目暂无信息发布"),  # written by the page's script (saved as rendered)
+]
+
+
+@pytest.mark.parametrize(("name", "note"), NOTES)
+def test_differently_worded_empty_notes_are_recognised_with_the_pages_own_sentence(name: str, note: str):
+    page = parse_list(file_response(name, "http://x.gov.cn/lm/"), today=TODAY)
+    assert page.items == [] and page.empty_notice == note and not page.under_construction
+
+
+def test_under_construction_with_no_information_is_a_broken_placeholder_not_a_note():
+    # "栏目建设中，暂无信息": the column itself is not built (column.broken), not a column with nothing to publish.
+    page = parse_list(file_response("synthetic_building_with_note.html", "http://x.gov.cn/zdly/"), today=TODAY)
+    assert page.under_construction and page.empty_notice is None
+
+
+def test_a_page_that_only_says_it_is_under_maintenance_is_no_note():
+    page = parse_list(file_response("synthetic_maintenance.html", "http://x.gov.cn/zcjd/"), today=TODAY)
+    assert page.under_construction and page.empty_notice is None
