@@ -42,7 +42,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
-from portalcheck.config import ENV_DATABASE_URL, Config
+from portalcheck.core.config import DEFAULT_TIMEZONE, ENV_DATABASE_URL, Config
 from portalcheck.core.processes import pid_alive
 from storage.models import Column, CrawlRun, Finding, JobLock, JobRun, RecheckRequest, Unit
 from storage.session import Store, make_engine
@@ -532,7 +532,7 @@ def recheck_unit(runtime: Runtime, unit: str, *, wait_seconds: float = RECHECK_L
                          ok=True)
 
 
-def format_recheck(result: RecheckResult, zone: str = "Asia/Shanghai") -> str:
+def format_recheck(result: RecheckResult, zone: str = DEFAULT_TIMEZONE) -> str:
     """What the inspector reads after `portalcheck recheck`: open problems before and after, and what was fixed."""
     tz = ZoneInfo(zone)
 

@@ -20,7 +20,7 @@ def _database_url() -> str:
         return url
     if os.environ.get("PORTALCHECK_DATABASE_URL"):
         return os.environ["PORTALCHECK_DATABASE_URL"]
-    from portalcheck.config import load_config
+    from portalcheck.core.config import load_config
 
     return load_config().database_url()
 

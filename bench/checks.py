@@ -111,7 +111,7 @@ def child(url: str) -> dict[str, Any]:
 
     from bench.checks_store import AS_OF, config_data
     from checks.runner import run_checks
-    from portalcheck.config import Config
+    from portalcheck.core.config import Config
     from storage.models import Finding, Unit
     from storage.session import Store
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, true
 from sqlalchemy.orm import Session
 
-from portalcheck.config import Config, Thresholds
+from portalcheck.core.config import DEFAULT_TIMEZONE, Config, Thresholds
 
 Severity = Literal["veto", "deduct", "info"]
 Scope = Literal["site", "unit", "column", "page", "account", "message"]
@@ -85,7 +85,7 @@ class CheckContext:
     site_code: str
     unit_ids: frozenset[int] | None = None  # None: every unit
     leaders: dict[str, list[str]] = field(default_factory=dict)
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     rule: str = ""
     sensitive_words: tuple[str, ...] = ()
     covered: set[tuple[Any, ...]] = field(default_factory=set)

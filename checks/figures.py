@@ -40,8 +40,8 @@ from checks.results import (
     Verdicts,
 )
 from checks.verdicts import judge
-from portalcheck.config import Config
 from portalcheck.core.accounts import HEALTH_ZH
+from portalcheck.core.config import Config
 from portalcheck.core.messages import COUNTED_KINDS, status_group
 from storage.models import CheckRun, Message
 

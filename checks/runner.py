@@ -20,7 +20,7 @@ from sqlalchemy import insert, select, update
 from checks.base import Check, CheckContext, FindingDraft, NotChecked, is_covered
 from checks.figures import record_run
 from checks.registry import select_checks
-from portalcheck.config import Config
+from portalcheck.core.config import Config
 from storage.failures import database_gone, explain
 from storage.models import Finding, Unit
 from storage.session import Store

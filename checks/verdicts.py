@@ -16,7 +16,7 @@ from checks.base import CheckContext
 from checks.facts.columns import column_states, units_without_columns
 from checks.registry import by_rule
 from checks.results import FAIL, UNKNOWN, Verdict, Verdicts
-from portalcheck.config import Config
+from portalcheck.core.config import Config
 from storage.models import Finding, Unit
 from storage.session import Store
 

@@ -23,7 +23,7 @@ import aiohttp
 from sqlalchemy import insert
 
 from crawler.errors import DNS, HTTP, OTHER, REDIRECT_LOOP, REFUSED, RESET, TIMEOUT, TLS, TOO_LARGE
-from portalcheck.config import Config
+from portalcheck.core.config import Config
 from storage.models import Probe, Site, Unit
 from storage.session import Store
 from storage.upsert import upsert

@@ -62,7 +62,7 @@ CHROMIUM_ARGS = [
 
 
 def settings_from_config(config: Any) -> dict[str, Any]:
-    """Scrapy settings for a deployment's `crawl:` section (portalcheck.config.CrawlConfig)."""
+    """Scrapy settings for a deployment's `crawl:` section (portalcheck.core.config.CrawlConfig)."""
     crawl = config.crawl
     return {
         "ROBOTSTXT_OBEY": crawl.obey_robots,

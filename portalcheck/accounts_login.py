@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from crawler.accounts.session import MOBILE_UA
 from crawler.settings import CHROMIUM_ARGS
+from portalcheck.core.config import DEFAULT_TIMEZONE
 
 DEFAULT_STATE = "state/weibo-storage-state.json"
 LOGIN_COOKIES = ("SUB",)  # set by passport.weibo.cn once a login succeeded
@@ -60,7 +61,7 @@ def login_weibo(config: Any, *, headless: bool = False, timeout_seconds: float =
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, headless=headless, args=args)
         try:
-            options: dict[str, Any] = {"user_agent": MOBILE_UA, "locale": "zh-CN", "timezone_id": "Asia/Shanghai",
+            options: dict[str, Any] = {"user_agent": MOBILE_UA, "locale": "zh-CN", "timezone_id": DEFAULT_TIMEZONE,
                                        "viewport": {"width": 390, "height": 844}, "is_mobile": True}
             if target.exists():
                 options["storage_state"] = str(target)

@@ -15,11 +15,10 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
-from portalcheck.config import DEFAULT_CONFIG, ENV_CONFIG, Config, ConfigError, load_config
+from portalcheck.core.config import DEFAULT_CONFIG, ENV_CONFIG, Config, ConfigError, load_config
 
 console = Console(stderr=True, highlight=False)
 
@@ -32,7 +31,12 @@ def _datetime(text: str) -> datetime:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"日期时间格式应为 2020-05-29 或 2020-05-29T18:00，实际为 {text!r}") from None
-    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    return value  # without an offset: read in the deployment's zone once the config is loaded (_local)
+
+
+def _local(moment: datetime | None, config: Config) -> datetime | None:
+    """A moment given without an offset is local time of the deployment (config `schedule.timezone`)."""
+    return moment.replace(tzinfo=config.zone) if moment is not None and moment.tzinfo is None else moment
 
 
 def _date(text: str) -> date:
@@ -146,7 +150,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     config = _load(args)
     store = Store(config.database_url())
     try:
-        report = run_checks(store, config, as_of=args.as_of or datetime.now(ZoneInfo("Asia/Shanghai")),
+        report = run_checks(store, config, as_of=_local(args.as_of, config) or datetime.now(config.zone),
                             units=args.unit, only=args.only)
     except KeyError as exc:
         console.print(f"[red]{exc.args[0]}[/]")
@@ -207,12 +211,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     from portalcheck.exports import NoCheckRun, Period, export
 
     fmt = args.format or ("docx" if args.kind == "notice" else "xlsx")
+    config = _load(args)
     try:
-        period = Period.make(args.date_from, args.date_to, args.as_of, args.unit)
+        period = Period.make(args.date_from, args.date_to, _local(args.as_of, config), args.unit)
     except ValueError as exc:
         console.print(f"[red]{exc}[/]")
         return EXIT_CONFIG
-    config = _load(args)
     try:
         path = export(config, args.kind, Path(args.out) if args.out else None, fmt=fmt, period=period,
                       deadline=args.deadline)

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from rich.console import Console
 
-from portalcheck.config import Config
+from portalcheck.core.config import Config
 
 EXIT_OK, EXIT_FAILED = 0, 1
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from portalcheck.config import load_config
+from portalcheck.core.config import load_config
 from portalcheck.demo import DemoPortal
 
 from .conftest import REPO, fresh_database

@@ -12,9 +12,10 @@ from __future__ import annotations
 import email.utils
 import re
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
-CHINA = ZoneInfo("Asia/Shanghai")
+from portalcheck.core.config import CHINA_TZ
+
+CHINA = CHINA_TZ  # platforms show Beijing time
 # A post may be stamped a little ahead of our clock (server skew); beyond this a year-less date is last year's.
 FUTURE_SLACK = timedelta(days=1)
 

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.settings import CHROMIUM_ARGS
+from portalcheck.core.config import DEFAULT_TIMEZONE
 
 log = logging.getLogger(__name__)
 
@@ -221,7 +222,7 @@ class Browser:
                       budget_key: Callable[[str], str | None] = lambda host: None,
                       storage_state: Path | None = None, timeout_seconds: float = 20,
                       mobile: bool = False) -> BrowserContextSession:
-        options: dict[str, Any] = {"locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+        options: dict[str, Any] = {"locale": "zh-CN", "timezone_id": DEFAULT_TIMEZONE}
         if storage_state is not None and storage_state.exists():
             options["storage_state"] = str(storage_state)
         if mobile:

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import PurePosixPath
 from urllib.parse import parse_qsl, urljoin, urlsplit
-from zoneinfo import ZoneInfo
 
 from lxml import etree
 from parsel import Selector
@@ -22,9 +21,9 @@ from crawler.data import load
 from crawler.dates import find_dates, parse_datetime
 from crawler.layouts.base import clean
 from crawler.layouts.generic import pagination
+from portalcheck.core.config import CHINA_TZ
 from portalcheck.core.messages import status_words
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 SKIP_TAGS = {"script", "style", "noscript", "head", "title"}
 GENERIC_STEMS = {"index", "detail", "show", "view", "content", "letter", "info", "message", "msg"}
 
@@ -151,7 +150,7 @@ def label_root(sel: Selector) -> etree._Element | None:
 def to_message(values: dict[str, str], *, today: date) -> ParsedMessage:
     def when(key: str) -> datetime | None:
         parsed = parse_datetime(values.get(key), today=today, partial=False)
-        return parsed.replace(tzinfo=LOCAL_TZ) if parsed else None
+        return parsed.replace(tzinfo=CHINA_TZ) if parsed else None
 
     return ParsedMessage(
         external_id=values.get("external_id") or None, title=values.get("title") or None,

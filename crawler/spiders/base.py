@@ -28,7 +28,7 @@ class GathererSpider(scrapy.Spider):
         super().update_settings(settings)
         if not settings.get("PORTALCHECK_DATABASE_URL"):  # plain `scrapy crawl NAME`, not the CLI
             from crawler.settings import settings_from_config
-            from portalcheck.config import load_config
+            from portalcheck.core.config import load_config
 
             settings.setdict(settings_from_config(load_config(config_path())), priority="spider")
 
@@ -36,7 +36,7 @@ class GathererSpider(scrapy.Spider):
                  **kwargs: Any):
         super().__init__(**kwargs)
         if config is None or isinstance(config, str):
-            from portalcheck.config import load_config
+            from portalcheck.core.config import load_config
 
             config = load_config(config or config_path())
         self.config = config

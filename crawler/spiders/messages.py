@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime, time, timezone
 from typing import Any
 from urllib.parse import urldefrag, urljoin
-from zoneinfo import ZoneInfo
 
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
@@ -29,7 +28,6 @@ from crawler.soft404 import looks_like_soft_404
 from crawler.spiders.base import GathererSpider
 from portalcheck.core.personal import mask_personal
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 MEMORY_PIPELINE = "crawler.messages.store.BoardMemoryPipeline"
 MAX_BOARD_NAME = 12  # a home-page link longer than this is an article title, not a board
 
@@ -55,7 +53,7 @@ class MessageSpider(GathererSpider):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.today = datetime.now(LOCAL_TZ).date()
+        self.today = datetime.now(self.config.zone).date()
         self.board_memory = BoardMemory()  # replaced by BoardMemoryPipeline with what the store knows
         self.boards: dict[str, Board] = {}
         self.requested: set[str] = set()
@@ -178,7 +176,7 @@ class MessageSpider(GathererSpider):
         message.handling_unit = message.handling_unit or entry.handling_unit
         message.status_word = message.status_word or entry.status_word
         if message.asked_at is None and entry.asked_on:
-            message.asked_at = datetime.combine(entry.asked_on, time(0), LOCAL_TZ)
+            message.asked_at = datetime.combine(entry.asked_on, time(0), self.config.zone)
         yield self.item(board, message)
 
     def parse_form(self, response: Response) -> Iterator[Any]:

@@ -16,7 +16,6 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
-from zoneinfo import ZoneInfo
 
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
@@ -47,7 +46,6 @@ from crawler.soft404 import looks_like_soft_404
 from crawler.spiders.base import GathererSpider
 from crawler.urls import join_without_fragment
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 HOME_COLUMN_NAME = "首页"
 HOME_CATEGORY = "home"
 NON_HTML = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".zip", ".rar", ".wps", ".ofd",
@@ -113,7 +111,7 @@ class PortalSpider(GathererSpider):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.today = datetime.now(LOCAL_TZ).date()
+        self.today = datetime.now(self.config.zone).date()
         self.memory = CrawlMemory()  # replaced by the pipeline with what the store knows
         self.progress: dict[str, ColumnProgress] = {}
         self.column_meta: dict[str, dict[str, Any]] = {}
@@ -456,7 +454,7 @@ class PortalSpider(GathererSpider):
         if isinstance(response, TextResponse) and response.status == 200:
             article = parse_article(response, today=self.today)
             page.title = article.title or page.title
-            page.published_at = article.published_at.replace(tzinfo=LOCAL_TZ) if (
+            page.published_at = article.published_at.replace(tzinfo=self.config.zone) if (
                 article.published_at and article.published_at.tzinfo is None) else article.published_at
             page.source = article.source
             page.body_text = article.body_text

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from portalcheck.config import Config
+from portalcheck.core.config import Config
 from portalcheck.exports.common import NoCheckRun, Period, Table, safe_cell
 from portalcheck.exports.findings import export_findings, findings_rows, set_deadline
 from portalcheck.exports.writers import write_tables

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from checks.results import FAIL, PASS, RESULT_FAIL, UNKNOWN
-from portalcheck.config import Config
+from portalcheck.core.config import Config
 from portalcheck.exports.common import Field, Period, Table, stored_run, zoned_bounds
 from storage.models import Post
 from storage.session import Store

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from portalcheck.config import Config
+from portalcheck.core.config import Config
 from portalcheck.exports.common import CATEGORY_ZH, Chart, Field, Period, Table, stored_run
 from storage.session import Store
 

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from checks.results import StoredRun, latest_run
+from portalcheck.core.config import CHINA_TZ
 from portalcheck.core.personal import mask_numbers
 from storage.session import Store
 
@@ -29,7 +30,6 @@ CATEGORY_ZH = {
     "other": "其他", "home": "首页",
 }
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 class NoCheckRun(LookupError):
@@ -69,7 +69,7 @@ def zh_date(day: date) -> str:
 
 def zh_moment(moment: datetime) -> str:
     """截至2020年5月29日18时 — the notice's way of naming the moment of the figures."""
-    local = moment.astimezone(LOCAL_TZ)
+    local = moment.astimezone(CHINA_TZ)
     minutes = f"{local.minute}分" if local.minute else ""
     return f"{zh_date(local.date())}{local.hour}时{minutes}"
 
@@ -91,11 +91,11 @@ class Period:
     def make(cls, date_from: date | None = None, date_to: date | None = None, as_of: datetime | None = None,
              units: Sequence[str] | None = None) -> Period:
         if as_of is None:
-            as_of = (datetime.combine(date_to, time(23, 59, 59), LOCAL_TZ) if date_to
-                     else datetime.now(LOCAL_TZ))
+            as_of = (datetime.combine(date_to, time(23, 59, 59), CHINA_TZ) if date_to
+                     else datetime.now(CHINA_TZ))
         elif as_of.tzinfo is None:
-            as_of = as_of.replace(tzinfo=LOCAL_TZ)
-        date_to = date_to or as_of.astimezone(LOCAL_TZ).date()
+            as_of = as_of.replace(tzinfo=CHINA_TZ)
+        date_to = date_to or as_of.astimezone(CHINA_TZ).date()
         date_from = date_from or date_to.replace(month=1, day=1)
         if date_from > date_to:
             raise ValueError(f"起始日期 {date_from} 晚于截止日期 {date_to}")
@@ -103,11 +103,11 @@ class Period:
 
     @property
     def start(self) -> datetime:
-        return datetime.combine(self.date_from, time(0, 0), LOCAL_TZ)
+        return datetime.combine(self.date_from, time(0, 0), CHINA_TZ)
 
     @property
     def end(self) -> datetime:
-        return datetime.combine(self.date_to + timedelta(days=1), time(0, 0), LOCAL_TZ)
+        return datetime.combine(self.date_to + timedelta(days=1), time(0, 0), CHINA_TZ)
 
     def wants(self, unit: str | None) -> bool:
         return self.units is None or unit in self.units
@@ -122,7 +122,7 @@ class Period:
 
     def as_dict(self) -> dict[str, Any]:
         return {"from": self.date_from.isoformat(), "to": self.date_to.isoformat(),
-                "as_of": self.as_of.astimezone(LOCAL_TZ).isoformat(timespec="seconds"),
+                "as_of": self.as_of.astimezone(CHINA_TZ).isoformat(timespec="seconds"),
                 "units": list(self.units) if self.units else None}
 
 
@@ -166,8 +166,8 @@ class Table:
 
 
 def local(moment: datetime | None) -> datetime | None:
-    return moment.astimezone(LOCAL_TZ) if moment else None
+    return moment.astimezone(CHINA_TZ) if moment else None
 
 
 def iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(LOCAL_TZ).isoformat(timespec="seconds") if moment else None
+    return moment.astimezone(CHINA_TZ).isoformat(timespec="seconds") if moment else None

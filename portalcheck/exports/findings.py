@@ -17,7 +17,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import aliased
 
 from checks.registry import catalogue
-from portalcheck.config import Config
+from portalcheck.core.config import Config
 from portalcheck.exports.atomic import replacing
 from portalcheck.exports.common import (
     ACTIVE,

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from crawler.messages.categories import category_names, split
 from crawler.messages.store import match_unit
-from portalcheck.config import Config
+from portalcheck.core.config import Config
 from portalcheck.core.messages import COUNTED_KINDS, status_group
 from portalcheck.exports.common import Chart, Field, Period, Table, stored_run, zoned_bounds
 from storage.models import Message, Unit

@@ -14,11 +14,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from portalcheck.config import Config
+from portalcheck.core.config import Config
 from portalcheck.exports import columns as upkeep_mod
 from portalcheck.exports import publications as pubs_mod
 from portalcheck.exports.atomic import replacing
-from portalcheck.exports.common import LOCAL_TZ, Period, zh_date, zh_moment
+from portalcheck.exports.common import CHINA_TZ, Period, zh_date, zh_moment
 from storage.session import Store
 
 TODO = "【待补充】"
@@ -157,7 +157,7 @@ def blocks(d: NoticeData) -> list[Block]:
                                  "后续工作措施经单位主要负责人签字、加盖单位公章后报送。"))
     out += [Block("para", f"附件：1．{period}信息发布统计表"), Block("para", "　　　2．部门乡镇网页督查情况表"),
             Block("para", f"　　　3．{period}网上问政回复情况统计表"), Block("para", "　　　4．政务新媒体检查情况表"),
-            Block("para", f"{zh_date(datetime.now(LOCAL_TZ).date())}")]
+            Block("para", f"{zh_date(datetime.now(CHINA_TZ).date())}")]
     out += attachments(d)
     return out
 

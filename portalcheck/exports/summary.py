@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from portalcheck.config import Config
+from portalcheck.core.config import Config
 from portalcheck.exports.common import ACTIVE, SEVERITY_ZH, Field, Period, Table, stored_run
 from storage.models import Finding, Unit
 from storage.session import Store

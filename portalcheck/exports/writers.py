@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from portalcheck.exports.atomic import replacing, scratch_folder
-from portalcheck.exports.common import LOCAL_TZ, Chart, Field, Table, safe_cell
+from portalcheck.exports.common import CHINA_TZ, Chart, Field, Table, safe_cell
 
 DATE_FMT = "yyyy-mm-dd"
 DATETIME_FMT = "yyyy-mm-dd hh:mm"
@@ -40,7 +40,7 @@ def sheet_title(title: str, taken: set[str]) -> str:
 
 def _naive_local(value: datetime) -> datetime:
     """Spreadsheets have no time zones: show the deployment's local time."""
-    return value.astimezone(LOCAL_TZ).replace(tzinfo=None) if value.tzinfo else value
+    return value.astimezone(CHINA_TZ).replace(tzinfo=None) if value.tzinfo else value
 
 
 def display(field: Field, value: Any) -> Any:
@@ -58,7 +58,7 @@ def display(field: Field, value: Any) -> Any:
 
 def json_value(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.astimezone(LOCAL_TZ).isoformat(timespec="seconds") if value.tzinfo else value.isoformat()
+        return value.astimezone(CHINA_TZ).isoformat(timespec="seconds") if value.tzinfo else value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
     return value

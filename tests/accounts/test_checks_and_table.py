@@ -14,7 +14,7 @@ from checks import run_checks
 from crawler.accounts import health as H
 from crawler.accounts.model import AccountHarvest, AccountItem, AccountRef, PostRecord
 from crawler.accounts.store import write_accounts
-from portalcheck.config import Config
+from portalcheck.core.config import Config
 from portalcheck.exports.accounts import accounts_table
 from storage.models import CrawlRun, Finding, Post, Unit
 from storage.session import Store

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from checks import run_checks
-from portalcheck.config import load_config
+from portalcheck.core.config import load_config
 from portalcheck.demo import serve_demo
 from portalcheck.exports.accounts import accounts_table
 from storage.models import Finding, Unit

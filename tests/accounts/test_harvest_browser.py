@@ -20,7 +20,7 @@ from crawler.accounts import health as H
 from crawler.accounts.dates import CHINA, parse_post_time
 from crawler.accounts.harvest import account_refs, harvest_accounts
 from crawler.accounts.model import AccountHarvest
-from portalcheck.config import Config
+from portalcheck.core.config import Config
 from tests.servers import FixtureServer
 
 from .fake_platforms import (

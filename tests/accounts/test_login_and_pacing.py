@@ -12,7 +12,7 @@ import pytest
 
 from crawler.accounts.session import Pacer
 from portalcheck.accounts_login import LoginFailed, login_weibo
-from portalcheck.config import Config
+from portalcheck.core.config import Config
 from tests.servers import send
 
 from .fake_platforms import weibo_server

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from portalcheck.config import Config
+from portalcheck.core.config import Config
 from storage.models import Column, ColumnVisit, CrawlRun, Link, LinkTarget, ListItem, Page, Probe, Site, Unit
 from storage.session import Store
 

@@ -29,7 +29,7 @@ import yaml
 from sqlalchemy import create_engine, insert, make_url, text
 
 from checks.verdicts import verdicts
-from portalcheck.config import Config
+from portalcheck.core.config import Config
 from storage.models import ColumnVisit, ListItem
 from storage.session import Store
 

@@ -14,7 +14,7 @@ import pytest
 
 from checks.base import NotChecked
 from checks.runner import run_checks
-from portalcheck.config import load_config
+from portalcheck.core.config import load_config
 from portalcheck.exports import export
 from portalcheck.exports.common import Period
 from storage.session import Store

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from portalcheck.config import Config, load_config
+from portalcheck.core.config import Config, load_config
 from portalcheck.demo import DemoPortal, DemoServer, serve_demo
 from portalcheck.exports import Period, export
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from checks.base import CheckContext
 from checks.figures import account_rows
 from checks.results import latest_run
-from portalcheck.config import Config
+from portalcheck.core.config import Config
 from portalcheck.exports import NoCheckRun, export
 from storage.models import CheckRun
 from storage.session import Store, open_store

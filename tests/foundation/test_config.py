@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from portalcheck.config import ConfigError, load_config
+from portalcheck.core.config import ConfigError, load_config
 
 from ..conftest import REPO
 

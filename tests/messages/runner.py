@@ -26,7 +26,7 @@ def main(argv: list[str]) -> int:
 
     from crawler.run import build_settings
     from crawler.spiders.messages import MessageSpider
-    from portalcheck.config import load_config
+    from portalcheck.core.config import load_config
 
     config = load_config(argv[0])
     process = CrawlerProcess(build_settings(config, log_level="INFO"), install_root_handler=False)

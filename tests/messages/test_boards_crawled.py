@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from checks.runner import run_checks
-from portalcheck.config import Config, load_config
+from portalcheck.core.config import Config, load_config
 from portalcheck.exports.messages import messages_table
 from storage.models import Finding, Message
 from storage.session import Store

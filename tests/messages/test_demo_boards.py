@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from checks.runner import run_checks
-from portalcheck.config import load_config
+from portalcheck.core.config import load_config
 from portalcheck.demo import serve_demo
 from storage.models import Finding, Message, Unit
 from storage.session import Store

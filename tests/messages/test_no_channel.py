@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from checks.runner import run_checks
-from portalcheck.config import Config
+from portalcheck.core.config import Config
 from storage.models import CrawlRun, Finding, Unit
 from storage.session import Store
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from portalcheck.config import load_config
+from portalcheck.core.config import load_config
 from portalcheck.demo import DemoServer
 
 from ..crawl.runner import query

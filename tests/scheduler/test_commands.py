@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import scheduler
-from portalcheck.config import load_config
+from portalcheck.core.config import load_config
 from portalcheck.demo import serve_demo
 
 from ..crawl.runner import query

@@ -51,7 +51,7 @@ def test_two_schedulers_on_one_database_never_crawl_a_unit_twice_at_once(tmp_pat
     """The second scheduler is started only once the first holds the night, with the night due again and a
     recheck of a unit it is crawling queued: both must meet the held locks, not merely run one after the other."""
     import scheduler
-    from portalcheck.config import load_config
+    from portalcheck.core.config import load_config
     from storage.session import Store
 
     with serve_demo(port=0) as server:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from crawler.probe import PER_HOST, Target, format_round, probe_all, run_probe_round
-from portalcheck.config import Config
+from portalcheck.core.config import Config
 from storage.models import Probe, Site
 from storage.session import Store
 

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from checks.base import NotChecked
 from checks.runner import run_checks
-from portalcheck.config import load_config
+from portalcheck.core.config import load_config
 from storage.models import Column as ColumnRow
 from storage.models import Finding
 from storage.models import Unit as UnitRow

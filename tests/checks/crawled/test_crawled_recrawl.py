@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from checks.runner import run_checks
-from portalcheck.config import load_config
+from portalcheck.core.config import load_config
 from storage.models import Finding
 from storage.session import Store
 

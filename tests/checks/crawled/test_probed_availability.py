@@ -14,7 +14,7 @@ import pytest
 
 from checks.runner import run_checks
 from crawler.probe import ensure_sites, run_probe_round
-from portalcheck.config import Config
+from portalcheck.core.config import Config
 from storage.models import Finding, Unit
 from storage.session import Store
 

@@ -13,6 +13,7 @@ from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import yaml
 from pydantic import (
@@ -29,6 +30,11 @@ from pydantic import (
 ENV_CONFIG = "PORTALCHECK_CONFIG"
 ENV_DATABASE_URL = "PORTALCHECK_DATABASE_URL"
 DEFAULT_CONFIG = "config.yaml"
+
+# The deployment's time zone (config `schedule.timezone`) defaults to China Standard Time; CHINA_TZ is the zone
+# Chinese sites and platforms write their dates in, where no config is at hand (parsers, the browser's zone).
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+CHINA_TZ = ZoneInfo(DEFAULT_TIMEZONE)
 
 SITE_CODE_RE = re.compile(r"^(\d{10}|bm\d{8})$")
 
@@ -211,7 +217,7 @@ class AccountsConfig(_Strict):
 
 
 class ScheduleConfig(_Strict):
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     nightly_at: time = time(1, 30)
     full_crawl_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "sun"
     probe_interval_minutes: int = Field(60, gt=0, le=72)
@@ -267,6 +273,11 @@ class Config(_Strict):
                 return unit
         known = "、".join(u.name for u in self.units)
         raise KeyError(f"配置中没有单位 {name!r}；已配置的单位：{known}")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The deployment's time zone: local dates, days and "now" are read in it."""
+        return ZoneInfo(self.schedule.timezone)
 
     @property
     def base_dir(self) -> Path:
