@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from portalcheck.demo import DemoServer, serve_demo
+from portalcheck.demo import DemoServer
 
-from ..conftest import fresh_database
+from ..conftest import INJECTED_TITLE, PHONE_TITLE
+from ..conftest import DemoCrawl as Crawled
 from .runner import crawl, portal_runs, query, visits
 
 CRAWL_SETTINGS = """
@@ -23,16 +22,6 @@ crawl:
 """
 
 
-@dataclass
-class Crawled:
-    server: DemoServer
-    db_url: str
-    config: Path
-
-    def url(self, path: str) -> str:
-        return self.server.base_url + path
-
-
 def write_config(server: DemoServer, folder: Path) -> Path:
     text = server.portal.config_yaml(server.base_url)
     text = text.split("\ncrawl:")[0] + CRAWL_SETTINGS
@@ -41,15 +30,10 @@ def write_config(server: DemoServer, folder: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
-    folder = tmp_path_factory.mktemp("demo")
-    with serve_demo(port=0) as server:
-        config = write_config(server, folder)
-        for db_url in fresh_database(folder):
-            result = crawl(config, db_url, "--full")
-            assert result.returncode == 0, result.stderr[-3000:]
-            yield Crawled(server, db_url, config)
+@pytest.fixture
+def crawled(demo_crawl: Crawled) -> Crawled:
+    """The session's one crawl of the demo portal (tests/conftest.py: demo_crawl)."""
+    return demo_crawl
 
 
 def stored_columns(crawled: Crawled, unit: str) -> dict[str, tuple[str, str, int]]:
@@ -132,7 +116,7 @@ def test_gbk_unit_titles_are_decoded(crawled: Crawled) -> None:
 
 def test_article_pages_carry_title_date_source_and_body(crawled: Crawled) -> None:
     unit = crawled.server.portal.units[0]
-    article = unit.all_articles()[0]
+    article = next(a for a in unit.all_articles() if a.title not in (INJECTED_TITLE, PHONE_TITLE))  # not planted
     [(title, published, source, body)] = query(
         crawled.db_url, "SELECT title, published_at, source, body_text FROM pages WHERE url = :url",
         url=crawled.url(article.path))

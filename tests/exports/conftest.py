@@ -15,16 +15,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from portalcheck.core.config import Config, load_config
-from portalcheck.demo import DemoPortal, DemoServer, serve_demo
+from portalcheck.demo import DemoPortal, DemoServer
 from portalcheck.exports import Period, export
 
-from ..conftest import fresh_database
-from ..crawl.runner import crawl
-from ..crawl.test_demo_crawl import write_config
+from ..conftest import INJECTED_TITLE, DemoCrawl
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-INJECTED = '=HYPERLINK("http://evil.example/","点此领取补贴")'
-PHONE_TITLE = "困难群众补贴发放名单公示（经办人手机13812345678）"
+INJECTED = INJECTED_TITLE  # planted by the session's demo crawl
 
 
 @dataclass
@@ -48,26 +45,13 @@ class Exported:
 
 
 @pytest.fixture(scope="package")
-def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exported]:
-    from checks import run_checks
-    from storage.session import Store
-
+def exported(demo_crawl: DemoCrawl, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exported]:
+    """The session's demo crawl (tests/conftest.py: planted titles, checked once), exported here."""
     folder = tmp_path_factory.mktemp("exports")
-    with serve_demo(port=0) as server, pytest.MonkeyPatch.context() as patch:
-        today = server.portal.today
-        server.portal.publish("bhz", "xzdt", INJECTED, today)
-        server.portal.publish("bhz", "tzgg", PHONE_TITLE, today - dt.timedelta(days=1))
-        config_path = write_config(server, folder)
-        for db_url in fresh_database(folder):
-            result = crawl(config_path, db_url, "--full")
-            assert result.returncode == 0, result.stderr[-3000:]
-            patch.setenv("PORTALCHECK_DATABASE_URL", db_url)
-            config = load_config(config_path)
-            store = Store(db_url)
-            now = dt.datetime.now(SHANGHAI)
-            try:
-                run_checks(store, config, as_of=now)
-            finally:
-                store.dispose()
-            period = Period.make(today - dt.timedelta(days=400), today, now)
-            yield Exported(server, config, config_path, db_url, folder, period)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PORTALCHECK_DATABASE_URL", demo_crawl.db_url)
+        config = load_config(demo_crawl.config)
+        today = demo_crawl.portal.today
+        as_of = demo_crawl.checked_at.astimezone(SHANGHAI)
+        period = Period.make(today - dt.timedelta(days=400), today, as_of)
+        yield Exported(demo_crawl.server, config, demo_crawl.config, demo_crawl.db_url, folder, period)

@@ -8,8 +8,9 @@ import json
 
 from openpyxl import load_workbook
 
+from ..conftest import PHONE_TITLE
 from ..crawl.runner import query
-from .conftest import INJECTED, PHONE_TITLE, Exported
+from .conftest import INJECTED, Exported
 
 
 def unread_columns(exported: Exported) -> set[str]:
