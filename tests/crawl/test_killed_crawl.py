@@ -48,6 +48,7 @@ class Portal:
                 # 3 to 6 pages each; odd columns state 共N页 and link every page, even ones only 下一页.
                 self.items[f"/{unit}/c{j}/"] = list(range(PER_PAGE * (3 + (j + u) % 4) - (j % 3), 0, -1))
         self.next_id = 1000
+        self.latency = 0.004  # a real server's: the crawl lasts a few seconds
 
     def publish(self, count: int) -> None:
         """`count` new items at the head of every column: their pages shift, as on a real site."""
@@ -78,7 +79,7 @@ class Portal:
         return (date(2026, 11, 30) - timedelta(days=(2000 - n) % 900)).isoformat()
 
     def handle(self, handler) -> None:  # type: ignore[no-untyped-def]
-        time.sleep(0.004)  # a real server's latency: the crawl lasts a few seconds
+        time.sleep(self.latency)
         path = handler.path.split("?")[0]
         column, _, leaf = path.rpartition("/")
         column += "/"
@@ -215,19 +216,24 @@ def test_incremental_crawl_killed_then_incremental_crawl_stores_the_new_items_of
     portal = Portal()
     with FixtureServer(portal.routes()) as server:
         config = write_config(tmp_path, server.base_url)
+        portal.publish(2 * PER_PAGE + 1)  # three new pages' worth at the head of every column
+        expected = reference(config, tmp_path / "reference")
         rng = random.Random(SEED + 1)
+        landed = 0
         for n in range(3):
             for db_url in database(tmp_path / f"kill{n}"):
                 portal.__init__()  # type: ignore[misc]  # the portal as the full crawl finds it
                 assert crawl(config, db_url, "--full").returncode == 0
                 before = list_items_stored(db_url)
-                portal.publish(2 * PER_PAGE + 1)  # three new pages' worth at the head of every column
-                expected = reference(config, tmp_path / f"reference{n}")
+                portal.publish(2 * PER_PAGE + 1)  # the same new items again (numbered from 1001 as above)
                 added = sum(len(v) for v in expected.values()) - before
-                stop_at(config, db_url, [], before + rng.randint(1, added - 1))
+                portal.latency = 0.25  # the incremental run lasts a few of the store's 2-second batches
+                landed += stop_at(config, db_url, [], before + rng.randint(1, added - 1))
+                portal.latency = 0.004
                 result = crawl(config, db_url)
                 assert result.returncode == 0, result.stderr[-3000:]
                 assert_complete(db_url, expected)
+        assert landed >= 2
 
 
 def test_sigterm_stops_a_full_crawl_as_interrupted_and_the_next_run_finishes_and_says_so(
