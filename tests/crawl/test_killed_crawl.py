@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import fresh_database
+from ..messages.site import letter_detail, letters_list, qa_page
 from ..servers import FixtureServer, send
 from .runner import REPO, crawl, portal_runs, query
 from .test_hanweb_jpage import COLUMNS as HANWEB_COLUMNS
@@ -36,6 +37,19 @@ HANWEB = HANWEB_COLUMNS["77278"]
 KILL_POINTS = int(os.environ.get("KILL_POINTS", "10"))
 SEED = 20261203
 XXGK = "http://xxgk.example.org"
+QA, LETTERS = "/wlwz/", "/bm/zjj/jzxx/"
+
+
+def _asked(i: int) -> str:
+    return (date(2026, 10, 1) - timedelta(days=2 * i)).isoformat()
+
+
+BOARD_QA = [(f"{3001 + i}", f"关于第{i}号事项的咨询", "请问该事项如何办理？", f"{_asked(i)} 09:00", "县人社局", "已办结",
+             "您好！经核实，该事项可在县政务服务中心窗口办理，需携带身份证原件。", f"{_asked(i - 1)} 10:00")
+            for i in range(30)]
+BOARD_LETTERS = [(f"{4001 + i}", f"第{i}号来信", "小区路灯损坏，请尽快维修。", f"{_asked(i)} 10:00", "已回复",
+                  "您好！经现场核查，路灯已于次日修复，感谢您的监督。", f"{_asked(i - 1)} 15:00", "满意")
+                 for i in range(22)]
 
 
 class Portal:
@@ -90,6 +104,28 @@ class Portal:
                 return
         send(handler, 404, "<html><title>404</title><body>页面不存在</body></html>")
 
+    def board_page(self, handler) -> None:  # type: ignore[no-untyped-def]
+        """网上问政 (Q&A blocks, 5 a page) and 局长信箱 (a list of letters, 4 a page, each read on its detail page),
+        both over six pages linked by 下一页 only. Slower than the portal's pages: the boards' own gatherer
+        runs beside the portal's, and kills should land while it is reading them too."""
+        time.sleep(60 * self.latency)
+        path, _, query_ = handler.path.partition("?")
+        if path == LETTERS + "detail.html":
+            send(handler, 200, letter_detail(BOARD_LETTERS[int(query_.removeprefix("id=")) - 4001]))
+            return
+        qa = path.startswith(QA)
+        leaf = path.rsplit("/", 1)[1]
+        page = int("".join(ch for ch in leaf if ch.isdigit()) or 1)  # index_3.html, list_3.html: page 3
+        per = 5 if qa else 4
+        entries = (BOARD_QA if qa else BOARD_LETTERS)[(page - 1) * per:page * per]
+        last = page * per >= len(BOARD_QA if qa else BOARD_LETTERS)
+        if qa:
+            pager = "" if last else f'<a href="index_{page + 1}.html">下一页</a>'
+            send(handler, 200, qa_page("网上问政", entries, pager))
+        else:
+            pager = "" if last else f'<a href="{LETTERS}list_{page + 1}.html">下一页</a>'
+            send(handler, 200, letters_list(entries, pager))
+
     def routes(self) -> dict[str, object]:
         out: dict[str, object] = {"/": '<html><head><meta charset="utf-8"><title>青山县人民政府</title></head>'
                                        "<body></body></html>", "/robots.txt": "User-agent: *\nDisallow:\n"}
@@ -102,6 +138,10 @@ class Portal:
             for page in range(1, 40):
                 out[f"{column}index_{page}.html"] = self.handle
         out["/module/web/jpage/dataproxy.jsp"] = dataproxy
+        out.update({QA + "index.html": self.board_page, LETTERS: self.board_page,
+                    LETTERS + "detail.html": self.board_page})
+        for page in range(2, 7):
+            out[f"{QA}index_{page}.html"] = out[f"{LETTERS}list_{page}.html"] = self.board_page
         out[HANWEB.path] = column_page(HANWEB)
         out.update({path: article(day) for path, day in HANWEB.records().items()})
         return out
@@ -124,6 +164,9 @@ units:
     site: "{base}/u2/"
     columns:
       - {{name: 政策文件, url: "{base}{HANWEB.path}"}}
+message_boards:
+  - {{name: 网上问政, url: "{base}{QA}index.html", kind: consultation}}
+  - {{name: 局长信箱, url: "{base}{LETTERS}", kind: consultation}}
 crawl: {{concurrency_per_host: 2, delay_seconds: 0, autothrottle: false, check_external_links: false,
         incremental_revisit_fraction: 0}}
 """, encoding="utf-8")
@@ -135,6 +178,14 @@ def column_items(db_url: str) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for column, item in rows:
         out.setdefault(column, set()).add(item)
+    return out
+
+
+def board_messages(db_url: str) -> dict[str, set[tuple[str, str | None, bool]]]:
+    """Board URL → its messages (id, status, has a reply)."""
+    out: dict[str, set[tuple[str, str | None, bool]]] = {}
+    for board, ident, status, reply in query(db_url, "SELECT board_url, external_id, status_word, reply FROM messages"):
+        out.setdefault(board, set()).add((ident, status, bool(reply)))
     return out
 
 
@@ -174,16 +225,24 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Portal, Fix
         yield portal, server, write_config(tmp_path_factory.mktemp("killed"), server.base_url)
 
 
-def reference(config: Path, folder: Path) -> dict[str, set[str]]:
-    """Every column's items after one uninterrupted full crawl."""
+Reference = tuple[dict[str, set[str]], dict[str, set[tuple[str, str | None, bool]]]]
+
+
+def reference(config: Path, folder: Path) -> Reference:
+    """Every column's items and every board's messages after one uninterrupted full crawl."""
     for db_url in database(folder):
         result = crawl(config, db_url, "--full")
         assert result.returncode == 0, result.stderr[-3000:]
         items = column_items(db_url)
-    return items
+        boards = board_messages(db_url)
+    assert {len(v) for v in boards.values()} == {len(BOARD_QA), len(BOARD_LETTERS)}
+    return items, boards
 
 
-def assert_complete(db_url: str, expected: dict[str, set[str]]) -> None:
+def assert_complete(db_url: str, expected_both: Reference) -> None:
+    expected, boards = expected_both
+    stored = board_messages(db_url)
+    assert {b: len(m) for b, m in stored.items() if m != boards.get(b)} == {}
     got = column_items(db_url)
     wrong = {c: (len(got.get(c, ())), len(items)) for c, items in expected.items() if got.get(c) != items}
     assert wrong == {}, f"column: (stored, expected) items {wrong}"
@@ -195,8 +254,8 @@ def test_full_crawl_killed_anywhere_then_incremental_crawl_stores_every_column_i
         site: tuple[Portal, FixtureServer, Path], tmp_path: Path) -> None:
     portal, server, config = site
     expected = reference(config, tmp_path / "reference")
-    total = sum(len(items) for items in expected.values())
-    assert any("jpage" in c or "/col/" in c for c in expected) and total > 250
+    total = sum(len(items) for items in expected[0].values())
+    assert any("/col/" in c for c in expected[0]) and total > 250
     rng = random.Random(SEED)
     points = sorted(rng.randint(1, int(total * 0.9)) for _ in range(KILL_POINTS))
     landed = 0
@@ -226,7 +285,7 @@ def test_incremental_crawl_killed_then_incremental_crawl_stores_the_new_items_of
                 assert crawl(config, db_url, "--full").returncode == 0
                 before = list_items_stored(db_url)
                 portal.publish(2 * PER_PAGE + 1)  # the same new items again (numbered from 1001 as above)
-                added = sum(len(v) for v in expected.values()) - before
+                added = sum(len(v) for v in expected[0].values()) - before
                 portal.latency = 0.25  # the incremental run lasts a few of the store's 2-second batches
                 landed += stop_at(config, db_url, [], before + rng.randint(1, added - 1))
                 portal.latency = 0.004
