@@ -250,10 +250,14 @@ def assert_complete(db_url: str, expected_both: Reference) -> None:
     assert {c: visits.get(c) for c in expected if visits.get(c) != "full"} == {}
 
 
+@pytest.fixture(scope="module")
+def expected(site: tuple[Portal, FixtureServer, Path], tmp_path_factory: pytest.TempPathFactory) -> Reference:
+    return reference(site[2], tmp_path_factory.mktemp("reference"))
+
+
 def test_full_crawl_killed_anywhere_then_incremental_crawl_stores_every_column_in_full(
-        site: tuple[Portal, FixtureServer, Path], tmp_path: Path) -> None:
+        site: tuple[Portal, FixtureServer, Path], expected: Reference, tmp_path: Path) -> None:
     portal, server, config = site
-    expected = reference(config, tmp_path / "reference")
     total = sum(len(items) for items in expected[0].values())
     assert any("/col/" in c for c in expected[0]) and total > 250
     rng = random.Random(SEED)
@@ -296,9 +300,8 @@ def test_incremental_crawl_killed_then_incremental_crawl_stores_the_new_items_of
 
 
 def test_sigterm_stops_a_full_crawl_as_interrupted_and_the_next_run_finishes_and_says_so(
-        site: tuple[Portal, FixtureServer, Path], tmp_path: Path) -> None:
+        site: tuple[Portal, FixtureServer, Path], expected: Reference, tmp_path: Path) -> None:
     portal, server, config = site
-    expected = reference(config, tmp_path / "reference")
     for db_url in database(tmp_path / "term"):
         assert stop_at(config, db_url, ["--full"], 60, stop=signal.SIGTERM)
         [run] = portal_runs(db_url)
@@ -312,3 +315,22 @@ def test_sigterm_stops_a_full_crawl_as_interrupted_and_the_next_run_finishes_and
         assert counts["unfinished_columns"] == {"left": unfinished, "finished": unfinished}
         assert f"上次中断遗留未完成栏目 {unfinished} 个，本次已补全 {unfinished} 个" in result.stdout + result.stderr
         assert query(db_url, "SELECT count(*) FROM unfinished_lists")[0][0] == 0
+
+
+def test_full_crawl_killed_then_one_units_crawl_finishes_that_units_columns_and_leaves_the_rest_for_later(
+        site: tuple[Portal, FixtureServer, Path], expected: Reference, tmp_path: Path) -> None:
+    portal, server, config = site
+    unit_columns = {c for c in expected[0] if f"{server.base_url}/u2/" in c or "/col/" in c}
+    for db_url in database(tmp_path / "unit"):
+        assert stop_at(config, db_url, ["--full"], sum(len(v) for v in expected[0].values()) // 3)
+        left = {url for (url,) in query(db_url, "SELECT list_url FROM unfinished_lists WHERE kind = 'column'")}
+        result = crawl(config, db_url, "--unit", UNITS["u2"])
+        assert result.returncode == 0, result.stderr[-3000:]
+        stored = column_items(db_url)
+        assert {c: len(stored.get(c, ())) for c in unit_columns if stored.get(c) != expected[0][c]} == {}
+        still = {url for (url,) in query(db_url, "SELECT list_url FROM unfinished_lists WHERE kind = 'column'")}
+        assert still == left - unit_columns  # the other unit's columns: still marked, for the next run
+        result = crawl(config, db_url)
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert_complete(db_url, expected)
+        assert query(db_url, "SELECT url FROM pages GROUP BY url HAVING count(*) > 1") == []
