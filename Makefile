@@ -9,10 +9,12 @@ demo: setup
 
 test: setup
 	.venv/bin/ruff check .
+	.venv/bin/lint-imports --no-logo
 	.venv/bin/pytest -q
 
 lint: setup
 	.venv/bin/ruff check .
+	.venv/bin/lint-imports --no-logo
 
 bench: setup
 	.venv/bin/python -m bench.crawl

@@ -35,7 +35,6 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -49,7 +48,6 @@ from storage.session import Store, make_engine
 
 log = logging.getLogger("portalcheck.scheduler")
 
-REPO_ROOT = Path(__file__).resolve().parent
 HOST = socket.gethostname()
 
 LOCK_TTL = timedelta(minutes=10)          # a holder that stops renewing loses its locks after this
@@ -260,28 +258,8 @@ def _cause(exc: BaseException) -> str:
 
 # --- crawl subprocess ----------------------------------------------------------------------------------
 
-CHILD_BOOT = "import sys, scheduler; sys.exit(scheduler.crawl_child_main(sys.argv[1:]))"
-
-
-def crawl_child_main(argv: list[str]) -> int:
-    """Entry of a crawl subprocess: `portalcheck <argv>` plus a watch on its parent.
-
-    If the scheduler is killed outright, the orphaned crawl notices and stops itself with SIGINT, at
-    a clean point, instead of running on unseen while a restarted scheduler starts another.
-    """
-    parent = os.getppid()
-
-    def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os.kill(os.getpid(), signal.SIGINT)
-                return
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-    from portalcheck.cli import main
-
-    return main(argv)
+# The crawl child: `python -m portalcheck.crawl_child <portalcheck argv>` (stops itself if we die).
+CHILD_MODULE = "portalcheck.crawl_child"
 
 
 @dataclass
@@ -331,14 +309,13 @@ class Runtime:
             argv += ["--unit", name]
         if full:
             argv.append("--full")
-        path = os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH")) if p)
-        env = {**os.environ, ENV_DATABASE_URL: config.database_url(), "PYTHONPATH": path, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, ENV_DATABASE_URL: config.database_url(), "PYTHONUNBUFFERED": "1"}
         if self.stopping.is_set():
             return CrawlOutcome("interrupted", -1)
         log.info("crawl subprocess starting: %s", " ".join(argv[2:]))
         # Own session: a Ctrl-C on the terminal reaches us only; we forward exactly one SIGINT (a second
         # one makes Scrapy stop uncleanly).
-        child = subprocess.Popen([sys.executable, "-c", CHILD_BOOT, *argv], env=env, stdout=subprocess.PIPE,
+        child = subprocess.Popen([sys.executable, "-m", CHILD_MODULE, *argv], env=env, stdout=subprocess.PIPE,
                                  stderr=subprocess.STDOUT, text=True, start_new_session=True,
                                  cwd=str(config.base_dir))
         with self._lock:

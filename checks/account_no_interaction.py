@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.account_state import account_states, skip_unreadable
 from checks.base import Check, CheckContext, FindingDraft, iso
+from checks.facts.accounts import account_states, skip_unreadable
 
 
 def run(ctx: CheckContext) -> Iterator[FindingDraft]:

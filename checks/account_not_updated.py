@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.account_state import silent_accounts
 from checks.base import Check, CheckContext, FindingDraft, iso
+from checks.facts.accounts import silent_accounts
 
 
 def run(ctx: CheckContext) -> Iterator[FindingDraft]:

@@ -12,9 +12,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from checks.account_state import AccountState, account_states
 from checks.base import CheckContext, iso
-from checks.content_scan import sentence_at
+from checks.facts.accounts import AccountState, account_states
+from checks.facts.pages import sentence_at
 from storage.models import Post
 
 

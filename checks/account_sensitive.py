@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from checks.account_posts import scan_posts
 from checks.base import Check, CheckContext, FindingDraft
-from checks.sensitive import find_sensitive
+from checks.words.sensitive import find_sensitive
 
 
 def run(ctx: CheckContext) -> Iterator[FindingDraft]:

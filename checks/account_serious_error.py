@@ -1,6 +1,6 @@
 """严重表述错误 in posts (new media, indicators.md D1): the website dictionary, applied to posts.
 
-The same curated lists and Aho-Corasick matcher as content.serious_error (checks.dictionary):
+The same curated lists and Aho-Corasick matcher as content.serious_error (checks.words.dictionary):
 one finding per account and wrong form, with the sentences and the posts it appears in.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from checks.account_posts import scan_posts
 from checks.base import Check, CheckContext, FindingDraft
-from checks.dictionary import GROUP_TEXT, SERIOUS_GROUPS, find
+from checks.words.dictionary import GROUP_TEXT, SERIOUS_GROUPS, find
 
 
 def run(ctx: CheckContext) -> Iterator[FindingDraft]:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.account_state import account_states
 from checks.base import Check, CheckContext, FindingDraft, iso
-from crawler.accounts.health import HEALTH_ZH, OK
+from checks.facts.accounts import account_states
+from portalcheck.core.accounts import HEALTH_ZH, OK
 
 
 def run(ctx: CheckContext) -> Iterator[FindingDraft]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.base import Check, CheckContext, FindingDraft, iso
-from checks.columnstate import column_states
+from checks.facts.columns import column_states
 
 # Columns that are not lists of information (互动、服务 entries) are not judged blank.
 LIST_CATEGORIES = ("news", "notice", "policy", "personnel", "planning", "basic", "other")

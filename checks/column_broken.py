@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.base import Check, CheckContext, FindingDraft, iso
-from checks.columnstate import column_states
+from checks.facts.columns import column_states
 
 BROKEN_FLAGS = {
     "soft_404": "页面显示“页面不存在”等错误信息（软404）",

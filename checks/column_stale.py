@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.base import Check, CheckContext, FindingDraft, iso, window_text
-from checks.columnstate import CATEGORY_LABELS, column_states, newest_items, units_without_columns
+from checks.facts.columns import CATEGORY_LABELS, column_states, newest_items, units_without_columns
 
 
 def run(ctx: CheckContext) -> Iterator[FindingDraft]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.base import Check, CheckContext, FindingDraft
-from checks.columnstate import ColumnState, column_states
+from checks.facts.columns import ColumnState, column_states
 
 
 def stale_counts(ctx: CheckContext, states: list[ColumnState]) -> tuple[list[ColumnState], list[ColumnState]]:

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from functools import cache
 
 from checks.base import Check, CheckContext, FindingDraft, iso
-from checks.content_scan import load_data, page_texts, sentence_at
+from checks.data import load_data
+from checks.facts.pages import page_texts, sentence_at
 
 
 @cache

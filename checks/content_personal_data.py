@@ -11,32 +11,16 @@ import re
 from collections.abc import Iterator
 
 from checks.base import Check, CheckContext, FindingDraft, iso
-from checks.content_scan import page_texts, sentence_at
+from checks.facts.pages import page_texts, sentence_at
+from portalcheck.core.personal import ID_RE, MOBILE_RE, mask, mask_numbers, valid_id
 
-ID_RE = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
-                   r"(?![0-9A-Za-z])")
 ELEVEN_DIGITS = re.compile(r"\d{11}")
-MOBILE_RE = re.compile(r"(?<![0-9])1[3-9]\d{9}(?![0-9])")
+# Unlike a message reply, a page's 联系人 line is no leak either (名单 contact persons are public by intent).
 PUBLIC_LINE = re.compile(r"(联系|咨询|服务|举报|投诉|监督|办公|值班|热线|客服)(电话|手机|方式)|热线|联系人")
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def valid_id(number: str) -> bool:
-    """GB 11643 check digit."""
-    total = sum(int(d) * w for d, w in zip(number[:17], WEIGHTS, strict=True))
-    return "10X98765432"[total % 11] == number[17].upper()
-
-
-def mask(value: str) -> str:
-    if len(value) == 18:
-        return value[:6] + "********" + value[-4:]
-    return value[:3] + "****" + value[-4:]
 
 
 def _masked_sentence(text: str, start: int, end: int) -> str:
-    sentence = sentence_at(text, start, end, 80)
-    sentence = ID_RE.sub(lambda m: mask(m.group()), sentence)
-    return MOBILE_RE.sub(lambda m: mask(m.group()), sentence)
+    return mask_numbers(sentence_at(text, start, end, 80))
 
 
 def run(ctx: CheckContext) -> Iterator[FindingDraft]:

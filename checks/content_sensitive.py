@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.base import Check, CheckContext, FindingDraft, iso
-from checks.content_scan import page_texts, sentence_at
-from checks.sensitive import find_sensitive
+from checks.facts.pages import page_texts, sentence_at
+from checks.words.sensitive import find_sensitive
 
 
 def run(ctx: CheckContext) -> Iterator[FindingDraft]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.base import Check, CheckContext, FindingDraft, iso
-from checks.content_scan import page_texts, sentence_at
-from checks.dictionary import GROUP_TEXT, SERIOUS_GROUPS, find
+from checks.facts.pages import page_texts, sentence_at
+from checks.words.dictionary import GROUP_TEXT, SERIOUS_GROUPS, find
 
 
 def dictionary_findings(ctx: CheckContext, groups: tuple[str, ...]) -> Iterator[FindingDraft]:

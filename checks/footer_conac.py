@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.base import Check, CheckContext, FindingDraft
-from checks.marks import by_unit, mark_groups, sample, unit_names
+from checks.facts.marks import by_unit, mark_groups, sample, unit_names
 
 
 def run(ctx: CheckContext) -> Iterator[FindingDraft]:

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 
 from checks.base import Check, CheckContext, FindingDraft
-from checks.marks import footer_findings
+from checks.facts.marks import footer_findings
 
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 ICP_RE = re.compile(rf"[{PROVINCES}]ICP备\s*\d{{8}}(?:号(-\d+)?)?$")

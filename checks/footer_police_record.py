@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from checks.base import Check, CheckContext, FindingDraft
-from checks.marks import footer_findings
+from checks.facts.marks import footer_findings
 
 # The crawler stores the record number read from "赣公网安备 36099902000123号" or the beian.gov.cn
 # link: 14 digits, or the older 11+5 form some sites still show (平潭: 35012899001-19002).

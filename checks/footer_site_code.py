@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.base import Check, CheckContext, FindingDraft
-from checks.marks import by_unit, expected_code, mark_groups, sample, unit_names
+from checks.facts.marks import by_unit, expected_code, mark_groups, sample, unit_names
 from portalcheck.config import SITE_CODE_RE
 
 PLACES = {"site_code_text": "页面底部", "site_id_meta": "SiteIDCode标签"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.base import Check, CheckContext, FindingDraft, iso
-from checks.columnstate import column_states, newest_items
+from checks.facts.columns import column_states, newest_items
 
 
 def run(ctx: CheckContext) -> Iterator[FindingDraft]:

@@ -17,8 +17,8 @@ from functools import cache
 import chinese_calendar
 
 from checks.base import Check, CheckContext, FindingDraft, iso
-from checks.content_scan import load_data
-from checks.message_unanswered import answered, board_messages, local_date, message_subject
+from checks.data import load_data
+from checks.facts.messages import answered, board_messages, local_date, message_subject
 from storage.models import Message
 
 

@@ -10,36 +10,11 @@ dated later did not exist then.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import select
 
 from checks.base import Check, CheckContext, FindingDraft, iso
-from crawler.messages.layouts import status_group
+from checks.facts.messages import answered, board_messages, judge_reply, local_date, message_subject
+from portalcheck.core.messages import status_group
 from storage.models import Message
-
-COUNTED_KINDS = ("consultation",)
-
-
-def board_messages(ctx: CheckContext) -> list[Message]:
-    """Valid messages of counted boards in scope, left within the look-back year; cached per run."""
-    if "board_messages" not in ctx.cache:
-        since = ctx.as_of - timedelta(days=ctx.thresholds.message_lookback_days)
-        rows = ctx.session.execute(
-            select(Message).where(Message.board_kind.in_(COUNTED_KINDS), Message.asked_at >= since,
-                                  Message.asked_at <= ctx.as_of)
-            .order_by(Message.asked_at, Message.id)
-        ).scalars().all()
-        ctx.cache["board_messages"] = [m for m in rows if status_group(m.status_word) != "invalid"]
-    return [m for m in ctx.cache["board_messages"] if ctx.in_scope(m.unit_id)]
-
-
-def answered(message: Message, as_of: datetime) -> bool:
-    """Was there a reply at `as_of`? A reply without a date counts from when it was seen."""
-    if message.replied_at is not None:
-        return message.replied_at <= as_of
-    return bool((message.reply or "").strip()) and message.first_seen <= as_of
 
 
 def is_unanswered(message: Message, ctx: CheckContext) -> bool:
@@ -50,21 +25,9 @@ def is_unanswered(message: Message, ctx: CheckContext) -> bool:
     """
     if not answered(message, ctx.as_of):
         return True
-    from checks.message_reply_poor import judge_reply  # the reply rules live with their check
-
     poor = judge_reply(message.reply)
     open_case = status_group(message.status_word) in ("in_progress", "transferred")
     return open_case and poor is not None and poor.reason in ("empty", "progress_only")
-
-
-def local_date(when: datetime, ctx: CheckContext) -> date:
-    """Boards write local dates; the store keeps UTC."""
-    return when.astimezone(ZoneInfo(ctx.timezone)).date()
-
-
-def message_subject(message: Message) -> str:
-    """The URL a finding names: the message's own page (or its anchor on a Q&A page)."""
-    return message.url or f"{message.board_url}#{message.external_id}"
 
 
 def run(ctx: CheckContext) -> Iterator[FindingDraft]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.base import Check, CheckContext, FindingDraft
-from checks.marks import by_unit, expected_code, mark_groups, sample, unit_names
+from checks.facts.marks import by_unit, expected_code, mark_groups, sample, unit_names
 
 STATUS_TEXT = {"missing": "未设置", "commented_out": "已被注释", "hidden": "被隐藏"}
 

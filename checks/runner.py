@@ -19,6 +19,7 @@ from sqlalchemy import insert, select, update
 from checks.base import Check, CheckContext, FindingDraft, NotChecked, is_covered
 from checks.registry import select_checks
 from portalcheck.config import Config
+from storage.failures import database_gone, explain
 from storage.models import Finding, Unit
 from storage.session import Store
 
@@ -81,6 +82,7 @@ def run_checks(store: Store, config: Config, as_of: datetime, units: list[str] |
     with store.session() as session:
         unit_ids = _unit_ids(session, units)
         cache: dict = {}
+        judged: list[tuple[Check, CheckContext, list[FindingDraft], RuleOutcome]] = []
         for check in checks:
             ctx = CheckContext.from_config(session, config, as_of, unit_ids, rule=check.rule, cache=cache)
             outcome = RuleOutcome(check.rule, check.title, check.severity)
@@ -89,14 +91,23 @@ def run_checks(store: Store, config: Config, as_of: datetime, units: list[str] |
                 with session.begin_nested():  # a failing query must not abort the transaction (PostgreSQL)
                     drafts = list(check.run(ctx))
             except Exception as exc:  # one broken check must not stop the others; its findings stay as they were
+                if database_gone(exc):  # not a broken check: the whole run stops, nothing written
+                    raise explain(exc) from exc
                 log.exception("check %s failed", check.rule)
                 outcome.error = f"{type(exc).__name__}: {exc}"
             else:
-                _persist(session, check, ctx, drafts, outcome)
+                judged.append((check, ctx, drafts, outcome))
             outcome.seconds = time.perf_counter() - started
             outcome.not_checked = len(ctx.not_checked)
             report.outcomes.append(outcome)
             report.not_checked += ctx.not_checked
+        # Every rule's findings are written after all rules ran, in this session's one transaction: a run
+        # killed (or cut off from its database) before the commit leaves the previous run's results whole,
+        # and SQLite's write lock is held for the writes only, not for the whole run.
+        for check, ctx, drafts, outcome in judged:
+            started = time.perf_counter()
+            _persist(session, check, ctx, drafts, outcome)
+            outcome.seconds += time.perf_counter() - started
     return report
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from checks.base import CheckContext
-from checks.columnstate import column_states, units_without_columns
+from checks.facts.columns import column_states, units_without_columns
 from checks.registry import by_rule
 from portalcheck.config import Config
 from storage.models import Finding, Unit

@@ -1,39 +1,22 @@
-"""Body bytes -> text for gov pages, whose HTTP charset headers are often wrong (utf-8 declared, GBK sent)."""
+"""Body bytes -> text for gov pages, whose HTTP charset headers are often wrong (utf-8 declared, GBK sent).
+
+w3lib reads the declarations (BOM, meta/XML charset) and names codecs as browsers do (GB2312/GBK read as
+their superset GB18030); our own rule on top: a declaration is trusted only if the body decodes under it
+without errors, and a body that is valid multi-byte UTF-8 is UTF-8 whatever it declares.
+"""
 
 from __future__ import annotations
 
-import codecs
-import re
-
 from charset_normalizer import from_bytes
+from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
 
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
-# GB2312 and GBK are subsets of GB18030: decoding as GB18030 never loses characters the page really has.
-_SUPERSETS = {
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "x-gbk": "gb18030",
-    "gb_2312-80": "gb18030",
-    "cp936": "gb18030",
-}
+# Codecs that consume the byte-order mark themselves (w3lib names the BOM's byte order instead).
+_BOM_CODECS = {"utf-8": "utf-8-sig", "utf-16-le": "utf-16", "utf-16-be": "utf-16", "utf-32-le": "utf-32",
+               "utf-32-be": "utf-32"}
 
 
-def _canonical(name: str | None) -> str | None:
-    if not name:
-        return None
-    name = name.strip().strip("'\"").lower()
-    name = _SUPERSETS.get(name, name)
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None
-
-
-def meta_charset(body: bytes) -> str | None:
-    """Charset from `<meta charset>` or `<meta http-equiv="Content-Type" content="…; charset=…">`."""
-    m = _META_CHARSET.search(body[:4096])
-    return _canonical(m.group(1).decode("ascii", "ignore")) if m else None
+def _codec(name: str | None) -> str | None:
+    return resolve_encoding(name.strip().strip("'\"")) if name and name.strip() else None
 
 
 def _is_utf8_text(body: bytes) -> bool:
@@ -50,11 +33,12 @@ def _is_utf8_text(body: bytes) -> bool:
 def decode_body(body: bytes, header_charset: str | None) -> tuple[str, str]:
     """(text, encoding used): BOM, then header charset, then meta charset, each only if it decodes without
     errors; then charset-normalizer detection; last resort GB18030 with replacement characters."""
-    for bom, name in _BOMS:
-        if body.startswith(bom):
-            return body.decode(name, errors="replace"), name
+    bom_encoding, _bom = read_bom(body)
+    if bom_encoding:
+        name = _BOM_CODECS.get(bom_encoding, bom_encoding)
+        return body.decode(name, errors="replace"), name
     tried: list[str] = []
-    for candidate in (_canonical(header_charset), meta_charset(body)):
+    for candidate in (_codec(header_charset), html_body_declared_encoding(body)):
         if candidate and candidate not in tried:
             tried.append(candidate)
             try:
@@ -62,13 +46,11 @@ def decode_body(body: bytes, header_charset: str | None) -> tuple[str, str]:
             except UnicodeDecodeError:
                 continue
             if candidate != "utf-8" and _is_utf8_text(body):
-                return body.decode(
-                    "utf-8"
-                ), "utf-8"  # GB18030 accepts UTF-8 bytes as mojibake; UTF-8 is stricter
+                return body.decode("utf-8"), "utf-8"  # GB18030 accepts UTF-8 bytes as mojibake; UTF-8 is stricter
             return text, candidate
     best = from_bytes(body[:65536]).best()
     if best is not None:
-        name = _canonical(best.encoding) or best.encoding
+        name = _codec(best.encoding) or best.encoding
         try:
             return body.decode(name), name
         except (UnicodeDecodeError, LookupError):

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
 from sqlalchemy import select
 
 from crawler.accounts.model import AccountItem
@@ -23,6 +24,7 @@ from crawler.frontier import write_list_states
 from crawler.items import ColumnItem, LinkStatusItem, ListPageItem, ListState, PageItem
 from crawler.memory import CrawlMemory
 from crawler.messages.store import BoardItem, MessageItem, write_boards, write_messages
+from storage.failures import DatabaseUnavailable, retry_write
 from storage.models import Column, ColumnVisit, CrawlRun, Link, LinkTarget, ListItem, Page, Site, Unit
 from storage.session import Store
 from storage.upsert import upsert
@@ -60,10 +62,13 @@ class StorePipeline:
         self.unit_ids: dict[str, int] = {}
         self.column_ids: dict[str, int] = {}  # column URL -> id (URLs are unique within a run's scope)
         self.run_id: int | None = None
+        self.database_error: DatabaseUnavailable | None = None  # set once a write gave up: nothing more is written
+        self.crawler: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
         pipeline = cls(crawler.settings.get("PORTALCHECK_DATABASE_URL"), crawler.stats)
+        pipeline.crawler = crawler
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -131,6 +136,8 @@ class StorePipeline:
 
     def close_spider(self, spider: Any) -> None:
         self.flush()
+        if self.database_error:  # no visit is stored for a run whose batches were lost: none may read "full"
+            return
         now = datetime.now(timezone.utc)
         with self.store.session() as session:
             visits = [{"run_id": self.run_id, "column_id": self.column_ids[v["column_url"]],
@@ -145,11 +152,44 @@ class StorePipeline:
     def spider_closed(self, spider: Any, reason: str) -> None:
         """Scrapy names the reason only after the pipelines closed: a crawl stopped by SIGINT/SIGTERM
         ("shutdown") is recorded as interrupted, so the next run continues it instead of trusting it."""
+        if self.database_error:
+            self._mark_database_failure(reason)
+            return
         with self.store.session() as session:
             run = session.get(CrawlRun, self.run_id)
             run.status = "finished" if reason == "finished" else "interrupted"
             run.counts = {**(run.counts or {}), "finish_reason": reason}
         self.store.dispose()
+
+    def _mark_database_failure(self, reason: str) -> None:
+        """One try to mark the run interrupted (a run left "running" by a gone process is continued all the same)."""
+        try:
+            with self.store.session() as session:
+                run = session.get(CrawlRun, self.run_id)
+                run.status = "interrupted"
+                run.counts = {**(run.counts or {}), "finish_reason": reason,
+                              "database_error": self.database_error.cause if self.database_error else None}
+        except Exception as exc:
+            log.warning("crawl run %s could not be marked interrupted: %s", self.run_id, exc)
+        self.store.dispose()
+
+    def _write(self, write: Callable[[], None], what: str) -> None:
+        """One transaction, retried after a lost connection; if the database stays unavailable (full disk,
+        long lock, server down) the crawl stops at once with a clear error and writes nothing more."""
+        saved = dict(self.stats.get_stats())
+
+        def attempt() -> None:
+            self.stats.set_stats(dict(saved))  # a retried batch is counted once
+            write()
+
+        try:
+            retry_write(attempt, what=f"crawl run {self.run_id}: {what}")
+        except DatabaseUnavailable as failure:
+            self.database_error = failure
+            log.error("database unavailable, crawl stopped (%s not written): %s", what, failure.cause)
+            self.stats.set_value("portalcheck/database_error", [failure.message, failure.cause])
+            if self.crawler is not None and self.crawler.engine is not None:
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason="database_error"))
 
     def run_counts(self, spider: Any, visits: list[dict[str, Any]]) -> dict[str, Any]:
         stats = self.stats.get_stats()
@@ -179,24 +219,28 @@ class StorePipeline:
 
     def flush(self) -> None:
         """Write what is buffered, kinds in dependency order (columns before the pages that name them)."""
-        if not self.buffered:
+        if not self.buffered or self.database_error:
             return
         buffer, self.buffer, self.buffered = self.buffer, defaultdict(list), 0
         self.last_flush = time.monotonic()
         writers = [(ColumnItem, self._columns), (PageItem, self._pages), (ListPageItem, self._list_items),
                    (LinkStatusItem, self._link_statuses)]
-        with self.store.session() as session:
-            for kind, write in writers:
-                if buffer.get(kind):
-                    write(session, buffer[kind])
-            for kind, write in EXTRA_WRITERS.items():  # gatherers of other issues (messages, accounts)
-                if buffer.get(kind):
-                    write(session, buffer[kind], self)
-            # Last, in the same transaction as the entries they follow: a list is never marked read further
-            # than what the store holds of it.
-            states = [p.state for p in buffer.get(ListPageItem, []) if p.state] + buffer.get(ListState, [])
-            if states:
-                write_list_states(session, states, self.unit_ids, self.run_id, datetime.now(timezone.utc))
+
+        def write_batch() -> None:  # idempotent upserts in one transaction: safe to run again
+            with self.store.session() as session:
+                for kind, write in writers:
+                    if buffer.get(kind):
+                        write(session, buffer[kind])
+                for kind, write in EXTRA_WRITERS.items():  # gatherers of other issues (messages, accounts)
+                    if buffer.get(kind):
+                        write(session, buffer[kind], self)
+                # Last, in the same transaction as the entries they follow: a list is never marked read
+                # further than what the store holds of it.
+                states = [p.state for p in buffer.get(ListPageItem, []) if p.state] + buffer.get(ListState, [])
+                if states:
+                    write_list_states(session, states, self.unit_ids, self.run_id, datetime.now(timezone.utc))
+
+        self._write(write_batch, "a batch of items")
 
     def _columns(self, session: Any, items: list[ColumnItem]) -> None:
         now = datetime.now(timezone.utc)

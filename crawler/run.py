@@ -19,6 +19,7 @@ from crawler import settings as crawler_settings
 from crawler.spiders.accounts import AccountsSpider
 from crawler.spiders.messages import MessageSpider
 from crawler.spiders.portal import PortalSpider
+from storage.failures import DatabaseUnavailable
 from storage.models import CrawlRun
 from storage.session import Store
 
@@ -118,12 +119,27 @@ def run_crawl(config: Any, *, units: list[str] | None = None, full: bool = False
             if pages["n"] % 10 == 0:
                 status.update(f"抓取中… 已获取 {pages['n']} 个页面")
 
+        crawlers: list[Any] = []
+
+        def on_closed(spider: Any, reason: str) -> None:
+            """A gatherer that lost the database stops the others: their writes would fail the same way, and
+            one left waiting on its own work would keep the process alive with nothing to store."""
+            if reason == "database_error":
+                for other in crawlers:
+                    if other.crawling and other.spider is not spider:
+                        other.stop()
+
         for spider_class in GATHERERS:
             crawler = process.create_crawler(spider_class)
             crawler.signals.connect(on_response, signal=signals.response_received)
+            crawler.signals.connect(on_closed, signal=signals.spider_closed)
             process.crawl(crawler, config=config, units=units, full=full)
+            crawlers.append(crawler)
         with startup_frozen():
             process.start()
+    for crawler in crawlers:  # the store pipeline gave up on the database: say so, not "未完成 (running)"
+        if failure := crawler.stats.get_value("portalcheck/database_error"):
+            raise DatabaseUnavailable(*failure)
     store = Store(config.database_url())
     with store.session() as session:
         run = session.scalar(select(CrawlRun).where(CrawlRun.counts["spider"].as_string() == PortalSpider.name)

@@ -8,14 +8,18 @@ summary, and exits non-zero on failure.
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from importlib import resources
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
-from portalcheck.config import Config, ConfigError, load_config
+from portalcheck.config import DEFAULT_CONFIG, ENV_CONFIG, Config, ConfigError, load_config
 
 console = Console(stderr=True, highlight=False)
 
@@ -257,10 +261,20 @@ def cmd_accounts(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _demo_config(args: argparse.Namespace) -> Config:
+    """The demo runs from any folder: without a config file here it takes the one shipped in the package,
+    and keeps its database and exports in the current folder (never inside site-packages)."""
+    if args.config or os.environ.get(ENV_CONFIG) or Path(DEFAULT_CONFIG).exists():
+        return _load(args)
+    with resources.as_file(resources.files("portalcheck.demo").joinpath("config.yaml")) as bundled:
+        config = load_config(bundled)
+    return config.model_copy(update={"source": Path.cwd() / DEFAULT_CONFIG})
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from portalcheck.demo_run import run_demo
 
-    return run_demo(_load(args), port=args.port, serve_only=args.serve, console=console)
+    return run_demo(_demo_config(args), port=args.port, serve_only=args.serve, console=console)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -291,6 +305,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         console.print("[yellow]已中断 (interrupted)[/]")
         return 130
+    except Exception as exc:
+        from storage.failures import database_gone, explain
+
+        if not database_gone(exc):
+            raise
+        failure = explain(exc)
+        logging.getLogger("portalcheck").error("database unavailable, run stopped: %s", failure.cause)
+        console.print(f"[bold red]{failure.message}[/]", markup=True)
+        console.print(f"  (database unavailable: {failure.cause})", markup=False)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

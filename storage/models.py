@@ -196,7 +196,7 @@ class ListItem(Base):
     """An entry of a column's list: the evidence of when a column was last updated."""
 
     __tablename__ = "list_items"
-    # Per-column counts and newest dates (checks.columnstate) are read from this index alone.
+    # Per-column counts and newest dates (checks.facts.columns) are read from this index alone.
     __table_args__ = (UniqueConstraint("column_id", "url"),
                       Index("ix_list_items_column_published", "column_id", "published_on"))
     id: Mapped[int] = mapped_column(primary_key=True)

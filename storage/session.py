@@ -7,6 +7,8 @@ unless they want to (`portalcheck db upgrade`).
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,14 +22,37 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alembic import command
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-ALEMBIC_DIR = REPO_ROOT / "alembic"
+
+def migrations_dir() -> Path:
+    """Alembic's script folder: storage/migrations/ inside an installed wheel (setup.cfg ships alembic/ there),
+    alembic/ beside the packages in a checkout, editable installs included."""
+    installed = Path(__file__).resolve().with_name("migrations")
+    return installed if installed.is_dir() else Path(__file__).resolve().parent.parent / "alembic"
+
+
+# Ops and test knob: extra PRAGMAs for every SQLite connection of this process, e.g.
+# "max_page_count=2000" (a full disk in a test) or "busy_timeout=2000" (give up on a lock sooner).
+ENV_SQLITE_PRAGMAS = "PORTALCHECK_SQLITE_PRAGMAS"
+_PRAGMA = re.compile(r"^\s*([a-z_]+)\s*=\s*(-?\w+)\s*$")
+
+
+def extra_sqlite_pragmas(text: str | None = None) -> list[str]:
+    """The PRAGMA statements of PORTALCHECK_SQLITE_PRAGMAS ("name=value;name=value"); anything else is refused."""
+    text = os.environ.get(ENV_SQLITE_PRAGMAS, "") if text is None else text
+    statements = []
+    for part in filter(str.strip, text.split(";")):
+        match = _PRAGMA.match(part)
+        if not match:
+            raise ValueError(f"{ENV_SQLITE_PRAGMAS}: expected name=value, got {part!r}")
+        statements.append(f"PRAGMA {match[1]}={match[2]}")
+    return statements
 
 
 def make_engine(url: str, **options: Any) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout (several writers)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **options)
+        extra = extra_sqlite_pragmas()
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -35,6 +60,8 @@ def make_engine(url: str, **options: Any) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            for statement in extra:
+                cursor.execute(statement)
             cursor.close()
 
         return engine
@@ -42,8 +69,8 @@ def make_engine(url: str, **options: Any) -> Engine:
 
 
 def alembic_config(url: str) -> AlembicConfig:
-    config = AlembicConfig(str(REPO_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ALEMBIC_DIR))
+    config = AlembicConfig()  # alembic.ini serves the `alembic` command in a checkout; we need no file
+    config.set_main_option("script_location", str(migrations_dir()))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 

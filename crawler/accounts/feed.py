@@ -1,18 +1,26 @@
 """RSS 2.0 and Atom: self-hosted bridges (we-mp-rss, wewe-rss, RSSHub for 头条号/抖音) and plain feeds.
 
-Tag names are matched by local name so that namespaced variants (dc:date, content:encoded,
-atom:link, slash:comments) need no table of namespaces.
+Parsed by feedparser (namespaced variants such as dc:date, content:encoded and slash:comments included);
+dates stay ours (crawler.accounts.dates), since bridges write Chinese and relative dates feedparser does
+not know.
 """
 
 from __future__ import annotations
 
 import hashlib
-import xml.etree.ElementTree as ET
+import io
 from datetime import datetime
+from typing import Any
+
+import feedparser
 
 from crawler.accounts.dates import parse_post_time
 from crawler.accounts.model import PostRecord
 from crawler.accounts.text import html_to_text
+
+# The text is already decoded: say so, or feedparser would trust the XML declaration's charset.
+DATE_KEYS = ("published", "updated", "created")
+_DECODED = {"content-type": "application/xml; charset=utf-8"}
 
 
 class NotAFeed(ValueError):
@@ -25,35 +33,6 @@ def looks_like_feed(text: str) -> bool:
                                                                     or "<rdf" in head)
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1].lower()
-
-
-def _child(node: ET.Element, *names: str) -> ET.Element | None:
-    for child in node:
-        if _local(child.tag) in names:
-            return child
-    return None
-
-
-def _text(node: ET.Element, *names: str) -> str | None:
-    for name in names:
-        child = _child(node, name)
-        if child is not None and (child.text or "").strip():
-            return child.text.strip()
-    return None
-
-
-def _link(node: ET.Element) -> str | None:
-    for child in node:
-        if _local(child.tag) == "link":
-            if child.get("href") and child.get("rel", "alternate") == "alternate":
-                return child.get("href")
-            if (child.text or "").strip():
-                return child.text.strip()
-    return None
-
-
 class Feed:
     """A parsed feed: its title and items, newest first as the feed gives them."""
 
@@ -63,43 +42,34 @@ class Feed:
         self.interaction = interaction  # True when items carry a comments link or count
 
 
+def _body(entry: Any) -> str | None:
+    content = entry.get("content")
+    return content[0].get("value") if content else entry.get("summary")
+
+
+def _comment_count(entry: Any) -> int | None:
+    count = str(entry.get("slash_comments") or "").strip()
+    return int(count) if count.isdigit() else None
+
+
 def parse_feed(text: str, fetched_at: datetime) -> Feed:
     """Items of an RSS 2.0 channel or an Atom feed; raises NotAFeed for anything else."""
-    try:
-        root = ET.fromstring(_strip_declaration(text))
-    except ET.ParseError as exc:
-        raise NotAFeed(str(exc)) from None
-    kind = _local(root.tag)
-    if kind == "rss" or kind == "rdf":
-        channel = _child(root, "channel")
-        if channel is None:
-            raise NotAFeed("rss without channel")
-        title = _text(channel, "title")
-        entries = [n for n in (list(channel) + list(root)) if _local(n.tag) == "item"]
-    elif kind == "feed":
-        title = _text(root, "title")
-        entries = [n for n in root if _local(n.tag) == "entry"]
-    else:
-        raise NotAFeed(f"root element {kind}")
+    # A stream, never the string itself: feedparser would fetch a URL or open a file path given as text.
+    parsed = feedparser.parse(io.BytesIO(text.encode("utf-8")), response_headers=_DECODED)
+    if not parsed.get("version"):
+        raise NotAFeed(str(parsed.get("bozo_exception") or "neither RSS nor Atom"))
     posts, comments_seen = [], False
-    for entry in entries:
-        raw_date = _text(entry, "pubdate", "published", "updated", "date", "issued")
-        link = _link(entry)
-        ident = _text(entry, "guid", "id") or link or hashlib.sha1(ET.tostring(entry)).hexdigest()
-        body = _text(entry, "encoded", "content", "description", "summary")
-        count = _text(entry, "comments")
-        if count is not None:
-            comments_seen = True
+    for entry in parsed.entries:
+        # Read as stored: FeedParserDict.get("updated") falls back to "published" with a DeprecationWarning.
+        raw_date = next((dict.get(entry, key) for key in DATE_KEYS if dict.get(entry, key)), None)
+        link = entry.get("link")
+        body = _body(entry)
+        ident = entry.get("id") or link or hashlib.sha1(f"{entry.get('title')}|{body}".encode()).hexdigest()
+        count = _comment_count(entry)
+        comments_seen = comments_seen or count is not None or bool(entry.get("comments"))
         posts.append(PostRecord(
             external_id=ident[:500], published_at=parse_post_time(raw_date, fetched_at),
-            title=html_to_text(_text(entry, "title")) or None, text=html_to_text(body) or None, url=link,
-            raw_date=raw_date, comments=int(count) if count and count.isdigit() else None,
+            title=html_to_text(entry.get("title")) or None, text=html_to_text(body) or None, url=link,
+            raw_date=raw_date, comments=count,
         ))
-    return Feed(title, posts, True if comments_seen else None)
-
-
-def _strip_declaration(text: str) -> str:
-    """ElementTree refuses a str with an encoding declaration; the text is already decoded."""
-    text = text.lstrip()
-    end = text.find("?>")
-    return text[end + 2:] if text.startswith("<?xml") and end > 0 else text
+    return Feed(parsed.feed.get("title"), posts, True if comments_seen else None)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
+from portalcheck.core.resources import package_yaml
 
 
-@cache
 def load(name: str) -> Any:
     """Parsed YAML file from this package, read once per process."""
-    return yaml.safe_load(resources.files(__name__).joinpath(name).read_text(encoding="utf-8"))
+    return package_yaml(__name__, name)

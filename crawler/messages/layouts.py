@@ -22,6 +22,7 @@ from crawler.data import load
 from crawler.dates import find_dates, parse_datetime
 from crawler.layouts.base import clean
 from crawler.layouts.generic import pagination
+from portalcheck.core.messages import status_words
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 SKIP_TAGS = {"script", "style", "noscript", "head", "title"}
@@ -83,19 +84,9 @@ def status_word(text: str | None) -> str | None:
     """The board's own status word found in `text` (已办结, 办理中, 已转交 …), longest first."""
     if not text:
         return None
-    words = [w for group in load("messages_boards.yaml")["status"].values() for w in group]
+    words = [w for group in status_words().values() for w in group]
     compact = "".join(text.split())
     return next((w for w in sorted(words, key=len, reverse=True) if w in compact), None)
-
-
-def status_group(word: str | None) -> str | None:
-    """closed | in_progress | transferred | invalid for a status word."""
-    if not word:
-        return None
-    for group, words in load("messages_boards.yaml")["status"].items():
-        if word in words:
-            return group  # type: ignore[no-any-return]
-    return None
 
 
 def board_kind(name: str) -> str | None:

@@ -26,10 +26,10 @@ from crawler.layouts.base import PageRequest, clean
 from crawler.messages.categories import categorize_message, join
 from crawler.messages.items import BoardItem, MessageItem
 from crawler.messages.layouts import BoardEntry, ParsedMessage, board_kind, parse_board, parse_detail
-from crawler.messages.masking import mask_personal
 from crawler.messages.store import BoardMemory
 from crawler.soft404 import looks_like_soft_404
 from crawler.spiders.base import GathererSpider
+from portalcheck.core.personal import mask_personal
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 MEMORY_PIPELINE = "crawler.messages.store.BoardMemoryPipeline"

@@ -12,21 +12,17 @@ import hashlib
 import math
 import random
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
+from portalcheck.core.resources import package_yaml
 
 SEED = 20200529
-DATA_DIR = Path(__file__).parent
 FIRST_ARTICLE_ID = 10231
 
 
-@cache
 def load_yaml(name: str) -> dict[str, Any]:
-    """Parsed data file shipped next to this module (cached: files never change at runtime)."""
-    return yaml.safe_load((DATA_DIR / name).read_text(encoding="utf-8"))
+    """Parsed data file shipped next to this module."""
+    return package_yaml("portalcheck.demo", name)  # type: ignore[no-any-return]
 
 
 @dataclass

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from portalcheck.config import Config
-from portalcheck.exports.common import ExportNotReady, Period, Table, mask_personal, safe_cell
+from portalcheck.exports.common import ExportNotReady, Period, Table, safe_cell
 from portalcheck.exports.findings import export_findings, findings_rows, set_deadline
 from portalcheck.exports.writers import write_tables
 from storage.session import Store
@@ -104,4 +104,4 @@ def export(config: Config, kind: str, path: Path | None = None, *, fmt: str = "x
 
 
 __all__ = ["BUILDERS", "KINDS", "ExportNotReady", "Period", "export", "export_findings", "findings_rows",
-           "mask_personal", "safe_cell", "set_deadline"]
+           "safe_cell", "set_deadline"]

@@ -72,7 +72,7 @@ def compute(store: Store, config: Config, period: Period) -> Upkeep:
 
     from checks import verdicts
     from checks.base import CheckContext
-    from checks.columnstate import column_states
+    from checks.facts.columns import column_states
     from storage.models import Unit
 
     judged = verdicts(store, config, period.as_of)

@@ -8,12 +8,13 @@ into a file that will be mailed around.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
+
+from portalcheck.core.personal import mask_numbers
 
 Format = Literal["xlsx", "csv", "json"]
 
@@ -28,12 +29,6 @@ CATEGORY_ZH = {
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
-# Same patterns as the personal-data check: 18-digit ID numbers and private mobile numbers.
-_ID_RE = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
-                    r"(?![0-9A-Za-z])")
-_MOBILE_RE = re.compile(r"(?<![0-9])1[3-9]\d{9}(?![0-9])")
-
-
 class ExportNotReady(Exception):
     """An export whose data stage is still being built; the message tells the inspector so."""
 
@@ -45,15 +40,9 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def mask_personal(text: str) -> str:
-    """Mask ID and mobile numbers so an export never spreads what a page leaked."""
-    text = _ID_RE.sub(lambda m: m.group()[:6] + "********" + m.group()[-4:], text)
-    return _MOBILE_RE.sub(lambda m: m.group()[:3] + "****" + m.group()[-4:], text)
-
-
 def clean_text(value: str | None) -> str:
     """Crawled text as it may go into a cell: personal numbers masked (escaping happens at write time)."""
-    return mask_personal(value) if value else ""
+    return mask_numbers(value) if value else ""
 
 
 def zh_date(day: date) -> str:

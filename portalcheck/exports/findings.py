@@ -17,6 +17,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import aliased
 
 from portalcheck.config import Config
+from portalcheck.exports.atomic import replacing
 from portalcheck.exports.common import (
     ACTIVE,
     SEVERITY_ZH,
@@ -206,9 +207,8 @@ def export_findings(config: Config, path: Path, *, fmt: str, units: Sequence[str
 def write_findings(store: Store, path: Path, fmt: str, units: Sequence[str] | None = None,
                    period: Period | None = None) -> Path:
     """Small exports are built in memory (per-unit sheets); large ones stream from the store."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "json":  # the contract: a plain list of objects, written one object at a time
-        with path.open("w", encoding="utf-8") as handle:
+        with replacing(path) as temporary, temporary.open("w", encoding="utf-8") as handle:
             handle.write("[")
             for index, row in enumerate(iter_findings(store, units, period)):
                 handle.write(",\n" if index else "\n")

@@ -16,6 +16,7 @@ from typing import Any
 from portalcheck.config import Config
 from portalcheck.exports import columns as upkeep_mod
 from portalcheck.exports import publications as pubs_mod
+from portalcheck.exports.atomic import replacing
 from portalcheck.exports.common import LOCAL_TZ, Period, zh_date, zh_moment
 from storage.session import Store
 
@@ -260,12 +261,12 @@ def export_notice(store: Store, config: Config, period: Period, path: Path, fmt:
         data.deadline = deadline
         if data.criticised:
             set_deadline(store, deadline, data.criticised)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    items = blocks(data)
-    if fmt == "md":
-        path.write_text(render_markdown(items), encoding="utf-8")
-    elif fmt == "docx":
-        render_docx(items, path)
-    else:
+    if fmt not in ("md", "docx"):
         raise ValueError(f"通报草稿的格式应为 docx 或 md，实际为 {fmt}")
+    items = blocks(data)
+    with replacing(path) as temporary:
+        if fmt == "md":
+            temporary.write_text(render_markdown(items), encoding="utf-8")
+        else:
+            render_docx(items, temporary)
     return path, data

@@ -1,9 +1,10 @@
 """Tables to files: xlsx the way inspectors use it, csv for WPS/Excel, json for other tools.
 
-The xlsx is written in openpyxl's write-only mode so 100,000 findings fit in little memory:
-rows stream to disk, so everything about a sheet (widths, frozen header, filter, charts) is
-set before its rows are written. Every sheet gets a bold frozen header, an autofilter, widths
-chosen per column, wrapped text, real dates, and clickable URLs.
+The xlsx is written by XlsxWriter in constant_memory mode so 100,000 findings fit in little
+memory: rows stream to disk in order, so everything about a sheet (widths, frozen header, filter,
+charts) is set before its rows are written. Every sheet gets a bold frozen header, an autofilter,
+widths chosen per column, wrapped text, real dates, and clickable URLs. Every file is written under
+a temporary name and renamed when complete (atomic.replacing).
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from portalcheck.exports.common import LOCAL_TZ, Field, Table, safe_cell
+from portalcheck.exports.atomic import replacing, scratch_folder
+from portalcheck.exports.common import LOCAL_TZ, Chart, Field, Table, safe_cell
 
 DATE_FMT = "yyyy-mm-dd"
 DATETIME_FMT = "yyyy-mm-dd hh:mm"
 WIDE_SHEET = 200  # characters: wider sheets print on A3, as 通报 attachments with many columns do
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
-_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # not allowed in XML 1.0 (as openpyxl)
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # not allowed in XML 1.0: dropped, as before
 
 
 def sheet_title(title: str, taken: set[str]) -> str:
@@ -85,179 +87,166 @@ def write_json(path: Path, kind: str, meta: dict[str, Any], tables: Iterable[Tab
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
-class XlsxStyles:
-    """Cell styles computed once per workbook and shared by every cell.
-
-    Setting `cell.alignment = …` hashes the style objects on every call, which costs more than
-    writing the cell; a StyleArray made once and handed to each cell costs nothing.
-    """
+class XlsxFormats:
+    """The cell formats of a workbook, made once and shared by every cell."""
 
     def __init__(self, workbook: Any) -> None:
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+        border = {"border": 1, "border_color": "#BFBFBF"}
+        body = {**border, "text_wrap": True, "valign": "top"}
+        self.header = workbook.add_format({**border, "bold": True, "pattern": 1, "bg_color": "#D9E1F2",
+                                           "align": "center", "valign": "vcenter", "text_wrap": True})
+        self.text = workbook.add_format(body)
+        self.date = workbook.add_format({**body, "num_format": DATE_FMT})
+        self.datetime = workbook.add_format({**body, "num_format": DATETIME_FMT})
+        self.percent = workbook.add_format({**body, "num_format": "0.0%"})
+        self.link = workbook.add_format({**body, "font_color": "#0563C1", "underline": 1})
+        self.run = workbook.add_format()  # the default font, for the second run of a split rich string
 
-        thin = Side(style="thin", color="BFBFBF")
-        border = Border(left=thin, right=thin, top=thin, bottom=thin)
-        wrap = Alignment(wrap_text=True, vertical="top")
-        probe = workbook.create_sheet("_styles")  # any sheet of the workbook registers the styles
-
-        def make(**attributes: Any) -> Any:
-            cell = WriteOnlyCell(probe)
-            for name, value in attributes.items():
-                setattr(cell, name, value)
-            return cell._style
-
-        self.header = make(font=Font(bold=True), fill=PatternFill("solid", fgColor="D9E1F2"), border=border,
-                           alignment=Alignment(horizontal="center", vertical="center", wrap_text=True))
-        self.text = make(alignment=wrap, border=border)
-        self.date = make(alignment=wrap, border=border, number_format=DATE_FMT)
-        self.datetime = make(alignment=wrap, border=border, number_format=DATETIME_FMT)
-        self.percent = make(alignment=wrap, border=border, number_format="0.0%")
-        self.link = make(alignment=wrap, border=border, font=Font(color="0563C1", underline="single"))
-        workbook.remove(probe)
+    def for_field(self, f: Field) -> Any:
+        return {"date": self.date, "datetime": self.datetime, "percent": self.percent}.get(f.kind, self.text)
 
 
 def write_xlsx(path: Path, tables: Iterable[Table]) -> None:
-    from openpyxl import Workbook
+    """Each table a sheet, rows streamed to disk in order (XlsxWriter's constant_memory mode)."""
+    from xlsxwriter import Workbook
 
-    workbook = Workbook(write_only=True)
-    styles = XlsxStyles(workbook)
-    taken: set[str] = set()
-    for table in tables:
-        _write_sheet(workbook, table, styles, taken)
-    workbook.save(path)
+    # Typed writes only: no string is ever turned into a formula, number or link by guessing.
+    with scratch_folder(path) as scratch:  # the rows wait there until close() zips them into `path`
+        workbook = Workbook(str(path), {"constant_memory": True, "tmpdir": str(scratch),
+                                        "strings_to_formulas": False, "strings_to_numbers": False,
+                                        "strings_to_urls": False, "nan_inf_to_errors": True})
+        formats = XlsxFormats(workbook)
+        taken: set[str] = set()
+        for table in tables:
+            _write_sheet(workbook, table, formats, taken)
+        workbook.close()
 
 
-def _write_sheet(workbook: Any, table: Table, styles: XlsxStyles, taken: set[str]) -> None:
-    from openpyxl.utils import get_column_letter
-
-    sheet = workbook.create_sheet(sheet_title(table.title, taken))
+def _write_sheet(workbook: Any, table: Table, formats: XlsxFormats, taken: set[str]) -> None:
+    """Everything about a sheet is set before its rows: constant_memory writes each row once, in order."""
+    name = sheet_title(table.title, taken)
+    sheet = workbook.add_worksheet(name)
     fields = table.fields
-    for index, f in enumerate(fields, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = f.width
-    sheet.freeze_panes = "A2"
-    last = get_column_letter(len(fields))
-    sheet.auto_filter.ref = f"A1:{last}{table.size + 1}"
-    sheet.print_title_rows = "1:1"  # printed pages repeat the header
-    sheet.page_setup.orientation = "landscape"
+    for index, f in enumerate(fields):
+        sheet.set_column(index, index, f.width)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, table.size, len(fields) - 1)
+    sheet.repeat_rows(0)  # printed pages repeat the header
+    sheet.set_landscape()
     if sum(f.width for f in fields) > WIDE_SHEET:
-        sheet.page_setup.paperSize = 8  # A3
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    for chart_index, chart in enumerate(table.charts):
-        sheet.add_chart(_bar_chart(sheet, table, chart), f"{get_column_letter(len(fields) + 2)}{2 + 18 * chart_index}")
-    sheet._get_writer()  # writes the sheet's head (widths, panes) now that it is set
-    rows = _RowWriter(sheet, styles)
-    sheet._writer.write_row = rows.write  # each appended "row" is a ready <row> element
-    sheet._values_to_row = lambda wrapped, row_idx: wrapped[0]
-    sheet.append((rows.header(fields),))
-    plan = [(f.key, _style_for(f, styles), f.kind == "url") for f in fields]
-    for row in table.rows:
-        sheet.append((rows.element([(row.get(key), style, is_url) for key, style, is_url in plan]),))
+        sheet.set_paper(8)  # A3
+    sheet.fit_to_pages(1, 0)
+    for chart_index, spec in enumerate(table.charts):
+        chart = _bar_chart(workbook, name, table, spec)
+        if chart is not None:
+            sheet.insert_chart(1 + 18 * chart_index, len(fields) + 1, chart)
+    cells = _CellWriter(sheet, formats)
+    for col, f in enumerate(fields):
+        sheet.write_string(0, col, f.label, formats.header)
+    plan = [(col, f.key, formats.for_field(f), f.kind == "url") for col, f in enumerate(fields)]
+    for row_index, row in enumerate(table.rows, start=1):
+        for col, key, cell_format, is_url in plan:
+            value = row.get(key)
+            if value is not None and value != "":
+                cells.write(row_index, col, value, cell_format, is_url)
 
 
-def _style_for(f: Field, styles: XlsxStyles) -> Any:
-    return {"date": styles.date, "datetime": styles.datetime, "percent": styles.percent}.get(f.kind, styles.text)
+EXCEL_MAX_LINKS = 65_530  # hyperlinks per worksheet
+EXCEL_MAX_URL = 2_079  # characters of a hyperlink's address (and of its #anchor)
+EXCEL_MAX_TEXT = 32_767  # characters in a cell
+LINKS_FULL_NOTE = ("Excel 每个工作表最多 65,530 个超链接：自本行起，本表的网址以文字显示（复制到浏览器即可打开）。")
+LINK_TOO_LONG_NOTE = ("此网址超过 Excel 超链接的长度上限（2,079 个字符），以文字显示；本表其他过长的网址同样处理。")
 
 
-_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+class _CellWriter:
+    """One value to one cell by its type; crawled text is escaped and kept as text, never a formula.
 
-
-class _RowWriter:
-    """Rows serialised straight to SpreadsheetML, as openpyxl writes them (inline strings).
-
-    openpyxl builds a Cell object per value and writes it element by element; at 100,000 findings
-    that alone exceeds the 30 s budget. Here a row is one string parsed by lxml in C and written
-    by openpyxl's own stream (so the sheet head, tail, hyperlinks and charts are openpyxl's).
-    Crawled text goes through the same steps a Cell would: formula escape, illegal characters
-    removed, XML-escaped.
+    Addresses become hyperlinks while Excel allows them; beyond its limits they are written as text,
+    and a note on the first such cell says why (a link silently missing would look like a defect).
     """
 
-    def __init__(self, sheet: Any, styles: XlsxStyles) -> None:
-        from openpyxl.utils import get_column_letter
+    def __init__(self, sheet: Any, formats: XlsxFormats) -> None:
+        self.sheet, self.formats = sheet, formats
+        self.links = 0
+        self.noted: set[str] = set()
 
-        self.sheet = sheet
-        self.row_idx = 0
-        self.letters = [get_column_letter(i) for i in range(1, 200)]
-        cell_styles = sheet.parent._cell_styles
-        self.style_ids = {id(a): cell_styles.add(a) for a in vars(styles).values()}
-        self.header_id = self.style_ids[id(styles.header)]
-        self.link_id = self.style_ids[id(styles.link)]
+    def write(self, row: int, col: int, value: Any, cell_format: Any, is_url: bool) -> None:
+        sheet = self.sheet
+        if type(value) is str:  # most cells: tested first
+            self.text(row, col, value, cell_format, is_url)
+        elif isinstance(value, bool):
+            sheet.write_boolean(row, col, value, cell_format)
+        elif isinstance(value, (int, float)):
+            sheet.write_number(row, col, value, cell_format)
+        elif isinstance(value, datetime):
+            sheet.write_datetime(row, col, _naive_local(value), cell_format)
+        elif isinstance(value, date):
+            sheet.write_datetime(row, col, value, cell_format)
+        else:
+            self.text(row, col, str(value), cell_format, is_url)
 
-    def write(self, xf: Any, element: Any, row_idx: int) -> None:
-        xf.write(element)
+    def text(self, row: int, col: int, text: str, cell_format: Any, is_url: bool = False) -> None:
+        if is_url and text.startswith(("http://", "https://")) and self._link(row, col, text):
+            return
+        text = _ILLEGAL.sub("", safe_cell(text))[:EXCEL_MAX_TEXT]
+        if text.startswith("<r>") and text.endswith("</r>"):
+            # XlsxWriter's inline strings take text shaped like "<r>…</r>" as ready-made XML; written
+            # as two runs the text is escaped like any other (crawled text is hostile).
+            self.sheet.write_rich_string(row, col, text[:1], self.formats.run, text[1:], cell_format)
+        else:
+            self.sheet.write_string(row, col, text, cell_format)
 
-    def header(self, fields: list[Field]) -> Any:
-        return self.element([(f.label, None, False) for f in fields], header=True)
+    def _link(self, row: int, col: int, url: str) -> bool:
+        """Write `url` as a hyperlink if Excel allows one more here; else note why once and say False."""
+        address, _, anchor = url.partition("#")
+        if _utf16_len(address) > EXCEL_MAX_URL or _utf16_len(anchor) > EXCEL_MAX_URL or _ILLEGAL.search(url):
+            self._note(row, col, "long", LINK_TOO_LONG_NOTE)
+            return False
+        if self.links >= EXCEL_MAX_LINKS:
+            self._note(row, col, "full", LINKS_FULL_NOTE)
+            return False
+        self.links += 1
+        return self.sheet.write_url(row, col, url, self.formats.link, url) == 0
 
-    def element(self, cells: list[tuple[Any, Any, bool]], header: bool = False) -> Any:
-        from lxml import etree
-        from openpyxl.utils.datetime import to_excel
-
-        self.row_idx += 1
-        r = self.row_idx
-        parts = [f'<row r="{r}">']
-        for index, (value, style, is_url) in enumerate(cells):
-            if value is None or value == "":
-                continue
-            ref = f"{self.letters[index]}{r}"
-            s = self.header_id if header else self.style_ids[id(style)]
-            if isinstance(value, bool):
-                parts.append(f'<c r="{ref}" s="{s}" t="b"><v>{int(value)}</v></c>')
-            elif isinstance(value, (int, float)):
-                parts.append(f'<c r="{ref}" s="{s}" t="n"><v>{value!r}</v></c>')
-            elif isinstance(value, (datetime, date)):
-                serial = to_excel(_naive_local(value) if isinstance(value, datetime) else value)
-                parts.append(f'<c r="{ref}" s="{s}" t="n"><v>{serial!r}</v></c>')
-            else:
-                text = str(value)
-                if is_url and text.startswith(("http://", "https://")):
-                    self._link(ref, text)
-                    s = self.link_id
-                else:
-                    text = safe_cell(text)
-                text = _ILLEGAL.sub("", text).translate(_ESCAPE)
-                space = ' xml:space="preserve"' if text != text.strip() else ""
-                parts.append(f'<c r="{ref}" s="{s}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
-        parts.append("</row>")
-        return etree.fromstring("".join(parts))
-
-    def _link(self, ref: str, url: str) -> None:
-        from openpyxl.worksheet.hyperlink import Hyperlink
-
-        self.sheet._hyperlinks.append(Hyperlink(ref=ref, target=url))
+    def _note(self, row: int, col: int, reason: str, text: str) -> None:
+        if reason not in self.noted:
+            self.noted.add(reason)
+            self.sheet.write_comment(row, col, text, {"x_scale": 2, "y_scale": 1.5})
 
 
-def _bar_chart(sheet: Any, table: Table, spec: Any) -> Any:
-    from openpyxl.chart import BarChart, Reference
+def _utf16_len(text: str) -> int:
+    """Excel counts UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
 
+
+def _bar_chart(workbook: Any, sheet_name: str, table: Table, spec: Chart) -> Any:
+    """A column chart of `spec.value_keys` per row label; None when the table has no rows to draw."""
     keys = [f.key for f in table.fields]
-    rows = (spec.rows if spec.rows is not None else table.size) + 1
-    chart = BarChart()
-    chart.type = "col"
-    chart.title = spec.title
-    chart.y_axis.title = spec.y_title
-    chart.height, chart.width = 8.5, max(16.0, 1.1 * (rows - 1))
-    if spec.stacked:
-        chart.grouping, chart.overlap = "stacked", 100
+    last = spec.rows if spec.rows is not None else table.size  # 0-based index of the last data row
+    if last < 1:
+        return None
+    chart = workbook.add_chart({"type": "column", **({"subtype": "stacked"} if spec.stacked else {})})
+    label = keys.index(spec.label_key)
     for key in spec.value_keys:
-        column = keys.index(key) + 1
-        chart.add_data(Reference(sheet, min_col=column, min_row=1, max_row=rows), titles_from_data=True)
-    label_col = keys.index(spec.label_key) + 1
-    chart.set_categories(Reference(sheet, min_col=label_col, min_row=2, max_row=rows))
+        column = keys.index(key)
+        chart.add_series({"name": [sheet_name, 0, column], "categories": [sheet_name, 1, label, last, label],
+                          "values": [sheet_name, 1, column, last, column]})
+    chart.set_title({"name": spec.title})
+    chart.set_y_axis({"name": spec.y_title})
+    chart.set_size({"width": _cm_to_px(max(16.0, 1.1 * last)), "height": _cm_to_px(8.5)})
     return chart
 
 
+def _cm_to_px(cm: float) -> int:
+    return round(cm / 2.54 * 96)
+
+
 def write_tables(path: Path, fmt: str, kind: str, meta: dict[str, Any], tables: list[Table]) -> Path:
-    """Write `tables` as xlsx, csv or json at `path` (its folder is created)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "xlsx":
-        write_xlsx(path, tables)
-    elif fmt == "csv":
-        write_csv(path, tables)
-    elif fmt == "json":
-        write_json(path, kind, meta, tables)
-    else:
+    """Write `tables` as xlsx, csv or json at `path` (its folder is created; the old file stays until done)."""
+    writers = {"xlsx": lambda out: write_xlsx(out, tables), "csv": lambda out: write_csv(out, tables),
+               "json": lambda out: write_json(out, kind, meta, tables)}
+    if fmt not in writers:
         raise ValueError(f"不支持的导出格式：{fmt}（可选 xlsx、csv、json）")
+    with replacing(path) as temporary:
+        writers[fmt](temporary)
     return path

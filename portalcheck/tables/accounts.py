@@ -22,10 +22,10 @@ from checks import (
     account_serious_error,
     account_unreachable,
 )
-from checks.account_state import PLATFORM_ZH, AccountState, account_states
 from checks.base import Check, CheckContext
+from checks.facts.accounts import PLATFORM_ZH, AccountState, account_states
 from checks.runner import _unit_ids
-from crawler.accounts.health import HEALTH_ZH
+from portalcheck.core.accounts import HEALTH_ZH
 from storage.models import Post
 
 ACCOUNT_CHECKS: list[Check] = [account_not_updated.CHECK, account_dormant.CHECK, account_unreachable.CHECK,

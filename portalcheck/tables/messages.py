@@ -18,13 +18,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from checks.base import CheckContext
+from checks.facts.messages import COUNTED_KINDS, answered, judge_reply, local_date
 from checks.message_overdue import lateness
-from checks.message_reply_poor import judge_reply
-from checks.message_unanswered import COUNTED_KINDS, answered, local_date
 from crawler.messages.categories import category_names, split
-from crawler.messages.layouts import status_group
 from crawler.messages.store import match_unit
 from portalcheck.config import Config
+from portalcheck.core.messages import status_group
 from storage.models import Message, Unit
 from storage.session import Store
 

@@ -130,6 +130,37 @@ class Facts:
                   marks=dict(GOOD_MARKS))
         return column_id
 
+    def many_columns(self, unit_id: int, run_id: int, dates: list[list[date | None]], *,
+                     category: str = "news") -> list[int]:
+        """One column per entry of `dates`, each seen in full by `run_id` with those item dates, written in
+        bulk (the same rows as seen_column, for stores of thousands of columns)."""
+        from sqlalchemy import insert, select
+
+        first = self._n + 1
+        self._n += len(dates)
+        with self.store.session() as session:
+            run = session.get(CrawlRun, run_id)
+            urls = [f"{PORTAL}c{first + i}/" for i in range(len(dates))]
+            session.execute(insert(Column), [{"unit_id": unit_id, "name": f"栏目{first + i}", "url": url,
+                                              "category": category, "level": 1, "origin": "discovered"}
+                                             for i, url in enumerate(urls)])
+            ids = dict(session.execute(select(Column.url, Column.id).where(Column.url.in_(urls))).all())
+            column_ids = [ids[url] for url in urls]
+            seen = run.started_at + timedelta(minutes=10)
+            session.execute(insert(ColumnVisit), [
+                {"run_id": run_id, "column_id": cid, "status": "full", "http_status": 200, "pages": 1,
+                 "items": len(d), "visited_at": seen} for cid, d in zip(column_ids, dates, strict=True)])
+            items = [{"column_id": cid, "url": f"{url}a{k}.html", "title": f"信息{k}", "published_on": day,
+                      "position": k, "first_seen": seen, "last_seen": seen}
+                     for cid, url, d in zip(column_ids, urls, dates, strict=True) for k, day in enumerate(d, 1)]
+            if items:
+                session.execute(insert(ListItem), items)
+            session.execute(insert(Page), [
+                {"url": url, "kind": "list", "unit_id": unit_id, "column_id": cid, "http_status": 200,
+                 "marks": dict(GOOD_MARKS), "flags": dict(GOOD_FLAGS), "fetched_at": seen}
+                for cid, url in zip(column_ids, urls, strict=True)])
+        return column_ids
+
 
 def findings(store: Store, rule: str | None = None, status: str | None = None) -> list[Any]:
     """The stored findings (of a rule, in a status), oldest first."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import subprocess
 import time
 from collections.abc import Iterator
 
@@ -103,7 +104,7 @@ def routes() -> dict[str, object]:
 
 
 @pytest.fixture(scope="module")
-def faulty_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, FixtureServer, float]]:
+def faulty_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, FixtureServer, subprocess.CompletedProcess[str]]]:
     folder = tmp_path_factory.mktemp("faults")
     with FixtureServer(routes()) as server:
         config = folder / "config.yaml"
@@ -121,16 +122,15 @@ crawl:
   check_external_links: false
 """, encoding="utf-8")
         for url in fresh_database(folder):
-            started = time.monotonic()
+            # A hang is a subprocess.TimeoutExpired here: the slow, resetting and looping routes must each end
+            # with their own error, within their own limits.
             result = crawl(config, url, "--full", timeout=120)
-            elapsed = time.monotonic() - started
-            assert result.returncode == 0, result.stderr[-3000:]
-            yield url, server, elapsed
+            yield url, server, result
 
 
-def test_faulty_site_crawl_finishes_without_hanging(faulty_crawl: tuple[str, FixtureServer, float]) -> None:
-    _, _, elapsed = faulty_crawl
-    assert elapsed < 90
+def test_faulty_site_crawl_ends_by_itself_and_succeeds(faulty_crawl) -> None:  # type: ignore[no-untyped-def]
+    result = faulty_crawl[2]
+    assert result.returncode == 0, result.stderr[-3000:]
 
 
 def test_each_fault_is_recorded_as_a_column_not_seen_with_its_cause(faulty_crawl) -> None:  # type: ignore[no-untyped-def]

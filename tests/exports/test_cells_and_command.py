@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from portalcheck.exports import Period, mask_personal, safe_cell
+from portalcheck.core.personal import mask_numbers
+from portalcheck.exports import Period, safe_cell
 from portalcheck.exports.evidence import evidence_text
 from portalcheck.exports.writers import sheet_title
 
@@ -27,7 +28,7 @@ def test_plain_values_are_left_alone() -> None:
 
 
 def test_personal_numbers_are_masked() -> None:
-    text = mask_personal("张三 身份证 110101199003077578 手机 13812345678 电话 0795-8812345")
+    text = mask_numbers("张三 身份证 110101199003077578 手机 13812345678 电话 0795-8812345")
     assert "110101********7578" in text and "138****5678" in text and "0795-8812345" in text
 
 

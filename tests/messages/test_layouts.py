@@ -9,7 +9,7 @@ from parsel import Selector
 
 from crawler.messages.categories import categorize_message, join
 from crawler.messages.layouts import board_kind, message_id, parse_board, parse_detail
-from crawler.messages.masking import mask_personal
+from portalcheck.core.personal import mask_personal
 
 TODAY = date(2026, 6, 30)
 

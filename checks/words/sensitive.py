@@ -7,8 +7,8 @@ from functools import cache
 
 import ahocorasick
 
-from checks.content_scan import load_data
-from checks.matcher import compile_words, scan
+from checks.data import load_data
+from checks.words.matcher import compile_words, scan
 
 CUSTOM_KIND = "自定义"
 

@@ -12,8 +12,8 @@ from functools import cache
 
 import ahocorasick
 
-from checks.content_scan import load_data
-from checks.matcher import compile_words, scan
+from checks.data import load_data
+from checks.words.matcher import compile_words, scan
 
 SERIOUS_GROUPS = ("leaders", "titles", "institutions", "laws", "phrases")
 GROUP_TEXT = {"leaders": "领导人姓名", "titles": "领导人职务", "institutions": "机构名称", "laws": "法律法规名称",

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from checks.base import CheckContext
-from crawler.accounts.health import GONE, HEALTH_ZH, NOT_CHECKED, OK
+from portalcheck.core.accounts import GONE, HEALTH_ZH, NOT_CHECKED, OK
 from storage.models import Account, CrawlRun, Post, Unit
 
 PLATFORM_ZH = {"wechat": "微信公众号", "weibo": "微博", "toutiao": "头条号", "douyin": "抖音", "kuaishou": "快手",

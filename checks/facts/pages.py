@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import ColumnElement, select
 
 from checks.base import CheckContext
 from storage.models import Page
 
-DATA = Path(__file__).resolve().parent / "data"
 TEXT_KINDS = ("home", "unit_home", "list", "article")
 SENTENCE_END = re.compile(r"[。！？!?；;\n]")
-
-
-@cache
-def load_data(name: str) -> Any:
-    return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
 
 
 # Texts kept in memory for the next content check of the same run, up to this many characters (~200 MB

@@ -1,0 +1,1 @@
+"""Page templates of the demo portal (Jinja2), shipped as package data."""
