@@ -63,6 +63,7 @@ class Portal:
                 self.items[f"/{unit}/c{j}/"] = list(range(PER_PAGE * (3 + (j + u) % 4) - (j % 3), 0, -1))
         self.next_id = 1000
         self.latency = 0.004  # a real server's: the crawl lasts a few seconds
+        self.board_latency = 0.25
 
     def publish(self, count: int) -> None:
         """`count` new items at the head of every column: their pages shift, as on a real site."""
@@ -108,7 +109,7 @@ class Portal:
         """网上问政 (Q&A blocks, 5 a page) and 局长信箱 (a list of letters, 4 a page, each read on its detail page),
         both over six pages linked by 下一页 only. Slower than the portal's pages: the boards' own gatherer
         runs beside the portal's, and kills should land while it is reading them too."""
-        time.sleep(60 * self.latency)
+        time.sleep(self.board_latency)
         path, _, query_ = handler.path.partition("?")
         if path == LETTERS + "detail.html":
             send(handler, 200, letter_detail(BOARD_LETTERS[int(query_.removeprefix("id=")) - 4001]))
@@ -312,7 +313,12 @@ def test_sigterm_stops_a_full_crawl_as_interrupted_and_the_next_run_finishes_and
         site: tuple[Portal, FixtureServer, Path], expected: Reference, tmp_path: Path) -> None:
     portal, server, config = site
     for db_url in database(tmp_path / "term"):
-        assert stop_at(config, db_url, ["--full"], 60, stop=signal.SIGTERM)
+        portal.latency = 0.1  # list pages slower: the crawl spans several of the store's 2-second batches
+        try:
+            assert stop_at(config, db_url, ["--full"], 60, stop=signal.SIGTERM,
+                           until=lambda db_url=db_url: bool(unfinished_columns(db_url)))
+        finally:
+            portal.latency = 0.004
         [run] = portal_runs(db_url)
         assert run["status"] == "interrupted"
         unfinished = query(db_url, "SELECT count(*) FROM unfinished_lists WHERE kind = 'column'")[0][0]
@@ -329,25 +335,30 @@ def test_sigterm_stops_a_full_crawl_as_interrupted_and_the_next_run_finishes_and
 def test_full_crawl_killed_then_one_units_crawl_finishes_that_units_columns_and_leaves_the_rest_for_later(
         site: tuple[Portal, FixtureServer, Path], expected: Reference, tmp_path: Path) -> None:
     portal, server, config = site
-    unit_columns = {c for c in expected[0] if f"{server.base_url}/u2/" in c or "/col/" in c}
+    of_unit = {key: {c for c in expected[0] if f"{server.base_url}/{key}/" in c or (key == "u2" and "/col/" in c)}
+               for key in UNITS}
     for db_url in database(tmp_path / "unit"):
-        def both_units_unfinished(db_url: str = db_url) -> bool:
-            left = unfinished_columns(db_url)
-            return bool(left & unit_columns) and bool(left - unit_columns)
-
-        assert stop_at(config, db_url, ["--full"], 1, until=both_units_unfinished)
+        portal.latency = 0.1  # list pages slower: the crawl spans several of the store's 2-second batches
+        try:
+            assert stop_at(config, db_url, ["--full"], 1, until=lambda db_url=db_url: bool(unfinished_columns(db_url)))
+        finally:
+            portal.latency = 0.004
         left = unfinished_columns(db_url)
-        assert left & unit_columns and left - unit_columns
-        result = crawl(config, db_url, "--unit", UNITS["u2"])
-        assert result.returncode == 0, result.stderr[-3000:]
-        stored = column_items(db_url)
-        assert {c: len(stored.get(c, ())) for c in unit_columns if stored.get(c) != expected[0][c]} == {}
-        assert unfinished_columns(db_url) == left - unit_columns  # the other unit's columns: still marked, for the next run
+        # Scrapy reads depth first: the unit whose columns the kill cut, and the other one.
+        cut = next(key for key, columns in of_unit.items() if columns & left)
+        other = next(key for key in UNITS if key != cut)
+        for key in (other, cut):
+            result = crawl(config, db_url, "--unit", UNITS[key])
+            assert result.returncode == 0, result.stderr[-3000:]
+            stored = column_items(db_url)
+            assert {c: len(stored.get(c, ())) for c in of_unit[key] if stored.get(c) != expected[0][c]} == {}
+            if key == other:  # the cut unit's columns: still marked, for the run that covers them
+                assert unfinished_columns(db_url) == left - of_unit[other]
+        assert unfinished_columns(db_url) == set()
+        cut_left = len(left & of_unit[cut])
+        assert portal_runs(db_url)[-1]["counts"]["unfinished_columns"] == {"left": cut_left, "finished": cut_left}
+        assert f"此前遗留未完成栏目 {cut_left} 个，本次已补全 {cut_left} 个" in result.stderr + result.stdout
         result = crawl(config, db_url)
         assert result.returncode == 0, result.stderr[-3000:]
         assert_complete(db_url, expected)
-        left_for_last = len(left - unit_columns)
-        assert portal_runs(db_url)[-1]["counts"]["unfinished_columns"] == {"left": left_for_last,
-                                                                            "finished": left_for_last}
-        assert f"此前遗留未完成栏目 {left_for_last} 个，本次已补全 {left_for_last} 个" in result.stderr + result.stdout
         assert query(db_url, "SELECT url FROM pages GROUP BY url HAVING count(*) > 1") == []
