@@ -67,6 +67,18 @@ class ListPageItem:
     column_url: str
     page_number: int
     entries: list[ListEntry]
+    state: ListState | None = None  # where the column's reading stands after this page (crawler/frontier.py)
+
+
+@dataclass(slots=True)
+class ListState:
+    """What the store keeps of one list after a page of it was read (an empty `pending`: read to its end)."""
+
+    kind: str  # column | board
+    list_url: str
+    unit: str
+    pending: list[dict[str, Any]]  # PendingPage.as_json() of each page requested and not read yet
+    pages_read: int
 
 
 @dataclass(slots=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crawler.frontier import ListFrontier, load_unfinished
 from storage.models import Column, CrawlRun, LinkTarget, ListItem, Page, Unit
 
 
@@ -33,6 +34,8 @@ class CrawlMemory:
     done_urls: set[str] = field(default_factory=set)
     checked_links: set[str] = field(default_factory=set)
     read_modes: dict[str, str] = field(default_factory=dict)  # column URL → how its list was last read
+    unfinished: dict[str, ListFrontier] = field(default_factory=dict)  # column URL → pages left to read
+    after_interruption: bool = False  # the newest run before this one did not finish (set by the pipeline)
 
     @classmethod
     def load(cls, session: Session, *, resume_run: CrawlRun | None, full: bool = False) -> CrawlMemory:
@@ -69,4 +72,5 @@ class CrawlMemory:
                 checked = checked.where(LinkTarget.checked_at >= resume_run.started_at)
         if resume_run is not None or not full:
             memory.checked_links = set(session.scalars(checked))
+        memory.unfinished = load_unfinished(session, "column")
         return memory

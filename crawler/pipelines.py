@@ -20,9 +20,11 @@ from sqlalchemy import select, update
 
 from crawler.accounts.model import AccountItem
 from crawler.accounts.store import write_accounts
-from crawler.items import ColumnItem, LinkStatusItem, ListPageItem, PageItem
+from crawler.frontier import write_list_states
+from crawler.items import ColumnItem, LinkStatusItem, ListPageItem, ListState, PageItem
 from crawler.memory import CrawlMemory
 from crawler.messages.store import BoardItem, MessageItem, write_boards, write_messages
+from portalcheck.core.processes import pid_alive
 from storage.failures import DatabaseUnavailable, retry_write
 from storage.models import Column, ColumnVisit, CrawlRun, Link, LinkTarget, ListItem, Page, Site, Unit
 from storage.session import Store
@@ -37,18 +39,6 @@ EXTRA_WRITERS.update({MessageItem: write_messages, BoardItem: write_boards})  # 
 
 BATCH_ITEMS = 300
 BATCH_SECONDS = 2.0
-
-
-def _pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class StorePipeline:
@@ -78,7 +68,8 @@ class StorePipeline:
         self.spider = spider
         with self.store.session() as session:
             self._write_units(session, spider.config)
-            run = self._resumable_run(session, spider)
+            previous = self._newest_run(session, spider)
+            run = self._resumable_run(previous, spider)
             if run is None:
                 run = CrawlRun(mode=spider.mode, unit_filter=",".join(spider.unit_names or []) or None,
                                counts={"pid": os.getpid(), "spider": spider.name})
@@ -88,22 +79,29 @@ class StorePipeline:
                 run.counts = {**(run.counts or {}), "pid": os.getpid(), "resumed": True}
                 log.info("resuming interrupted crawl run %s", run.id)
             self.run_id = run.id
+            if previous is not None and previous.status != "finished":
+                # Named in this run's counts: what that run left unfinished and what this one finished of it.
+                run.counts = {**run.counts, "after_run": {"id": previous.id, "status": previous.status}}
             if hasattr(spider, "memory"):
                 spider.memory = CrawlMemory.load(session, resume_run=run if run.counts.get("resumed") else None,
                                                  full=spider.full)
+                spider.memory.after_interruption = "after_run" in run.counts
             self.column_ids = {url: cid for url, cid in session.execute(select(Column.url, Column.id))}
         spider.run_id = self.run_id
 
-    def _resumable_run(self, session: Any, spider: Any) -> CrawlRun | None:
-        """The newest run of the same kind that was killed (its process is gone) is continued."""
-        run = session.scalar(select(CrawlRun).where(CrawlRun.counts["spider"].as_string() == spider.name)
-                             .order_by(CrawlRun.id.desc()).limit(1))  # only the newest run can be continued
+    def _newest_run(self, session: Any, spider: Any) -> CrawlRun | None:
+        return session.scalar(select(CrawlRun).where(CrawlRun.counts["spider"].as_string() == spider.name)
+                              .order_by(CrawlRun.id.desc()).limit(1))
+
+    def _resumable_run(self, run: CrawlRun | None, spider: Any) -> CrawlRun | None:
+        """The newest run (only it can be continued), if it is of the same kind and was killed (its process
+        is gone) or interrupted."""
         unit_filter = ",".join(spider.unit_names or []) or None
         if run is None or run.status not in ("running", "interrupted"):
             return None
         if run.mode != spider.mode or run.unit_filter != unit_filter:
             return None
-        if run.status == "running" and _pid_alive((run.counts or {}).get("pid")):
+        if run.status == "running" and pid_alive((run.counts or {}).get("pid")):
             return None  # still going in another process
         return run
 
@@ -140,7 +138,7 @@ class StorePipeline:
             self._read_modes(session, seen)
             run = session.get(CrawlRun, self.run_id)
             run.finished_at = now
-            run.counts = {**(run.counts or {}), **self.run_counts(spider, visits)}
+            run.counts = {**(run.counts or {}), **self.run_counts(spider, visits), **spider.left_over()}
 
     def _read_modes(self, session: Any, visits: list[dict[str, Any]]) -> None:
         """Each column read this run keeps how: static, rendered or rendered_failed (an unchanged 304 keeps
@@ -238,6 +236,11 @@ class StorePipeline:
                 for kind, write in EXTRA_WRITERS.items():  # gatherers of other issues (messages, accounts)
                     if buffer.get(kind):
                         write(session, buffer[kind], self)
+                # Last, in the same transaction as the entries they follow: a list is never marked read
+                # further than what the store holds of it.
+                states = [p.state for p in buffer.get(ListPageItem, []) if p.state] + buffer.get(ListState, [])
+                if states:
+                    write_list_states(session, states, self.unit_ids, self.run_id, datetime.now(timezone.utc))
 
         self._write(write_batch, "a batch of items")
 

@@ -59,11 +59,26 @@ class CrawlResult:
         if counts.get("log_file"):
             table.add_row("日志", counts["log_file"])
         console.print(table)
+        if line := left_over_line(counts):
+            console.print(line)
         if missing := counts.get("units_without_columns"):
             console.print(f"[bold red]注意：{len(missing)}个单位没有发现任何栏目，其栏目更新等情况无法检查：[/]")
             for name, reason in missing.items():
                 console.print(f"  {name}：{NO_COLUMNS_ZH.get(reason, reason)}")
             console.print("  请核对 config.yaml 中这些单位的 site 地址，或在其 columns: 下列出栏目。")
+
+
+def left_over_line(counts: dict[str, Any]) -> str | None:
+    """What earlier (interrupted) runs left unfinished and what this run finished of it, for the inspector."""
+    left = counts.get("unfinished_columns") or {}
+    if not left.get("left"):
+        return None
+    after = counts.get("after_run") or {}
+    where = "上次中断遗留" if after.get("status") in ("running", "interrupted", "failed") else "此前遗留"
+    line = f"{where}未完成栏目 {left['left']} 个，本次已补全 {left.get('finished', 0)} 个"
+    if (rest := left["left"] - left.get("finished", 0)) > 0:
+        line += f"，仍有 {rest} 个未读完（下次抓取继续）"
+    return line
 
 
 def build_settings(config: Any, *, log_level: str = "INFO") -> Settings:

@@ -145,6 +145,28 @@ class ColumnVisit(Base):
     visited_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class UnfinishedList(Base):
+    """A column's (or message board's) list read only partly: the further pages requested and not yet read.
+
+    Written with the list entries of each page as it arrives (a killed crawl never reaches its close), and
+    deleted when no page is left: a list without a row was read to its end (or never begun). Any later
+    run, whatever its mode or scope, continues from `pending` before it trusts "known items reached".
+    """
+
+    __tablename__ = "unfinished_lists"
+    __table_args__ = (UniqueConstraint("kind", "list_url"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # column | board
+    list_url: Mapped[str] = mapped_column(URL)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    # [{"url", "method", "form", "page", "through"}]: a page's request as its pager gave it (a Hanweb group's
+    # POST form too), its page number and whether the pass must read on to the end (a full pass's pages).
+    pending: Mapped[list[Any]] = mapped_column(default=list)
+    pages_read: Mapped[int] = mapped_column(Integer, default=0)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Page(Base):
     """A fetched page with what was read from it; `marks` holds the footer marks found."""
 

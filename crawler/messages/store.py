@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from crawler.frontier import ListFrontier, load_unfinished
 from crawler.messages.items import BoardItem, MessageItem  # noqa: F401 - re-exported for the pipeline
 from storage.models import Column, CrawlRun, Message, Unit
 from storage.session import Store
@@ -79,6 +80,7 @@ class BoardMemory:
 
     messages: dict[str, dict[str, tuple[str | None, bool]]] = field(default_factory=dict)
     columns: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # unit → [(name, url)]
+    unfinished: dict[str, ListFrontier] = field(default_factory=dict)  # board URL → pages left to read
 
     @classmethod
     def load(cls, session: Any) -> BoardMemory:
@@ -92,6 +94,7 @@ class BoardMemory:
                                   .where(Column.category == "interaction").order_by(Column.id))
         for unit, name, url in columns:
             memory.columns.setdefault(unit, []).append((name, url))
+        memory.unfinished = load_unfinished(session, "board")
         return memory
 
 

@@ -61,3 +61,7 @@ class GathererSpider(scrapy.Spider):
     def units_without_columns(self) -> dict[str, str]:
         """Units in scope this run found no column for, with why; gatherers without columns name none."""
         return {}
+
+    def left_over(self) -> dict[str, Any]:
+        """For the run's counts: lists earlier runs left unfinished and what this run finished of them."""
+        return {}

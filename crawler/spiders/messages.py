@@ -19,7 +19,9 @@ from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.errors import classify_failure
-from crawler.layouts.base import clean
+from crawler.frontier import ListFrontier, PendingPage, left_over_counts
+from crawler.items import ListState
+from crawler.layouts.base import PageRequest, clean
 from crawler.messages.categories import categorize_message, join
 from crawler.messages.items import BoardItem, MessageItem
 from crawler.messages.layouts import BoardEntry, ParsedMessage, board_kind, parse_board, parse_detail
@@ -57,6 +59,9 @@ class MessageSpider(GathererSpider):
         self.board_memory = BoardMemory()  # replaced by BoardMemoryPipeline with what the store knows
         self.boards: dict[str, Board] = {}
         self.requested: set[str] = set()
+        self.frontiers: dict[str, ListFrontier] = {}  # board URL → its pages left to read, across runs
+        self.unread_details: dict[str, int] = {}  # board page → its detail pages not answered yet
+        self.states_written: set[str] = set()  # boards this run read a page of
         self.max_pages = self.config.crawl.max_pages_per_column
 
     # --- which boards ---------------------------------------------------------------------------
@@ -91,10 +96,28 @@ class MessageSpider(GathererSpider):
         if url in self.boards:
             return
         self.boards[url] = board
+        stored = self.board_memory.unfinished.get(url)
+        frontier = self.frontiers[url] = ListFrontier(left_over=stored is not None, unit=board.unit)
         yield self.request(url, self.parse_board, kind="board", board=url, page=1)
+        if stored is not None and not self.full:  # a full run reads it again from page 1
+            self.frontiers[url] = frontier = stored.copy()
+            yield from self.board_pages(board, list(frontier.pending.values()))
+
+    def board_pages(self, board: Board, pages: list[PendingPage]) -> Iterator[Any]:
+        """Further board pages (in page order) within the budget, each pending until it is read."""
+        for page in pages:
+            if page.target.url in self.requested:
+                continue
+            if page.number > self.max_pages:
+                yield self.board_facts(board, truncated=True)
+                break
+            self.frontiers[board.url].add(page)
+            yield self.request(page.target.url, self.parse_board, kind="board", board=board.url, page=page.number,
+                               through=page.through)
 
     def request(self, url: str, callback: Any, **pc: Any) -> Request:
         self.requested.add(url)
+        pc["url"] = url
         # dont_filter: `requested` deduplicates; a 写信 link back to the board itself is still verified.
         return Request(url, callback=callback, errback=self.failed, meta={"pc": pc}, dont_filter=True)
 
@@ -140,19 +163,47 @@ class MessageSpider(GathererSpider):
             stored = known.get(message.external_id or "")
             changed |= stored is None or stored != (message.status_word, bool(message.reply or message.replied_at))
             yield self.item(board, message)
+        details = []
         for entry in page.entries:
             if self.full or self.needs_detail(entry, known):
                 changed = True
                 if entry.url not in self.requested:
-                    yield self.request(entry.url, self.parse_detail, kind="detail", board=board.url, entry=entry)
-        if self.full or changed:
-            for offset, url in enumerate(page.next_urls, start=1):
-                if url in self.requested:
-                    continue
-                if number + offset > self.max_pages:
-                    yield self.board_facts(board, truncated=True)
-                    break
-                yield self.request(url, self.parse_board, kind="board", board=board.url, page=number + offset)
+                    details.append(self.request(entry.url, self.parse_detail, kind="detail", board=board.url,
+                                                entry=entry, list_page=pc["url"]))
+        frontier = self.frontiers[board.url]
+        if number == 1 and self.full:
+            frontier.restart()
+        # Past unchanged messages only where this pass must read on to the end: a full run, or the continuation
+        # of a pass an earlier run left unfinished.
+        through = self.full or bool(pc.get("through"))
+        further = []
+        if through or changed:
+            pages = [PendingPage(PageRequest(url), number + offset, through)
+                     for offset, url in enumerate(page.next_urls, start=1)]
+            further = list(self.board_pages(board, pages))
+        if details:  # the page counts as read once its messages' detail pages are answered
+            self.unread_details[pc["url"]] = len(details)
+            yield self.board_state(board)
+        else:
+            yield from self.page_read(board, pc["url"])
+        yield from details
+        yield from further
+
+    def page_read(self, board: Board, key: str) -> Iterator[ListState]:
+        """After the page's messages: the store never holds the board as read further than its messages."""
+        self.frontiers[board.url].read(key)
+        self.states_written.add(board.url)
+        yield self.board_state(board)
+
+    def board_state(self, board: Board) -> ListState:
+        return self.frontiers[board.url].state("board", board.url, board.unit)
+
+    def detail_answered(self, board: Board, pc: dict[str, Any]) -> Iterator[ListState]:
+        key = pc["list_page"]
+        self.unread_details[key] -= 1
+        if not self.unread_details[key]:
+            del self.unread_details[key]
+            yield from self.page_read(board, key)
 
     def needs_detail(self, entry: BoardEntry, known: dict[str, tuple[str | None, bool]]) -> bool:
         """New, or not answered when last seen and its list status is not the one seen then."""
@@ -170,6 +221,7 @@ class MessageSpider(GathererSpider):
             message = parse_detail(response.selector, response.url, today=self.today)
         if message is None:  # not judged from the list alone: its reply is on the page we could not read
             self.crawler.stats.inc_value("portalcheck/message_details_unread")
+            yield from self.detail_answered(board, pc)
             return
         message.external_id = entry.external_id
         message.title = message.title or entry.title
@@ -178,6 +230,7 @@ class MessageSpider(GathererSpider):
         if message.asked_at is None and entry.asked_on:
             message.asked_at = datetime.combine(entry.asked_on, time(0), self.config.zone)
         yield self.item(board, message)
+        yield from self.detail_answered(board, pc)
 
     def parse_form(self, response: Response) -> Iterator[Any]:
         board = self.boards[response.meta["pc"]["board"]]
@@ -194,10 +247,17 @@ class MessageSpider(GathererSpider):
         board = self.boards.get(pc.get("board", ""))
         if board is None:
             return
-        if pc["kind"] == "board" and pc["page"] == 1:
+        if pc["kind"] == "detail":
+            yield from self.detail_answered(board, pc)
+        elif pc["kind"] == "board" and pc["page"] == 1:
             yield self.board_facts(board, http_status=None, error=error)
         elif pc["kind"] == "form":
             yield self.board_facts(board, form_status=None, form_error=error)
+
+    def left_over(self) -> dict[str, Any]:
+        finished = {url for url in self.states_written if self.frontiers[url].done}
+        in_scope = {b.unit for b in self.boards.values()}
+        return {"unfinished_boards": left_over_counts(self.board_memory.unfinished, in_scope, finished)}
 
     # --- items ----------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import re
 import shutil
 import zlib
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
@@ -34,6 +34,7 @@ from crawler.discovery import (
     under_root,
 )
 from crawler.errors import BLOCKED_STATUSES, classify_failure
+from crawler.frontier import ListFrontier, PendingPage, left_over_counts
 from crawler.home import home_entries
 from crawler.items import ColumnItem, LinkStatusItem, ListEntry, ListPageItem, PageItem
 from crawler.layouts import parse_list
@@ -81,12 +82,16 @@ class ColumnProgress:
     truncated: bool = False
     seen_first_page: bool = False
     read_mode: str | None = None  # static | rendered | rendered_failed: how its first page was read this run
+    frontier: ListFrontier = field(default_factory=ListFrontier)  # its pages left to read, across runs
+    state_written: bool = False  # a page was read: the store holds the frontier's state
 
     def outcome(self) -> tuple[str, str | None]:
         if not self.seen_first_page:
             return "not_seen", self.reason or "not_requested"
         if self.pages_failed or self.truncated:
             return "partial", self.reason or ("max_pages" if self.truncated else "page_failed")
+        if not self.frontier.done:  # pages requested and never answered (a crawl stopped by SIGTERM)
+            return "partial", self.reason or "unfinished"
         return "full", None
 
 
@@ -158,8 +163,10 @@ class PortalSpider(GathererSpider):
                 unit.name, column.name, column.url, column.category or categorize(column.name),
                 origin="configured", render=column.render,
             )
-        if rediscover:
+        if rediscover or self.memory.after_interruption:
+            # After a killed run its columns are known, but perhaps not all that the unit's pages list.
             yield self.page_request(unit.site, self.parse_unit_home, kind="unit_home", unit=unit.name)
+        if rediscover:
             return
         configured = {c.url for c in unit.columns}
         for column in known:
@@ -177,7 +184,8 @@ class PortalSpider(GathererSpider):
         target = target if isinstance(target, PageRequest) else PageRequest(target)
         url = target.url
         self.requested.add(target.key)
-        meta: dict[str, Any] = {"pc": {"kind": kind, "unit": unit, "column": column, "page": page, **extra}}
+        meta: dict[str, Any] = {"pc": {"kind": kind, "unit": unit, "column": column, "page": page,
+                                       "key": target.key, **extra}}
         headers: dict[str, str] = {}
         if conditional and url in self.memory.validators:
             etag, modified = self.memory.validators[url]
@@ -226,11 +234,18 @@ class PortalSpider(GathererSpider):
             render = "html"  # rendered later if possible; recorded as needs_js otherwise
         self.column_meta[url] = {"unit": unit, "name": name, "category": category, "level": level,
                                  "render": render, "parent_url": parent_url}
-        self.progress[url] = ColumnProgress(unit=unit, url=url)
+        progress = self.progress[url] = ColumnProgress(unit=unit, url=url)
+        stored = self.memory.unfinished.get(url)
+        if stored is not None:  # a full run reads it again from page 1; any other continues where it stopped
+            progress.frontier = ListFrontier(left_over=True, unit=stored.unit) if self.full else stored.copy()
         yield ColumnItem(unit=unit, name=name, url=url, category=category, origin=origin, level=level,
                          parent_url=parent_url, render=configured)
+        # After a killed run a 304 would hide the sub-columns its first page lists: read it again.
+        conditional = not self.full and not self.memory.after_interruption and render == "html"
         yield self.page_request(url, self.parse_column, kind="list", unit=unit, column=url, render=render,
-                                conditional=not self.full and render == "html")
+                                conditional=conditional)
+        if not self.full:
+            yield from self.list_page_requests(list(progress.frontier.pending.values()), unit, url, progress)
 
     # --- callbacks -----------------------------------------------------------------------
 
@@ -369,21 +384,33 @@ class PortalSpider(GathererSpider):
         if number == 1:
             progress.seen_first_page = True
             progress.read_mode = "rendered" if rendered else "static"
+            if self.full:
+                progress.frontier.restart()
+        progress.frontier.read(pc["key"])
         progress.pages_ok += 1
         progress.items += len(listing.items)
         known = self.memory.item_urls.get(column_url, set())
         entries = [self.entry(item) for item in listing.items]
-        yield ListPageItem(unit=pc["unit"], column_url=column_url, page_number=number, entries=entries)
+        if listing.needs_js and not listing.next_pages:
+            progress.truncated, progress.reason = True, "js_pagination"  # later pages only via scripts
+        # Past the known items only where this pass must read on to the end: a full run, or the continuation
+        # of a pass an earlier run left unfinished (its known items may end in a gap).
+        through = self.full or bool(pc.get("through"))
+        further: list[Request] = []
+        if listing.items and (through or all(item.url not in known for item in listing.items)):
+            pages = [PendingPage(target, number + offset, through)
+                     for offset, target in enumerate(listing.next_pages, start=1)]
+            further = list(self.list_page_requests(pages, pc["unit"], column_url, progress))
+        # The entries and how far the column is read go to the store together (a kill loses both or neither).
+        yield ListPageItem(unit=pc["unit"], column_url=column_url, page_number=number, entries=entries,
+                           state=progress.frontier.state("column", column_url, pc["unit"]))
+        progress.state_written = True
         for item in listing.items:
             yield from self.maybe_article(item.url, pc["unit"], column_url)
         if number == 1 and meta["level"] < self.max_depth and not page.flags.get("soft_404"):
             listed = {item.url for item in listing.items} | set(listing.next_urls)
             yield from self.sub_columns(response, meta, column_url, listed, page.links)
-        if listing.needs_js and not listing.next_pages:
-            progress.truncated, progress.reason = True, "js_pagination"  # later pages only via scripts
-        all_new = all(item.url not in known for item in listing.items)
-        if listing.items and (self.full or all_new):
-            yield from self.next_pages(listing.next_pages, pc["unit"], column_url, number, progress)
+        yield from further
         yield from self.link_requests(page)
 
     def categories(self, found: list[Any]) -> dict[str, str]:
@@ -426,19 +453,21 @@ class PortalSpider(GathererSpider):
                                                 categorize(child.name, folder_category), origin="discovered",
                                                 level=meta["level"], parent_url=meta["parent_url"])
 
-    def next_pages(self, pages: list[PageRequest], unit: str, column_url: str, number: int,
-                   progress: ColumnProgress) -> Iterator[Request]:
-        for offset, target in enumerate(pages, start=1):
-            if target.key in self.requested:
+    def list_page_requests(self, pages: list[PendingPage], unit: str, column_url: str,
+                           progress: ColumnProgress) -> Iterator[Request]:
+        """Further list pages (in page order) within the column's budget, each pending until it is read."""
+        for page in pages:
+            if page.target.key in self.requested:
                 continue
-            page_number = number + offset
-            if page_number > self.max_pages:
+            if page.number > self.max_pages:
                 progress.truncated = True
                 break
+            progress.frontier.add(page)
+            target = page.target
             # A POST answers with data (jpage's XML datastore): nothing in it to render.
             render = "html" if target.method == "POST" else self.column_meta[column_url]["render"]
             yield self.page_request(target, self.parse_column, kind="list", unit=unit, column=column_url,
-                                    page=page_number, render=render)
+                                    page=page.number, render=render, through=page.through)
 
     def maybe_article(self, url: str, unit: str, column_url: str) -> Iterator[Request]:
         if url in self.requested or not self.is_internal(url) or url.lower().endswith(NON_HTML):
@@ -593,6 +622,11 @@ class PortalSpider(GathererSpider):
         with_columns = {meta["unit"] for meta in self.column_meta.values()}
         return {unit.name: "none_found" if unit.name in self.unit_homes_read else "site_not_read"
                 for unit in self.units_in_scope() if unit.name not in with_columns}
+
+    def left_over(self) -> dict[str, Any]:
+        finished = {url for url, p in self.progress.items() if p.state_written and p.frontier.done}
+        in_scope = {u.name for u in self.units_in_scope()}
+        return {"unfinished_columns": left_over_counts(self.memory.unfinished, in_scope, finished)}
 
     def column_visits(self) -> list[dict[str, Any]]:
         visits = []
