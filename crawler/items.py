@@ -8,13 +8,6 @@ from typing import Any
 
 
 @dataclass(slots=True)
-class UnitItem:
-    name: str
-    kind: str
-    site_url: str
-
-
-@dataclass(slots=True)
 class ColumnItem:
     unit: str
     name: str
