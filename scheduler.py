@@ -57,6 +57,7 @@ NIGHTLY_LOCK, PORTAL_LOCK = "nightly", "portal"
 NIGHTLY_GRACE = int(timedelta(days=2).total_seconds())   # the nightly skips the full-crawl day: ≤ 48 h apart
 WEEKLY_GRACE = int(timedelta(days=7).total_seconds())
 STOP_GRACE_SECONDS = 120.0                # a crawl asked to stop gets this long to close cleanly
+ORPHAN_GRACE_SECONDS = 30.0               # a killed scheduler's crawl gets this long to stop itself
 RECHECK_LOCK_WAIT_SECONDS = 1800.0        # `portalcheck recheck` waits this long for a busy unit
 ACTIVE = ("new", "open", "regressed")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -192,6 +193,32 @@ class LockSet:
                 self.renew()
             except Exception:  # a database hiccup must not kill the heartbeat; the next beat retries
                 log.exception("lock heartbeat failed for %s", self.holder)
+
+
+def orphans_holding(store: Store, name: str) -> list[int]:
+    """The live crawl subprocesses of a dead scheduler on this host that still hold `name`: a killed
+    scheduler's children, stopping themselves (portalcheck.crawl_child)."""
+    with store.session() as session:
+        row = session.get(JobLock, name)
+    if row is None or row.host != HOST or not row.pids or pid_alive(row.pids[0]):
+        return []
+    return [pid for pid in row.pids[1:] if pid_alive(pid)]
+
+
+def take_from_orphans(locks: LockSet, name: str, stopping: threading.Event) -> bool:
+    """Wait a while for a killed scheduler's orphaned crawl to stop by itself, then stop it outright: what
+    it read is in the store and the next crawl continues its unfinished columns (crawler/frontier.py)."""
+    orphans = orphans_holding(locks.store, name)
+    if not orphans:
+        return False
+    log.warning("lock %s is held by the orphaned crawl %s of a killed scheduler: waiting for it", name, orphans)
+    if locks.wait_for(name, seconds=ORPHAN_GRACE_SECONDS, stopping=stopping, poll=0.5):
+        return True
+    for pid in orphans_holding(locks.store, name):
+        log.warning("orphaned crawl %s did not stop in %.0f s: killing it", pid, ORPHAN_GRACE_SECONDS)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    return locks.wait_for(name, seconds=10, stopping=stopping, poll=0.5)
 
 
 def holder_of(store: Store, name: str) -> str | None:
@@ -389,7 +416,9 @@ def nightly(runtime: Runtime, *, job: str = "nightly", full: bool = False) -> st
     outcome, counts, error = "failed", {}, None
     try:
         with LockSet(store, job) as locks:
-            if not locks.acquire(NIGHTLY_LOCK):
+            # A night killed with its scheduler is run again at restart: wait for its orphaned crawl to stop
+            # rather than skip the night (it would not run again before the next one).
+            if not locks.acquire(NIGHTLY_LOCK) and not take_from_orphans(locks, NIGHTLY_LOCK, runtime.stopping):
                 outcome = "skipped"
                 counts["reason"] = f"previous nightly run still going ({holder_of(store, NIGHTLY_LOCK)})"
                 log.warning("%s skipped: %s", job, counts["reason"])

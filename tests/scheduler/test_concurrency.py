@@ -119,3 +119,25 @@ def test_sigterm_mid_crawl_stops_cleanly_and_the_night_resumes_at_restart(tmp_pa
     # the restarted night continued the interrupted crawl run instead of starting over
     assert portal_run_statuses(db_url) == ["finished"]
     assert query(db_url, "SELECT count(*) FROM pages")[0][0] >= pages_before
+
+
+def test_scheduler_killed_mid_crawl_runs_the_night_again_at_once_on_restart(tmp_path: Path, db_url: str) -> None:
+    """SIGKILL leaves the crawl subprocess orphaned, stopping itself while it still holds the night's locks; a
+    scheduler restarted at once must wait for it and run the night again, not skip it until tomorrow."""
+    with serve_demo(port=0) as server:
+        config = write_config(server, tmp_path, db_url, crawl={"delay_seconds": 0.05, "concurrency_per_host": 1})
+        first_start(config, db_url)
+        plant_missed_run(config, "nightly")
+        service = Service(config, db_url, "killed")
+        wait_until(lambda: query(db_url, "SELECT count(*) FROM pages")[0][0] > 0, 90, lambda: service.log)
+        service.kill()
+        again = Service(config, db_url, "again")  # at once: the orphaned crawl is still stopping
+        try:
+            wait_until(lambda: len(job_runs(db_url, "nightly")) >= 2
+                       and job_runs(db_url, "nightly")[-1][2] not in ("running",), 300, lambda: again.log[-3000:])
+        finally:
+            assert again.stop() == 0
+    assert [r[2] for r in job_runs(db_url, "nightly")] == ["killed", "ok"], again.log[-3000:]
+    assert "nightly was killed last time; running it again now" in again.log
+    assert portal_run_statuses(db_url)[-1] == "finished"
+    assert query(db_url, "SELECT count(*) FROM job_locks") == [(0,)]
