@@ -44,3 +44,11 @@ def visits(db_url: str) -> dict[str, tuple[str, str | None]]:
         SELECT c.name, v.status, v.reason FROM column_visits v JOIN columns c ON c.id = v.column_id
         WHERE v.run_id = :run""", run=portal_runs(db_url)[-1]["id"])
     return {name: (status, reason) for name, status, reason in rows}
+
+
+def column_items(db_url: str) -> dict[str, set[str]]:
+    """Each column's stored item URLs, by column URL: what two crawls of one portal are compared on."""
+    out: dict[str, set[str]] = {}
+    for column, item in query(db_url, "SELECT c.url, i.url FROM list_items i JOIN columns c ON c.id = i.column_id"):
+        out.setdefault(column, set()).add(item)
+    return out

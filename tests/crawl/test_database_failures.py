@@ -21,7 +21,7 @@ import pytest
 
 from portalcheck.demo import DemoServer, serve_demo
 
-from .runner import REPO, crawl, portal_runs, query
+from .runner import REPO, column_items, crawl, portal_runs, query
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -43,10 +43,7 @@ def write_config(server: DemoServer, folder: Path) -> Path:
 
 def gathered(db_url: str) -> dict[str, set[str]]:
     """What a crawl leaves for the checks: each column's items, and the pages fetched."""
-    items = query(db_url, "SELECT c.url, i.url FROM list_items i JOIN columns c ON c.id = i.column_id")
-    columns: dict[str, set[str]] = {}
-    for column, item in items:
-        columns.setdefault(column, set()).add(item)
+    columns = column_items(db_url)
     columns["<pages>"] = {url for (url,) in query(db_url, "SELECT url FROM pages")}
     return columns
 

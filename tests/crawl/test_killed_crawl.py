@@ -25,7 +25,7 @@ import pytest
 from ..conftest import fresh_database
 from ..messages.site import letter_detail, letters_list, qa_page
 from ..servers import FixtureServer, send
-from .runner import REPO, crawl, portal_runs, query
+from .runner import REPO, column_items, crawl, portal_runs, query
 from .test_hanweb_jpage import COLUMNS as HANWEB_COLUMNS
 from .test_hanweb_jpage import article, column_page, dataproxy
 
@@ -172,14 +172,6 @@ crawl: {{concurrency_per_host: 2, delay_seconds: 0, autothrottle: false, check_e
         incremental_revisit_fraction: 0}}
 """, encoding="utf-8")
     return path
-
-
-def column_items(db_url: str) -> dict[str, set[str]]:
-    rows = query(db_url, "SELECT c.url, i.url FROM list_items i JOIN columns c ON c.id = i.column_id")
-    out: dict[str, set[str]] = {}
-    for column, item in rows:
-        out.setdefault(column, set()).add(item)
-    return out
 
 
 def board_messages(db_url: str) -> dict[str, set[tuple[str, str | None, bool]]]:
