@@ -15,17 +15,21 @@ import time
 
 from portalcheck.cli import main
 
+STOP_GRACE_SECONDS = 60.0  # after its SIGINT, how long an orphaned crawl may take to close cleanly
+
 
 def watch_parent() -> None:
     """Send ourselves SIGINT (Scrapy's clean stop) once the process that started us is gone."""
     parent = os.getppid()
 
     def watch() -> None:
-        while True:
+        while os.getppid() == parent:
             time.sleep(1.0)
-            if os.getppid() != parent:
-                os.kill(os.getpid(), signal.SIGINT)
-                return
+        os.kill(os.getpid(), signal.SIGINT)
+        # A clean stop that does not come (a gatherer stuck in its browser) must not leave an orphan holding
+        # the scheduler's locks: what was read is in the store, and the next crawl continues from there.
+        time.sleep(STOP_GRACE_SECONDS)
+        os.kill(os.getpid(), signal.SIGKILL)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
