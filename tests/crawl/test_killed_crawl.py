@@ -272,7 +272,8 @@ def test_full_crawl_killed_anywhere_then_incremental_crawl_stores_every_column_i
             assert result.returncode == 0, result.stderr[-3000:]
             assert_complete(db_url, expected)
             runs = portal_runs(db_url)
-            assert runs[-1]["counts"]["after_run"]["id"] == runs[0]["id"]
+            if runs[0]["status"] != "finished":  # killed before it could finish: named by the run after it
+                assert runs[-1]["counts"]["after_run"]["id"] == runs[0]["id"]
     assert landed >= KILL_POINTS - 1  # the kills fell inside the crawl, not after it
 
 
