@@ -262,11 +262,12 @@ def cmd_accounts(args: argparse.Namespace) -> int:
 
 
 def _demo_config(args: argparse.Namespace) -> Config:
-    """The demo runs from any folder: without a config file here it takes the one shipped in the package,
-    and keeps its database and exports in the current folder (never inside site-packages)."""
+    """The demo runs from any folder: without a config file here it takes the repository's config.yaml as
+    shipped in the package (portalcheck/demo/deployment.yaml, kept identical by a test), and keeps its
+    database and exports in the current folder (never inside site-packages)."""
     if args.config or os.environ.get(ENV_CONFIG) or Path(DEFAULT_CONFIG).exists():
         return _load(args)
-    with resources.as_file(resources.files("portalcheck.demo").joinpath("config.yaml")) as bundled:
+    with resources.as_file(resources.files("portalcheck.demo").joinpath("deployment.yaml")) as bundled:
         config = load_config(bundled)
     return config.model_copy(update={"source": Path.cwd() / DEFAULT_CONFIG})
 
