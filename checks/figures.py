@@ -16,19 +16,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from checks import (
-    account_dormant,
-    account_no_interaction,
-    account_not_updated,
-    account_sensitive,
-    account_serious_error,
-    account_unreachable,
-)
 from checks.base import Check, CheckContext
 from checks.facts.accounts import PLATFORM_ZH, AccountState, account_states
 from checks.facts.columns import column_states
 from checks.facts.messages import answered, judge_reply
 from checks.message_overdue import lateness
+from checks.registry import select_checks
 from checks.results import (
     FAIL,
     PASS,
@@ -46,9 +39,8 @@ from portalcheck.core.messages import COUNTED_KINDS, status_group
 from storage.models import CheckRun, Message
 
 # The account checks whose outcomes make up an account's verdict, in the order 附件4 lists them.
-ACCOUNT_CHECKS: list[Check] = [account_not_updated.CHECK, account_dormant.CHECK, account_unreachable.CHECK,
-                               account_no_interaction.CHECK, account_serious_error.CHECK,
-                               account_sensitive.CHECK]
+# Every registered account.* rule, in catalogue order: a new account check joins 附件4 by registering alone.
+ACCOUNT_CHECKS: list[Check] = select_checks(["account"])
 
 
 def record_run(session: Session, config: Config, as_of: datetime, units: list[str] | None,
