@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import socket
 import time
+from typing import Any
 from urllib.parse import urlsplit
 
 from rich.console import Console
@@ -58,7 +59,20 @@ def run_stages(config: Config, console: Console) -> int:
     result.print_summary(console)
     _check(config, console)
     _export(config, console)
+    if problem := unread_demo(result.counts):
+        console.print(f"[bold red]示例运行失败：{problem}。以上检查结果不代表示例门户的真实情况。[/]")
+        return EXIT_FAILED
     return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def unread_demo(counts: dict[str, Any]) -> str | None:
+    """Why the crawl did not read the demo portal, if it did not (a run whose every request failed still
+    "finishes"; the demo's every unit has columns, so one without any means the demo was not read)."""
+    if not counts.get("pages"):
+        return "未能抓取示例门户的任何页面"
+    if missing := counts.get("units_without_columns"):
+        return f"{len(missing)}个单位未能读取栏目（{'、'.join(sorted(missing)[:5])}）"
+    return None
 
 
 def _check(config: Config, console: Console) -> None:
