@@ -109,3 +109,18 @@ def test_a_deployment_can_make_ipv6_a_veto(dns, store) -> None:  # type: ignore[
     [finding] = check(store, config, "site.ipv6")
     assert finding.severity == "veto"
     assert verdicts(store, config, finding.last_seen).site.vetoes == ["site.ipv6"]
+
+
+def test_a_fixed_host_resolves_its_finding_at_the_next_round(dns, store) -> None:  # type: ignore[no-untyped-def]
+    server = dual_stack()
+    try:
+        config = setup_host(dns, server, store, aaaa=False)
+        run_network_round(config, store)
+        [finding] = check(store, config, "site.ipv6")
+        dns.zone["www.ipv6.test"]["AAAA"] = ["::1"]  # the host gets its AAAA record
+        run_network_round(config, store)
+    finally:
+        server.stop()
+    assert check(store, config, "site.ipv6") == []
+    with store.session() as session:
+        assert session.get(type(finding), finding.id).status == "resolved"
