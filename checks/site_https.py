@@ -72,7 +72,7 @@ def run(ctx: CheckContext) -> Iterator[FindingDraft]:
 CHECK = Check(
     rule="site.https",
     title="网站HTTPS配置不规范",
-    clause="政府网站发展指引（国办发〔2017〕47号）安全防护；网络安全等级保护要求",
+    clause="政府网站发展指引（国办发〔2017〕47号）安全防护（提示，2019年指标未单列）",
     severity="deduct",
     scope="site",
     run=run,

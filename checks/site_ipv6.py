@@ -70,7 +70,7 @@ def run(ctx: CheckContext) -> Iterator[FindingDraft]:
 CHECK = Check(
     rule="site.ipv6",
     title="网站IPv6支持度不足",
-    clause="推进互联网协议第六版（IPv6）规模部署行动计划；政府网站IPv6改造要求",
+    clause="国办秘函〔2019〕19号 扣分指标 功能设计·IPv6；推进互联网协议第六版（IPv6）规模部署行动计划",
     severity="deduct",
     scope="site",
     run=run,

@@ -25,6 +25,7 @@ from storage.session import Store
 
 SAMPLE_KINDS = ("list", "article")  # 二级 (column) and 三级 (article) pages
 SAMPLE_POOL = 5000
+HOSTS_AT_ONCE = 8  # each host fetches its sample concurrently: bound the hosts, not only the requests
 
 
 @dataclass
@@ -87,8 +88,13 @@ def sample_pages(store: Store, host: str, count: int) -> list[str]:
 async def probe_hosts(config: Config, chosen: dict[str, Target], samples: dict[str, list[str]],
                       resolver: Resolver) -> list[HostProbe]:
     net, crawl = config.network, config.crawl
+    gate = asyncio.Semaphore(HOSTS_AT_ONCE)
 
     async def one(host: str, target: Target) -> HostProbe:
+        async with gate:
+            return await both(host, target)
+
+    async def both(host: str, target: Target) -> HostProbe:
         v6, secure = await asyncio.gather(
             ipv6.probe_host(host, target.url, samples.get(host, []), resolver, timeout=net.timeout_seconds,
                             user_agent=crawl.user_agent, max_bytes=crawl.max_page_bytes,

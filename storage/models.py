@@ -369,6 +369,8 @@ class CheckRun(Base):
     columns: Mapped[list[Any]]
     accounts: Mapped[list[Any]]
     messages: Mapped[dict[str, Any]]
+    # One row per probed host: the IPv6 and HTTPS figures (site.ipv6, site.https); None before 0008.
+    network: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class SchedulerJob(Base):

@@ -1,4 +1,5 @@
-"""network_probes: what the nightly network round saw of each host (site.ipv6 and site.https, issue #18).
+"""network_probes: what the nightly network round saw of each host (site.ipv6 and site.https, issue #18);
+check_runs.network: the figures per host a check run concluded from them (the summary export shows them).
 
 Revision ID: 0008
 Revises: 0007
@@ -35,9 +36,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("network_probes", schema=None) as batch_op:
         batch_op.create_index("ix_network_probes_kind_host_time", ["kind", "host", "probed_at"], unique=False)
+    with op.batch_alter_table("check_runs", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("network", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("check_runs", schema=None) as batch_op:
+        batch_op.drop_column("network")
     with op.batch_alter_table("network_probes", schema=None) as batch_op:
         batch_op.drop_index("ix_network_probes_kind_host_time")
     op.drop_table("network_probes")

@@ -74,7 +74,12 @@ def _handler(routes: dict[str, Any]) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-class _V6Server(ThreadingHTTPServer):
+class _V4Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Probes hang up after a handshake on purpose: not worth a traceback."""
+
+
+class _V6Server(_V4Server):
     address_family = socket.AF_INET6
 
 
@@ -84,7 +89,7 @@ class DualStackServer:
     def __init__(self, v4: dict[str, Any], v6: dict[str, Any] | None, *, tls: ssl.SSLContext | None = None) -> None:
         self.servers: list[ThreadingHTTPServer] = []
         for _ in range(20):  # the v4 port may already be taken on ::1
-            first = ThreadingHTTPServer(("127.0.0.1", 0), _handler(v4))
+            first = _V4Server(("127.0.0.1", 0), _handler(v4))
             self.port = first.server_address[1]
             try:
                 second = _V6Server(("::1", self.port), _handler(v6)) if v6 is not None else None
