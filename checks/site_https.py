@@ -39,13 +39,16 @@ def run(ctx: CheckContext) -> Iterator[FindingDraft]:
         shown = f"{entry.name}（{entry.host}）"
         fig = figures(entry, ctx)
         where: dict[str, Any] = {"unit_id": entry.unit_id, "url": entry.url, "evidence": fig}
+        if fig["error"] == "dns":  # a host that does not resolve is site.unreachable's, not an https problem
+            ctx.skip(f"{shown}域名解析失败，HTTPS未检查", unit_id=entry.unit_id, url=entry.url)
+            continue
         if not fig["offered"]:
             reason = ERROR_ZH.get(fig["error"] or "", fig["error"] or "")
             yield ctx.draft(f"{shown}未提供HTTPS访问（{fig['https_url']}：{reason}）", discriminator="offered", **where)
             continue
         redirect = fig["redirect"] or {}
-        if not redirect.get("to_https"):
-            answer = f"HTTP {redirect['status']}" if redirect.get("status") else (redirect.get("error") or "无应答")
+        if redirect.get("status") is not None and not redirect.get("to_https"):  # http closed: nothing in clear
+            answer = f"HTTP {redirect['status']}"
             yield ctx.draft(f"{shown}HTTP访问未跳转到HTTPS（{redirect.get('from')}：{answer}）",
                             discriminator="redirect", **where)
         days_left = fig["days_left"]
@@ -78,6 +81,6 @@ CHECK = Check(
     run=run,
     fix="为网站部署HTTPS并将HTTP访问跳转至HTTPS；使用与域名一致、证书链完整、由受信任机构签发的有效证书并及时续期；"
         "关闭TLS 1.0/1.1。",
-    description="各主机：提供HTTPS；HTTP跳转HTTPS；证书与域名一致、证书链完整可信、未过期（30天内到期给出提醒）；"
+    description="各主机：提供HTTPS；HTTP可访问时跳转HTTPS；证书与域名一致、证书链完整可信、未过期（30天内到期给出提醒）；"
                 "不支持TLS 1.2以下协议。给出各主机的证书和协议信息。",
 )

@@ -41,6 +41,10 @@ def run(ctx: CheckContext) -> Iterator[FindingDraft]:
         fig = figures(entry)
         where = {"unit_id": entry.unit_id, "url": entry.url}
         latest = entry.latest
+        if not latest.get("aaaa") and not latest.get("a"):  # nothing resolves: site.unreachable's, not IPv6's
+            ctx.skip(f"{shown}域名解析失败（{latest.get('dns_error')}），IPv6未检查", unit_id=entry.unit_id,
+                     url=entry.url)
+            continue
         if not latest.get("aaaa"):
             yield ctx.draft(f"{shown}未配置IPv6地址（无AAAA记录），首页及二、三级页面均无法通过IPv6访问"
                             f"（近{fig['rounds']}轮探测）", discriminator="aaaa", evidence=fig, **where)

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from checks import run_checks
 from crawler.netprobe import run_network_round
 
 from .conftest import check, make_config
@@ -139,3 +140,28 @@ def test_tls_below_1_2_offered_is_a_finding(dns, store, ca, ca_file) -> None:  #
     facts, findings = probe_https(dns, store, ca_file, tls_context(ca.issue_cert(HOST), legacy=True))
     assert facts["legacy"] == ["TLSv1", "TLSv1.1"]
     assert kinds(findings) == {"legacy_tls"}
+
+
+def test_an_https_site_with_http_closed_passes(dns, store, ca, ca_file, unused_port) -> None:  # type: ignore[no-untyped-def]
+    """Configured as https://: http→https is tried on network.http_port; nothing there is nothing sent in clear."""
+    dns.zone[HOST] = {"A": ["127.0.0.1"]}
+    secure = DualStackServer({"/": "<html><body>安全</body></html>"}, None, tls=tls_context(ca.issue_cert(HOST)))
+    try:
+        config = make_config(f"https://{HOST}:{secure.port}/", dns, ca_file=ca_file, http_port=unused_port)
+        round_ = run_network_round(config, store)
+    finally:
+        secure.stop()
+    facts = round_.hosts[0].https
+    assert facts["offered"] and facts["redirect"]["error"] == "refused"
+    assert check(store, config, "site.https") == []
+
+
+def test_a_host_that_does_not_resolve_is_not_checked_rather_than_failed(dns, store) -> None:  # type: ignore[no-untyped-def]
+    config = make_config("http://www.gone.test/", dns)  # the DNS server answers NXDOMAIN
+    run_network_round(config, store)
+    report_findings = {rule: check(store, config, rule) for rule in ("site.https", "site.ipv6")}
+    assert report_findings == {"site.https": [], "site.ipv6": []}
+    report = run_checks(store, config, as_of=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=2),
+                        only=["site.https", "site.ipv6"])
+    reasons = [n.reason for n in report.not_checked]
+    assert any("域名解析失败，HTTPS未检查" in r for r in reasons) and any("IPv6未检查" in r for r in reasons)
