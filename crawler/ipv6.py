@@ -72,16 +72,24 @@ class FamilyClient:
             return Fetched(None, "no_address")
         try:
             async with asyncio.timeout(self.timeout), self.session.get(url, max_redirects=5) as response:
-                body = b""
+                body = bytearray()
                 if read:
                     async for chunk in response.content.iter_chunked(64 * 1024):
                         body += chunk
                         if len(body) > self.max_bytes:
                             break
-                text = body.decode(response.get_encoding() if response.charset else "utf-8", errors="replace")
-                return Fetched(response.status, None if response.status < 400 else "http", text)
+                return Fetched(response.status, None if response.status < 400 else "http",
+                               decode(bytes(body), response.charset))
         except Exception as exc:  # a failure is a fact about the host
             return Fetched(None, classify(exc))
+
+
+def decode(body: bytes, charset: str | None) -> str:
+    """Text for comparing and for finding resources; an unknown charset name must not fail the fetch."""
+    try:
+        return body.decode(charset or "utf-8", errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
 
 
 def page_text(html: str) -> list[str]:
