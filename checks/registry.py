@@ -36,6 +36,8 @@ from checks import (
     message_reply_poor,
     message_unanswered,
     page_no_error_report,
+    site_https,
+    site_ipv6,
     site_unreachable,
 )
 from checks.base import Check
@@ -54,6 +56,8 @@ CHECKS: list[Check] = [
     footer_conac.CHECK,
     link_dead.CHECK,
     site_unreachable.CHECK,
+    site_ipv6.CHECK,
+    site_https.CHECK,
     content_garbled.CHECK,
     content_serious_error.CHECK,
     content_sensitive.CHECK,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import insert, select, update
@@ -80,6 +80,9 @@ def run_checks(store: Store, config: Config, as_of: datetime, units: list[str] |
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
     checks = select_checks(only)
+    unknown = sorted(set(config.rules) - {c.rule for c in select_checks()})
+    if unknown:
+        raise KeyError(f"配置 rules: 中有未知的检查规则：{'、'.join(unknown)}")
     report = CheckReport(as_of=as_of, units=units)
     with store.session() as session:
         unit_ids = _unit_ids(session, units)
@@ -108,10 +111,19 @@ def run_checks(store: Store, config: Config, as_of: datetime, units: list[str] |
         # and SQLite's write lock is held for the writes only, not for the whole run.
         for check, ctx, drafts, outcome in judged:
             started = time.perf_counter()
-            _persist(session, check, ctx, drafts, outcome)
+            _persist(session, weighted(check, config), ctx, drafts, outcome)
             outcome.seconds += time.perf_counter() - started
         record_run(session, config, as_of, units, [o.rule for o in report.outcomes if o.error is None])
     return report
+
+
+def weighted(check: Check, config: Config) -> Check:
+    """The check with the severity and points a deployment's `rules:` gives it (site.ipv6 as a veto …)."""
+    override = config.rules.get(check.rule)
+    if override is None:
+        return check
+    return replace(check, severity=override.severity or check.severity,
+                   points=override.points if override.points is not None else check.points)
 
 
 # What _persist reads of a rule's stored findings: plain rows, no ORM objects to build and track.

@@ -75,7 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     recheck.add_argument("--unit", required=True)
     recheck.add_argument("--queue", action="store_true", help="交给运行中的定时服务处理 (queue for the scheduler)")
 
-    commands.add_parser("probe", help="可用性监测：访问一轮首页与各单位站点")
+    probe = commands.add_parser("probe", help="可用性监测：访问一轮首页与各单位站点")
+    probe.add_argument("--network", action="store_true",
+                       help="改为网络探测一轮：IPv6 支持度与 HTTPS 证书 (site.ipv6, site.https)")
 
     export = commands.add_parser("export", help="导出检查结果与通报附表")
     export.add_argument(
@@ -198,6 +200,11 @@ def cmd_probe(args: argparse.Namespace) -> int:
     config = _load(args)
     store = Store(config.database_url())
     try:
+        if getattr(args, "network", False):
+            from crawler.netprobe import format_network_round, run_network_round
+
+            print(format_network_round(run_network_round(config, store)))
+            return EXIT_OK
         round_ = run_probe_round(config, store)
     finally:
         store.dispose()

@@ -57,6 +57,7 @@ def run_stages(config: Config, console: Console) -> int:
 
     result = run_crawl(config, full=True, console=console)
     result.print_summary(console)
+    _network(config, console)
     _check(config, console)
     _export(config, console)
     if problem := unread_demo(result.counts):
@@ -73,6 +74,18 @@ def unread_demo(counts: dict[str, Any]) -> str | None:
     if missing := counts.get("units_without_columns"):
         return f"{len(missing)}个单位未能读取栏目（{'、'.join(sorted(missing)[:5])}）"
     return None
+
+
+def _network(config: Config, console: Console) -> None:
+    """The nightly network round (site.ipv6, site.https): the demo is served on IPv4 and plain http only."""
+    from crawler.netprobe import format_network_round, run_network_round
+    from storage.session import Store
+
+    store = Store(config.database_url())
+    try:
+        console.print(format_network_round(run_network_round(config, store)), markup=False)
+    finally:
+        store.dispose()
 
 
 def _check(config: Config, console: Console) -> None:

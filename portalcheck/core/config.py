@@ -180,6 +180,9 @@ class Thresholds(_Strict):
     service_guide_items_veto: int = Field(5, gt=0)
     service_statistics_days: int = Field(92, gt=0)
     annual_report_deadline: str = Field("01-31", pattern=r"^\d{2}-\d{2}$")
+    ipv6_page_share: float = Field(0.85, gt=0, le=1)  # site.ipv6: 二、三级页面IPv6可达比例 (national target 85%)
+    ipv6_content_similarity: float = Field(0.9, gt=0, le=1)  # site.ipv6: IPv6 home page text vs IPv4's
+    cert_expiry_warn_days: int = Field(30, ge=0)  # site.https: warn before the certificate expires
 
 
 class CrawlConfig(_Strict):
@@ -234,6 +237,26 @@ class ScheduleConfig(_Strict):
         return value
 
 
+class NetworkConfig(_Strict):
+    """The network probes of site.ipv6 and site.https (crawler/netprobe.py), one round per night."""
+
+    # DNS servers asked for A/AAAA ("host" or "host:port"); empty: the machine's resolver.
+    nameservers: list[str] = []
+    http_port: int = Field(80, gt=0, lt=65536)  # tried for http→https when a site is configured as https
+    https_port: int = Field(443, gt=0, lt=65536)  # tried when a site is configured as http and does not redirect
+    ca_file: str | None = None  # trusted CAs for the chain check; default: the system's store
+    timeout_seconds: float = Field(10, gt=0)
+    ipv6_sample_pages: int = Field(30, ge=0)  # 二、三级页面 fetched over IPv6 per host and round
+    ipv6_resources_per_page: int = Field(20, ge=0)  # resources of an IPv6 page checked for 天窗
+
+
+class RuleOverride(_Strict):
+    """A deployment's own weight for a rule: e.g. make site.ipv6 a veto, or give it points."""
+
+    severity: Literal["veto", "deduct", "info"] | None = None
+    points: float | None = Field(None, ge=0)
+
+
 class DatabaseConfig(_Strict):
     url: str = "sqlite:///portalcheck.db"
 
@@ -250,6 +273,8 @@ class Config(_Strict):
     crawl: CrawlConfig = CrawlConfig()
     accounts: AccountsConfig = AccountsConfig()
     schedule: ScheduleConfig = ScheduleConfig()
+    network: NetworkConfig = NetworkConfig()
+    rules: dict[str, RuleOverride] = {}  # rule id → severity/points replacing the catalogue's
     database: DatabaseConfig = DatabaseConfig()
     exports: ExportsConfig = ExportsConfig()
     leaders: dict[str, list[str]] = {}
