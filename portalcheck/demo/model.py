@@ -380,7 +380,7 @@ def build_messages(rng: random.Random, today: dt.date, units: list[Unit]) -> lis
         12: ("not_ours", 70),
         18: ("policy_only", 80),
         0: ("none", 2),
-        1: ("none", 8),  # waiting 8 days: near its 7-working-day deadline, warned most days
+        1: ("none", 7),  # waiting a week: near its 7-working-day deadline (warned unless a holiday intervenes), never past it
     }
     out = []
     for i in range(40):
