@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from checks.base import CheckContext
-from checks.runner import _unit_ids
+from checks.runner import unit_ids_of
 from checks.warnings.base import EarlyWarning, Leads
 from checks.warnings.columns import column_warnings, count_warnings
 from checks.warnings.media import account_warnings
@@ -31,7 +31,7 @@ def find_warnings(store: Store, config: Config, as_of: datetime, units: list[str
         as_of = as_of.replace(tzinfo=config.zone)
     leads = Leads(config.warnings, within)
     with store.session() as session:
-        ctx = CheckContext.from_config(session, config, as_of, _unit_ids(session, units))
+        ctx = CheckContext.from_config(session, config, as_of, unit_ids_of(session, units))
         found = [warning for finder in FINDERS for warning in finder(ctx, leads)]
     return sorted(found, key=lambda w: (w.fails_on or date.max, w.unit or "", w.rule, w.subject))
 
