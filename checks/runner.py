@@ -64,7 +64,7 @@ class CheckReport:
         return total
 
 
-def _unit_ids(session, names: list[str] | None) -> frozenset[int] | None:  # type: ignore[no-untyped-def]
+def unit_ids_of(session, names: list[str] | None) -> frozenset[int] | None:  # type: ignore[no-untyped-def]
     if not names:
         return None
     found = dict(session.execute(select(Unit.name, Unit.id).where(Unit.name.in_(names))).all())
@@ -85,7 +85,7 @@ def run_checks(store: Store, config: Config, as_of: datetime, units: list[str] |
         raise KeyError(f"配置 rules: 中有未知的检查规则：{'、'.join(unknown)}")
     report = CheckReport(as_of=as_of, units=units)
     with store.session() as session:
-        unit_ids = _unit_ids(session, units)
+        unit_ids = unit_ids_of(session, units)
         cache: dict = {}
         judged: list[tuple[Check, CheckContext, list[FindingDraft], RuleOutcome]] = []
         for check in checks:

@@ -15,10 +15,14 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from portalcheck.core.config import DEFAULT_CONFIG, ENV_CONFIG, Config, ConfigError, load_config
+
+if TYPE_CHECKING:
+    from portalcheck.exports import Period
 
 console = Console(stderr=True, highlight=False)
 
@@ -44,6 +48,16 @@ def _date(text: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"日期格式应为 2020-05-29，实际为 {text!r}") from None
+
+
+def _days(text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"天数应为不小于0的整数，实际为 {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,7 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help="导出检查结果与通报附表")
     export.add_argument(
-        "kind", choices=["findings", "publications", "columns", "messages", "accounts", "summary", "notice"]
+        "kind", choices=["findings", "publications", "columns", "messages", "accounts", "summary", "notice",
+                         "warnings"]
     )
     export.add_argument("--format", choices=["xlsx", "csv", "json", "docx", "md"],
                         help="xlsx、csv、json；通报草稿 notice 为 docx 或 md (default: xlsx / docx)")
@@ -91,6 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--as-of", type=_datetime, help="统计时点，如 2020-05-29T18:00 (default: now)")
     export.add_argument("--unit", action="append", help="只导出该单位 (repeatable)")
     export.add_argument("--deadline", type=_date, help="整改期限：记录到本次导出（或通报点名单位）的未整改问题上")
+    export.add_argument("--within", type=_days, metavar="DAYS", help="预警清单 warnings：列出DAYS天内将不合格的对象")
+
+    warnings = commands.add_parser("warnings", help="预警：如不整改，将在提前期内不合格的栏目、首页、账号、留言和站点")
+    warnings.add_argument("--unit", action="append", help="只看该单位 (repeatable)")
+    warnings.add_argument("--as-of", type=_datetime, help="时点 (default: now)")
+    warnings.add_argument("--within", type=_days, metavar="DAYS",
+                          help="列出DAYS天内将不合格的对象（代替配置 warnings: 中按天计的提前期）")
 
     schedule = commands.add_parser("schedule", help="以常驻服务运行定时任务")
     schedule.add_argument("--dry-run", action="store_true", help="只显示各任务下次运行时间")
@@ -225,8 +247,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         console.print(f"[red]{exc}[/]")
         return EXIT_CONFIG
     try:
+        found = _warning_rows(config, period, args.within) if args.kind == "warnings" else None
         path = export(config, args.kind, Path(args.out) if args.out else None, fmt=fmt, period=period,
-                      deadline=args.deadline)
+                      deadline=args.deadline, warnings=found, within=args.within)
+    except KeyError as exc:  # an unknown unit
+        console.print(f"[red]{exc.args[0]}[/]")
+        return EXIT_CONFIG
     except NoCheckRun as exc:
         console.print(f"[red]{exc}[/]")
         return EXIT_FAILED
@@ -236,6 +262,38 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.deadline:
         console.print(f"已记录整改期限：{args.deadline.isoformat()}")
     console.print(f"已导出：{path}")
+    return EXIT_OK
+
+
+def _warning_rows(config: Config, period: Period, within: int | None) -> list[dict]:
+    """The warnings at the export's moment for its units, as the warnings export takes them."""
+    from checks.warnings import find_warnings
+    from storage.session import Store
+
+    store = Store(config.database_url())
+    try:
+        units = list(period.units) if period.units else None
+        return [w.as_dict() for w in find_warnings(store, config, period.as_of, units, within)]
+    finally:
+        store.dispose()
+
+
+def cmd_warnings(args: argparse.Namespace) -> int:
+    """Warnings are advice, not failures: the command exits 0 whatever it lists."""
+    from checks.warnings import find_warnings, format_warnings
+    from storage.session import Store
+
+    config = _load(args)
+    as_of = _local(args.as_of, config) or datetime.now(config.zone)
+    store = Store(config.database_url())
+    try:
+        found = find_warnings(store, config, as_of, args.unit, args.within)
+    except KeyError as exc:
+        console.print(f"[red]{exc.args[0]}[/]")
+        return EXIT_CONFIG
+    finally:
+        store.dispose()
+    print(format_warnings(found, as_of, config.schedule.timezone))
     return EXIT_OK
 
 
@@ -292,6 +350,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "recheck": cmd_recheck,
     "probe": cmd_probe,
     "export": cmd_export,
+    "warnings": cmd_warnings,
     "schedule": cmd_schedule,
     "demo": cmd_demo,
     "accounts": cmd_accounts,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import socket
 import time
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -89,7 +90,7 @@ def _network(config: Config, console: Console) -> None:
 
 
 def _check(config: Config, console: Console) -> None:
-    from datetime import datetime, timezone
+    from datetime import timezone
 
     from checks import format_report, run_checks
     from storage.session import Store
@@ -112,3 +113,20 @@ def _export(config: Config, console: Console) -> None:
     for kind, fmt in plan:
         path = export(config, kind, folder / f"{kind}.{fmt}", fmt=fmt, period=period)
         console.print(f"已导出：{path}")
+    found = _warnings(config, period.as_of)
+    console.print(f"预警{len(found)}条（如不整改，将在提前期内不合格；预警不计入问题、结论和得分）", markup=False)
+    for fmt in ("xlsx", "csv", "json"):
+        path = export(config, "warnings", folder / f"warnings.{fmt}", fmt=fmt, period=period, warnings=found)
+        console.print(f"已导出：{path}")
+
+
+def _warnings(config: Config, as_of: datetime) -> list[dict]:
+    """What the demo portal will fail soon if nothing changes (its dates are relative to today)."""
+    from checks.warnings import find_warnings
+    from storage.session import Store
+
+    store = Store(config.database_url())
+    try:
+        return [w.as_dict() for w in find_warnings(store, config, as_of)]
+    finally:
+        store.dispose()

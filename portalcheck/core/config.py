@@ -185,6 +185,32 @@ class Thresholds(_Strict):
     cert_expiry_warn_days: int = Field(30, ge=0)  # site.https: warn before the certificate expires
 
 
+class ColumnLeads(_Strict):
+    """Days before a column of each category passes its window (thresholds.column_windows) that it is warned of."""
+
+    news: int = Field(3, ge=0)
+    notice: int = Field(30, ge=0)
+    policy: int = Field(30, ge=0)
+    personnel: int = Field(30, ge=0)
+    planning: int = Field(30, ge=0)
+    basic: int = Field(30, ge=0)
+
+
+class WarningsConfig(_Strict):
+    """预警 (`portalcheck warnings`): how early a subject that will fail a rule if nothing changes is named.
+
+    Lead times only: the limits themselves are the thresholds the rules use. Warnings are never findings.
+    """
+
+    columns: ColumnLeads = ColumnLeads()
+    home_days: int = Field(5, ge=0)
+    account_days: int = Field(5, ge=0)
+    message_unanswered_days: int = Field(14, ge=0)
+    message_reply_working_days: int = Field(2, ge=0)
+    probe_failure_ratio: float = Field(0.03, gt=0, le=1)
+    count_margin: int = Field(1, ge=0)  # columns short of a count veto (stale key, long stale, blank)
+
+
 class CrawlConfig(_Strict):
     concurrency_per_host: int = Field(2, ge=1, le=64)
     concurrent_requests: int = Field(16, ge=1, le=512)
@@ -270,6 +296,7 @@ class Config(_Strict):
     units: list[UnitConfig] = Field(min_length=1)
     message_boards: list[MessageBoardConfig] = []
     thresholds: Thresholds = Thresholds()
+    warnings: WarningsConfig = WarningsConfig()
     crawl: CrawlConfig = CrawlConfig()
     accounts: AccountsConfig = AccountsConfig()
     schedule: ScheduleConfig = ScheduleConfig()
