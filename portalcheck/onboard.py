@@ -47,6 +47,9 @@ class Draft:
     apps: list[str] = field(default_factory=list)
     unanswered: dict[str, str] = field(default_factory=dict)  # unit name → why its site did not answer
     failed: dict[str, str] = field(default_factory=dict)
+    rendered: int = 0  # pages whose navigation only scripts draw, read through chromium
+    pages_read: int = 0
+    requests: int = 0
     portal_unit: str | None = None  # the portal itself as a unit (kind 门户), when one is needed
 
     def open_questions(self) -> list[str]:
@@ -116,7 +119,7 @@ def make_draft(reading: PortalReading) -> Draft:
         columns=[c for c in (pages[0].columns if pages else [])
                  if not any(under_root(c.url, u.site) for u in unit_list) and c.url not in boards],
         apps=list(dict.fromkeys(a for p in pages for a in p.skipped_accounts)),
-        failed=dict(reading.failed),
+        failed=dict(reading.failed), rendered=reading.rendered, pages_read=len(pages), requests=reading.requests,
     )
     for account in found.values():
         owner = _owner(account, unit_list)
@@ -126,7 +129,8 @@ def make_draft(reading: PortalReading) -> Draft:
             draft.accounts.setdefault(owner, []).append(account)
     draft.unanswered = {u.name: why for u in unit_list if (why := reading.answers.get(u.site))}
     if not unit_list or any(a.platform and a.readable for a in draft.unplaced):
-        draft.portal_unit = draft.name or "门户网站"
+        name = draft.name or "门户网站"
+        draft.portal_unit = name if name not in names else f"{name}（门户）"  # unit names are unique
     return draft
 
 
@@ -239,6 +243,7 @@ def print_summary(draft: Draft, out: Console, written: Path | None) -> None:
     table.add_row("政务新媒体账号", f"共{len(accounts)}个：" + "，".join(f"{p}{n}个" for p, n in platforms.items())
                   if accounts else "（未找到）")
     table.add_row("首页栏目", f"{len(draft.columns)}个")
+    table.add_row("读取", f"页面{draft.pages_read}个，共请求{draft.requests}次（含各单位网站各一次）")
     out.print(table)
     for kind in dict.fromkeys(u.kind for u in draft.units):
         out.print(f"{kind}：" + "、".join(u.name for u in draft.units if u.kind == kind), markup=False, soft_wrap=True)
@@ -247,6 +252,8 @@ def print_summary(draft: Draft, out: Console, written: Path | None) -> None:
         out.print(f"首页栏目分区（{len(sections)}个）：" + "、".join(sections), markup=False, soft_wrap=True)
     if inner := [c.name for c in draft.columns if c.depth > 1]:
         out.print(f"其下栏目（{len(inner)}个）：" + "、".join(inner), markup=False, soft_wrap=True)
+    if draft.rendered:
+        out.print(f"{draft.rendered}个页面的导航由脚本生成，已用浏览器读取", markup=False)
     questions = draft.open_questions()
     if questions:
         out.print(f"未能确定（{len(questions)}项，已在配置文件中标注 TODO）：", markup=False)

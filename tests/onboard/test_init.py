@@ -194,3 +194,22 @@ def test_pingtan_accounts_without_a_feed_are_left_as_todo(pingtan_draft: Drafted
 def test_pingtan_boards_get_the_kinds_the_message_crawler_gives_their_names(pingtan_draft: Drafted) -> None:
     boards = {b.name: b.kind for b in load_config(pingtan_draft.draft).message_boards}
     assert boards == {"在线访谈": "interview", "网上调查": "survey", "民意征集": "survey"}
+
+
+# --- navigation only scripts draw ------------------------------------------------------------------------------
+
+
+def test_unit_lists_drawn_by_scripts_are_read_through_chromium(tmp_path: Path) -> None:
+    home = (Path(__file__).parent / "fixtures" / "script_drawn_home.html").read_bytes()
+    unit_page = "<html><head><title>{}</title></head><body><h1>{}</h1></body></html>"
+    routes: dict[str, object] = {"/": home}
+    for path, name in {"/xzjd/bhz/": "白鹤镇", "/xzjd/shx/": "沙河乡", "/bm/czj/": "县财政局"}.items():
+        routes[path] = unit_page.format(name, name)
+    out = tmp_path / "config.yaml"
+    with FixtureServer(routes) as server:
+        result = init("init", server.base_url + "/", "--out", str(out), "--delay", "0")
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    units = {(u.name, u.kind, u.site) for u in load_config(out).units}
+    assert units == {("白鹤镇", "乡镇", server.base_url + "/xzjd/bhz/"), ("沙河乡", "乡镇", server.base_url + "/xzjd/shx/"),
+                     ("县财政局", "部门", server.base_url + "/bm/czj/")}
+    assert "1个页面的导航由脚本生成，已用浏览器读取" in result.stdout
