@@ -17,15 +17,22 @@ from lxml import etree
 from scrapy.http import TextResponse
 
 from crawler.data import load
-from crawler.discovery import ARTICLE_URL, SKIP_TEXT, DiscoveredColumn, discover_columns, is_more
+from crawler.discovery import (
+    ARTICLE_URL,
+    BAD_HREF,
+    FOLDER_URL,
+    SKIP_TEXT,
+    DiscoveredColumn,
+    anchor_name,
+    discover_columns,
+    in_footer,
+    is_more,
+)
 from crawler.layouts.base import clean
 from crawler.layouts.common import has_client_templates
 from crawler.marks import parse_marks
 from crawler.messages.layouts import board_kind
 
-_BAD_HREF = re.compile(r"^\s*(?:javascript:|#|mailto:|tel:)", re.IGNORECASE)
-_FOLDER = re.compile(r"(?:/|/(?:index|default|main)\.\w+)$", re.IGNORECASE)
-_FOOTER = re.compile(r"foot|copyright|bottom", re.IGNORECASE)
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6", "dt", "strong", "b")
 # A Weibo profile by its numeric uid: weibo.com/u/123…, weibo.com/123…, m.weibo.cn/u/123…, m.weibo.cn/profile/123…
 WEIBO_UID = re.compile(r"^https?://(?:www\.|m\.)?weibo\.(?:com|cn)/(?:u/|profile/)?(\d{5,})(?:[/?#]|$)", re.I)
@@ -90,21 +97,12 @@ def _text(el: etree._Element) -> str:
     return clean("".join(el.itertext()))
 
 
-def _anchor_name(a: etree._Element) -> str:
-    return clean(a.get("title")) if not _text(a) else _text(a)
-
-
 def _href(a: etree._Element, base: str) -> str | None:
     href = (a.get("href") or "").strip()
-    if not href or _BAD_HREF.match(href):
+    if not href or BAD_HREF.match(href):
         return None
     url = urldefrag(urljoin(base, href))[0]
     return url if urlsplit(url).scheme in ("http", "https") else None
-
-
-def _in_footer(el: etree._Element) -> bool:
-    return any(anc.tag == "footer" or _FOOTER.search(f"{anc.get('class', '')} {anc.get('id', '')}")
-               for anc in el.iterancestors())
 
 
 def same_site(url: str, home: str) -> bool:
@@ -185,7 +183,7 @@ def read_units(response: TextResponse, home: str) -> list[FoundUnit]:
         kind = _heading_kind(_text(heading)) if len(heading) <= 1 else None
         if kind is None or (box := _list_after(heading)) is None:
             continue
-        anchors = [(a, _anchor_name(a)) for a in box.iter("a")]
+        anchors = [(a, anchor_name(a)) for a in box.iter("a")]
         if sum(_unit_name(name) for _, name in anchors) * 2 < len(anchors):
             continue  # a menu after a heading-like word, not a list of units
         for a, name in anchors:
@@ -194,9 +192,9 @@ def read_units(response: TextResponse, home: str) -> list[FoundUnit]:
     if found:  # the page lists its units under headings: other unit-like names are its columns (新闻中心)
         return list(found.values())
     for a in root.iter("a"):
-        name, url = _anchor_name(a), _href(a, base)
-        if url and _unit_name(name) and same_site(url, home) and _FOLDER.search(urlsplit(url).path) \
-                and not _in_footer(a) and board_kind(name) is None:
+        name, url = anchor_name(a), _href(a, base)
+        if url and _unit_name(name) and same_site(url, home) and FOLDER_URL.search(urlsplit(url).path) \
+                and not in_footer(a) and board_kind(name) is None:
             add(name, url, _name_kind(name), "name")
     return list(found.values())
 
@@ -207,7 +205,7 @@ def read_boards(response: TextResponse) -> list[FoundBoard]:
     submit = set(load("messages_boards.yaml")["submit_links"])
     found: dict[str, FoundBoard] = {}
     for a in response.selector.root.iter("a"):
-        name, url = _anchor_name(a), _href(a, response.url)
+        name, url = anchor_name(a), _href(a, response.url)
         if not url or not name or len(name) > 15 or name in submit or name.startswith("我要"):
             continue
         if name.startswith(tuple(words["board_sections"])) or name.endswith(tuple(words["not_boards"])) \
@@ -257,7 +255,7 @@ def _account_rows(root: etree._Element) -> list[etree._Element]:
 def _account_of(row: etree._Element, base: str, units: list[str]) -> FoundAccount | str | None:
     """One row of an account box: the account, the caption of an app (str), or None (not an entry)."""
     a = next(row.iter("a"), None)
-    caption = _anchor_name(a) if a is not None else ""
+    caption = anchor_name(a) if a is not None else ""
     if not caption:
         caption = next((clean(alt) for img in row.iter("img") if (alt := img.get("alt")) and clean(alt)), "")
     if not caption:
@@ -294,7 +292,7 @@ def read_accounts(response: TextResponse, units: list[str]) -> tuple[list[FoundA
             accounts.setdefault(found.name, found)
     for a in root.iter("a"):
         url = _href(a, base)
-        if url and (uid := WEIBO_UID.match(url)) and (name := _anchor_name(a)):
+        if url and (uid := WEIBO_UID.match(url)) and (name := anchor_name(a)):
             accounts.setdefault(_PARENS.sub("", name).strip() or name, FoundAccount("weibo", name, None, uid[1]))
     return list(accounts.values()), list(dict.fromkeys(apps))
 
@@ -304,7 +302,7 @@ def follow_links(response: TextResponse, home: str) -> list[str]:
     words = tuple(_words()["follow_links"])
     out: list[str] = []
     for a in response.selector.root.iter("a"):
-        name, url = _anchor_name(a), _href(a, response.url)
+        name, url = anchor_name(a), _href(a, response.url)
         if url and same_site(url, home) and any(w in name for w in words) and len(name) <= 12 and url not in out:
             out.append(url)
     return out
