@@ -16,7 +16,7 @@ from crawler.spiders.register import RegisterSpider
 
 @dataclass
 class PortalReading:
-    """The pages read (home first), the pages that could not be, and each probed unit site's answer."""
+    """The pages read (the home page first, when it could be read), the pages that could not be, and each probed unit site's answer."""
 
     home: str
     pages: list[RegisterPage] = field(default_factory=list)
@@ -43,6 +43,5 @@ def read_portal(home: str, crawl: Any, *, probe_sites: list[str] | None = None, 
     process.crawl(crawler, home=home, probe_sites=tuple(probe_sites or ()), max_pages=max_pages)
     process.start()
     spider: RegisterSpider = crawler.spider
-    home_first = sorted(spider.pages, key=lambda p: p.url != home)
-    return PortalReading(home, home_first, dict(spider.failed), dict(spider.answers),
+    return PortalReading(home, list(spider.pages), dict(spider.failed), dict(spider.answers),
                          int(crawler.stats.get_value("downloader/request_count", 0)), spider.rendered)

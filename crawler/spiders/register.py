@@ -45,17 +45,17 @@ class RegisterSpider(scrapy.Spider):
         return BROWSER_HANDLER in str(self.crawler.settings.getdict("DOWNLOAD_HANDLERS"))
 
     async def start(self) -> AsyncIterator[Any]:
-        for request in self._page(self.home):
+        for request in self._page(self.home, home=True):
             yield request
         for site in self.probe_sites:
             for request in self._probe(site):
                 yield request
 
-    def _page(self, url: str, *, render: bool = False) -> Iterator[Request]:
+    def _page(self, url: str, *, render: bool = False, home: bool = False) -> Iterator[Request]:
         if (url in self.requested and not render) or len(self.requested) >= self.max_pages:
             return
         self.requested.add(url)
-        meta: dict[str, Any] = {}
+        meta: dict[str, Any] = {"home": home}
         if render:
             from scrapy_playwright.page import PageMethod
 
@@ -78,9 +78,12 @@ class RegisterSpider(scrapy.Spider):
         page = read_register(response, home=self.home, known_units=known)
         if page.needs_js and not response.meta.get("playwright") and self.can_render:
             self.rendered += 1
-            yield from self._page(response.url, render=True)
+            yield from self._page(response.url, render=True, home=response.meta.get("home", False))
             return
-        self.pages.append(page)
+        if response.meta.get("home"):  # first, whatever URL the home page was redirected to
+            self.pages.insert(0, page)
+        else:
+            self.pages.append(page)
         for url in page.follow:
             yield from self._page(url)
         for unit in page.units:
