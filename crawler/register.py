@@ -216,10 +216,13 @@ def read_boards(response: TextResponse) -> list[FoundBoard]:
     return list(found.values())
 
 
-def _platform(*texts: str) -> str | None:
-    blob = " ".join(t for t in texts if t).lower()
+def _platform(texts: list[str], marks: list[str]) -> str | None:
+    """A platform by the words of captions (微信, 头条号 …) or the tokens of icon classes and image names."""
+    blob = " ".join(texts)
+    tokens = {t for mark in marks for t in re.split(r"[^a-z0-9]+", mark.lower()) if t}
     for entry in _words()["platforms"]:
-        if any(word.lower() in blob for word in entry["words"]):
+        if any(word in blob for word in entry["words"]) or any(
+                t == w or (len(w) > 3 and t.startswith(w)) for t in tokens for w in entry["tokens"]):
             return entry["platform"]  # type: ignore[no-any-return]
     return None
 
@@ -267,10 +270,11 @@ def _account_of(row: etree._Element, base: str, units: list[str]) -> FoundAccoun
     if any(word in name for word in _words()["not_accounts"]):
         return name
     url = _href(a, base) if a is not None else None
-    icons = " ".join(el.get("class", "") for el in row.iter() if isinstance(el.tag, str))
+    marks = [el.get("class", "") for el in row.iter() if isinstance(el.tag, str)]
+    marks += [(img.get("src") or "").rsplit("/", 1)[-1] for img in row.iter("img")]
     uid = WEIBO_UID.match(url) if url else None
     platform = (_link_platform(url) if url and not FEED_URL.search(url) else None) \
-        or _platform(hint[1] if hint else "", icons, caption)
+        or _platform([hint[1] if hint else "", caption], marks)
     rest = _text(row).replace(_text(a), "", 1) if a is not None else _text(row)
     unit = next((u for u in units if u in rest), None)  # the row names its unit beside the account
     if uid:

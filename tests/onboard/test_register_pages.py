@@ -82,3 +82,18 @@ def test_a_page_whose_unit_lists_only_scripts_draw_asks_for_rendering() -> None:
     page = read_register(fixture_page("script_drawn_home.html"), home=HOME)
     assert page.units == [] and page.needs_js
     assert page.site_code == "1234560001" and page.name == "某某县人民政府门户网站"
+
+
+def test_anxi_page_chrome_gives_boards_by_kind_and_not_columns_named_like_boards() -> None:
+    page = read_register(file_response("anxi_article.html", "http://www.fjax.gov.cn/ggfw/"), home="http://www.fjax.gov.cn/")
+    assert [(b.name, b.kind) for b in page.boards] == [
+        ("咨询投诉", "consultation"), ("县长信箱", "consultation"), ("网上信访", "petition"),
+        ("在线访谈", "interview"), ("民意征集", "survey"), ("网上调查", "survey")]
+    # not 政策咨询问答库, 12345留言数据分析, 访谈预告 (columns) nor 国家信访局 (an office)
+    assert page.site_code == "3505240010"
+
+
+def test_anxi_matrix_account_platform_comes_from_its_qr_code_image_name() -> None:
+    page = read_register(file_response("anxi_article.html", "http://www.fjax.gov.cn/ggfw/"), home="http://www.fjax.gov.cn/")
+    assert page.accounts == [FoundAccount("wechat", "安溪融媒")]  # <img src="…/xmszf_wx_ewm.jpg">
+    assert page.skipped_accounts == ["闽政通APP"]
