@@ -220,7 +220,7 @@ def render_config(draft: Draft, crawl: CrawlConfig) -> str:
         "",
         "# 政务新媒体: Weibo is read through m.weibo.cn after `portalcheck accounts login weibo`.",
         "# accounts:",
-        "#   weibo_storage_state: state/weibo.json",
+        "#   weibo_storage_state: state/weibo-storage-state.json",
     ]
     return "\n".join(lines) + "\n"
 
