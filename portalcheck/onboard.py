@@ -61,10 +61,13 @@ class Draft:
             out.append("未找到门户名称：portal.name 请改为门户网站的正式名称")
         out += [f"单位“{u.name}”的类别按名称推断为{u.kind}，请核对" for u in self.units if u.kind_from == "name"]
         out += [f"单位“{name}”的网站未能打开（{why}），请核对其 site 地址" for name, why in self.unanswered.items()]
+        unplaced = "（所属单位不明，已列在门户名下）" if self.portal_unit else "（所属单位不明，已注释在单位列表末尾）"
         for owner, accounts in [*self.accounts.items(), ("", self.unplaced)]:
             for a in accounts:
-                where = f"（{owner}）" if owner else "（所属单位不明，已列在门户名下）"
-                if a.platform is None:
+                where = f"（{owner}）" if owner else unplaced
+                if a.platform is not None and a.readable and not owner:
+                    out.append(f"{PLATFORM_ZH[a.platform]}账号“{a.name}”{where}，请移到其所属单位下")
+                elif a.platform is None:
                     out.append(f"账号“{a.name}”{where}看不出是哪个平台的，已注释，请补全 platform 与 url")
                 elif not a.readable:
                     out.append(f"{PLATFORM_ZH[a.platform]}账号“{a.name}”{where}需要订阅源地址（见 README“接入真实账号”），已注释")
@@ -202,7 +205,7 @@ def render_config(draft: Draft, crawl: CrawlConfig) -> str:
     if not draft.portal_unit and draft.unplaced:
         lines.append("  # 所属单位不明的账号 (accounts no unit could be given): add each under its unit")
         for account in draft.unplaced:
-            lines += [f"  # {line.strip()}" for line in _account_lines(account, "")]
+            lines += [f"  {line}" for line in _account_lines(account, "")]  # already comments
     lines += ["", "# 互动交流: the portal's message boards and their kinds (consultation boards must answer every message)."]
     if draft.boards:
         lines.append("message_boards:")
