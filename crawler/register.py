@@ -16,6 +16,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from lxml import etree
 from scrapy.http import TextResponse
 
+from crawler.accounts.model import AccountRef
+from crawler.accounts.weibo import uid_of
 from crawler.data import load
 from crawler.discovery import (
     ARTICLE_URL,
@@ -34,9 +36,6 @@ from crawler.marks import parse_marks
 from crawler.messages.layouts import board_kind
 
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6", "dt", "strong", "b")
-# A Weibo profile by its numeric uid: weibo.com/u/123…, weibo.com/123…, m.weibo.cn/u/123…, m.weibo.cn/profile/123…
-WEIBO_UID = re.compile(r"^https?://(?:www\.|m\.)?weibo\.(?:com|cn)/(?:u/|profile/)?(\d{5,})(?:[/?#]|$)", re.I)
-WEIBO_HOST = re.compile(r"^https?://(?:www\.|m\.)?weibo\.(?:com|cn)/", re.IGNORECASE)
 # A feed portalcheck reads directly (RSS/Atom: a bridge's or the platform's own).
 FEED_URL = re.compile(r"\.(?:xml|rss|atom)(?:[?#]|$)|/(?:rss|feeds?|atom)(?:[/?#.]|$)", re.IGNORECASE)
 _PLATFORM_HOSTS = (("mp.weixin.qq.com", "wechat"), ("weibo.com", "weibo"), ("weibo.cn", "weibo"),
@@ -227,6 +226,14 @@ def _platform(texts: list[str], marks: list[str]) -> str | None:
     return None
 
 
+def weibo_uid(url: str | None) -> str | None:
+    """A Weibo profile link's numeric uid (weibo.com/u/…, m.weibo.cn/profile/…, ?uid=…), read as the Weibo
+    collector reads a configured URL."""
+    if not url or _link_platform(url) != "weibo":
+        return None
+    return uid_of(AccountRef("", "weibo", "", url))
+
+
 def _link_platform(url: str | None) -> str | None:
     host = (urlsplit(url).hostname or "") if url else ""
     return next((p for h, p in _PLATFORM_HOSTS if host == h or host.endswith("." + h)), None)
@@ -272,13 +279,13 @@ def _account_of(row: etree._Element, base: str, units: list[str]) -> FoundAccoun
     url = _href(a, base) if a is not None else None
     marks = [el.get("class", "") for el in row.iter() if isinstance(el.tag, str)]
     marks += [(img.get("src") or "").rsplit("/", 1)[-1] for img in row.iter("img")]
-    uid = WEIBO_UID.match(url) if url else None
+    uid = weibo_uid(url)
     platform = (_link_platform(url) if url and not FEED_URL.search(url) else None) \
         or _platform([hint[1] if hint else "", caption], marks)
     rest = _text(row).replace(_text(a), "", 1) if a is not None else _text(row)
     unit = next((u for u in units if u in rest), None)  # the row names its unit beside the account
     if uid:
-        return FoundAccount("weibo", name, None, uid[1], unit)
+        return FoundAccount("weibo", name, None, uid, unit)
     return FoundAccount(platform, name, url, None, unit)
 
 
@@ -296,8 +303,8 @@ def read_accounts(response: TextResponse, units: list[str]) -> tuple[list[FoundA
             accounts.setdefault(found.name, found)
     for a in root.iter("a"):
         url = _href(a, base)
-        if url and (uid := WEIBO_UID.match(url)) and (name := anchor_name(a)):
-            accounts.setdefault(_PARENS.sub("", name).strip() or name, FoundAccount("weibo", name, None, uid[1]))
+        if (uid := weibo_uid(url)) and (name := anchor_name(a)):
+            accounts.setdefault(_PARENS.sub("", name).strip() or name, FoundAccount("weibo", name, None, uid))
     return list(accounts.values()), list(dict.fromkeys(apps))
 
 

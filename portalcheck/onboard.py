@@ -247,6 +247,8 @@ def print_summary(draft: Draft, out: Console, written: Path | None) -> None:
                   if accounts else "（未找到）")
     table.add_row("首页栏目", f"{len(draft.columns)}个")
     table.add_row("读取", f"页面{draft.pages_read}个，共请求{draft.requests}次（含各单位网站各一次）")
+    questions = draft.open_questions()
+    table.add_row("未能确定", f"{len(questions)}项（见下，配置文件中标注 TODO）" if questions else "无")
     out.print(table)
     for kind in dict.fromkeys(u.kind for u in draft.units):
         out.print(f"{kind}：" + "、".join(u.name for u in draft.units if u.kind == kind), markup=False, soft_wrap=True)
@@ -257,7 +259,6 @@ def print_summary(draft: Draft, out: Console, written: Path | None) -> None:
         out.print(f"其下栏目（{len(inner)}个）：" + "、".join(inner), markup=False, soft_wrap=True)
     if draft.rendered:
         out.print(f"{draft.rendered}个页面的导航由脚本生成，已用浏览器读取", markup=False)
-    questions = draft.open_questions()
     if questions:
         out.print(f"未能确定（{len(questions)}项，已在配置文件中标注 TODO）：", markup=False)
         for line in questions:

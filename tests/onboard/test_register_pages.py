@@ -97,3 +97,12 @@ def test_anxi_matrix_account_platform_comes_from_its_qr_code_image_name() -> Non
     page = read_register(file_response("anxi_article.html", "http://www.fjax.gov.cn/ggfw/"), home="http://www.fjax.gov.cn/")
     assert page.accounts == [FoundAccount("wechat", "安溪融媒")]  # <img src="…/xmszf_wx_ewm.jpg">
     assert page.skipped_accounts == ["闽政通APP"]
+
+
+def test_a_catalogue_tree_without_headings_gives_units_by_their_names_kind_guessed() -> None:
+    page = read_register(fixture_page("catalogue_units.html", HOME + "xxgk/bmml/"), home=HOME)
+    assert [(u.name, u.kind, u.site.removeprefix(HOME), u.kind_from) for u in page.units] == [
+        ("县财政局", "部门", "xxgk/bm/czj/", "name"), ("县发展和改革委员会", "部门", "xxgk/bm/fgw/", "name"),
+        ("县融媒体中心", "部门", "xxgk/bm/rmtzx/", "name"), ("白鹤镇", "乡镇", "xxgk/xz/bhz/", "name"),
+        ("城关街道", "乡镇", "xxgk/xz/cjjd/", "name")]
+    # not 法定主动公开内容 or 新闻中心 (columns), nor another government's 市财政局
