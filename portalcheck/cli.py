@@ -16,6 +16,7 @@ from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from rich.console import Console
 
@@ -125,6 +126,15 @@ def build_parser() -> argparse.ArgumentParser:
     login.add_argument("--screenshot", help="二维码截图文件 (default with --headless: logs/weibo-login.png)")
     login.add_argument("--timeout", type=float, default=300, help="等待登录的秒数 (default: 300)")
     login.add_argument("--login-url", help=argparse.SUPPRESS)
+
+    init = commands.add_parser("init", help="从门户网站本身生成配置草稿（单位、留言板、政务新媒体账号）")
+    init.add_argument("url", nargs="?", help="门户首页，如 https://www.example.gov.cn/ (--check: default portal.home)")
+    init.add_argument("--out", default=DEFAULT_CONFIG, help="写入的配置文件 (default: config.yaml)")
+    init.add_argument("--force", action="store_true", help="覆盖已有的配置文件")
+    init.add_argument("--check", action="store_true",
+                      help="核对已有配置（--config）：门户新增的单位、网站已打不开的单位")
+    init.add_argument("--max-pages", type=int, default=30, help="最多读取的页面数 (default: 30)")
+    init.add_argument("--delay", type=float, help="请求间隔秒数 (default: crawl.delay_seconds 的默认值 0.5)")
 
     demo = commands.add_parser("demo", help="启动内置示例门户，完整运行一遍并导出结果")
     demo.add_argument("--port", type=int, help="示例门户端口 (default: from config.yaml)")
@@ -337,6 +347,28 @@ def _demo_config(args: argparse.Namespace) -> Config:
     return config.model_copy(update={"source": Path.cwd() / DEFAULT_CONFIG})
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from portalcheck.core.config import CrawlConfig
+    from portalcheck.onboard import run_check, run_init
+
+    out = Console(highlight=False, soft_wrap=True)
+    if args.check:
+        config = _load(args)
+        if args.delay is not None:
+            config = config.model_copy(update={"crawl": config.crawl.model_copy(update={"delay_seconds": args.delay})})
+        return run_check(config, args.url, max_pages=args.max_pages, out=out)
+    if not args.url:
+        console.print("请给出门户首页网址，如 portalcheck init https://www.example.gov.cn/", markup=False)
+        return EXIT_CONFIG
+    url = args.url.strip()
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+        console.print(f"门户首页应为 http:// 或 https:// 开头的完整网址，实际为 {url!r}", markup=False)
+        return EXIT_CONFIG
+    crawl = CrawlConfig() if args.delay is None else CrawlConfig(delay_seconds=args.delay)
+    return run_init(url, Path(args.out), force=args.force, crawl=crawl, max_pages=args.max_pages,
+                    out=out, err=console)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from portalcheck.demo_run import run_demo
 
@@ -353,6 +385,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "warnings": cmd_warnings,
     "schedule": cmd_schedule,
     "demo": cmd_demo,
+    "init": cmd_init,
     "accounts": cmd_accounts,
 }
 
