@@ -75,7 +75,7 @@ def test_warnings_never_become_findings_nor_change_the_catalogue(store) -> None:
     assert len(warned(store)) == 1
     report = run_checks(store, make_config(), AS_OF)
     assert findings(store) == [] and report.totals()["found"] == 0
-    assert [meta["rule"] for meta in catalogue()] == rules and len(rules) == 32
+    assert [meta["rule"] for meta in catalogue()] == rules and not [r for r in rules if "warn" in r]
 
 
 def test_six_month_column_warns_a_month_ahead(store) -> None:
