@@ -81,8 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "kind", choices=["findings", "publications", "columns", "messages", "accounts", "summary", "notice"]
     )
-    export.add_argument("--format", choices=["xlsx", "csv", "json", "docx", "md"],
-                        help="xlsx、csv、json；通报草稿 notice 为 docx 或 md (default: xlsx / docx)")
+    export.add_argument("--format", choices=["xlsx", "csv", "json", "docx", "pdf", "md"],
+                        help="xlsx、csv、json；通报草稿 notice 为 docx、pdf（需 LibreOffice）或 md (default: xlsx / docx)")
     export.add_argument("--out", help="输出文件 (default: the exports folder of config)")
     export.add_argument("--from", dest="date_from", type=_date, help="统计起始日期 (default: 当年1月1日)")
     export.add_argument("--to", dest="date_to", type=_date, help="统计截止日期 (default: --as-of 当天)")
@@ -209,6 +209,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from portalcheck.exports import NoCheckRun, Period, export
+    from portalcheck.exports.pdf import PdfUnavailable
 
     fmt = args.format or ("docx" if args.kind == "notice" else "xlsx")
     config = _load(args)
@@ -220,7 +221,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         path = export(config, args.kind, Path(args.out) if args.out else None, fmt=fmt, period=period,
                       deadline=args.deadline)
-    except NoCheckRun as exc:
+    except (NoCheckRun, PdfUnavailable) as exc:
         console.print(f"[red]{exc}[/]")
         return EXIT_FAILED
     except ValueError as exc:
