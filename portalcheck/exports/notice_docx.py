@@ -61,6 +61,9 @@ _AFTER_FRAME = ("w:widowControl", "w:numPr", "w:suppressLineNumbers", "w:pBdr", 
                 "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr",
                 "w:sectPr", "w:pPrChange")
 _AFTER_BORDER = _AFTER_FRAME[4:]
+_TBLPR_ORDER = ("w:tblStyle", "w:tblpPr", "w:tblOverlap", "w:bidiVisual", "w:tblStyleRowBandSize",
+                "w:tblStyleColBandSize", "w:tblW", "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd",
+                "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
 _RPR_AFTER_SPACING = ("w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect", "w:bdr",
                       "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout",
                       "w:specVanish", "w:oMath")
@@ -370,7 +373,7 @@ def _record(document: Any, b: Block) -> None:
     for key, value in (("horzAnchor", "margin"), ("vertAnchor", "margin"), ("tblpXSpec", "center"),
                        ("tblpYSpec", "bottom")):
         position.set(qn(f"w:{key}"), value)
-    tbl_pr.insert(1 if tbl_pr.find(qn("w:tblStyle")) is not None else 0, position)
+    tbl_pr.insert_element_before(position, *_TBLPR_ORDER[_TBLPR_ORDER.index("w:tblpPr") + 1:])
     borders = OxmlElement("w:tblBorders")
     for side, size in (("top", 8), ("left", 0), ("bottom", 8), ("right", 0), ("insideH", 6), ("insideV", 0)):
         line = OxmlElement(f"w:{side}")  # 首条、末条分隔线 0.35 mm, 中间分隔线 0.25 mm
@@ -379,14 +382,14 @@ def _record(document: Any, b: Block) -> None:
             line.set(qn("w:sz"), str(size))
             line.set(qn("w:color"), "000000")
         borders.append(line)
-    tbl_pr.append(borders)
+    tbl_pr.insert_element_before(borders, *_TBLPR_ORDER[_TBLPR_ORDER.index("w:tblBorders") + 1:])
     margins = OxmlElement("w:tblCellMar")
     for side in ("left", "right"):
         edge = OxmlElement(f"w:{side}")
         edge.set(qn("w:w"), "0")
         edge.set(qn("w:type"), "dxa")
         margins.append(edge)
-    tbl_pr.append(margins)
+    tbl_pr.insert_element_before(margins, *_TBLPR_ORDER[_TBLPR_ORDER.index("w:tblCellMar") + 1:])
     for row, values in zip(table.rows, b.rows, strict=True):
         cell = row.cells[0]
         cell.width = Mm(gw.BODY_WIDTH_MM)

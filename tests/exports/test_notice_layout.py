@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, Twips
+from lxml import etree
 
 from portalcheck.core.config import NoticeConfig
 from portalcheck.exports import export
@@ -265,3 +267,36 @@ def test_pdf_without_libreoffice_says_so_in_chinese_and_records_nothing(exported
     monkeypatch.undo()
     rows = json.loads(exported.export("findings", "json", "after-absent.json").read_text(encoding="utf-8"))
     assert all(r["deadline"] != deadline.isoformat() for r in rows)  # no deadline recorded either
+
+
+# Schema order of the property elements written by hand (ECMA-376 CT_PPr, CT_RPr, CT_TblPr): Word refuses a file
+# whose properties are out of order, though LibreOffice and python-docx read it.
+ORDER = {
+    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd tabs "
+           "suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
+           "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection "
+           "textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
+    "rPr": "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof snapToGrid "
+           "vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd fitText vertAlign rtl cs "
+           "em lang eastAsianLayout specVanish oMath",
+    "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc tblCellSpacing "
+             "tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption tblDescription tblPrChange",
+}
+
+
+def test_hand_written_properties_are_in_the_order_word_requires(exported: Exported) -> None:
+    path = export(exported.config.model_copy(update={"notice": FILLED}), "notice", exported.folder / "order.docx",
+                  fmt="docx", period=exported.period)
+    main = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(path) as archive:
+        parts = [n for n in archive.namelist() if re.fullmatch(r"word/(document|styles|footer\d+)\.xml", n)]
+        assert len(parts) >= 4  # document, styles, odd and even footers
+        for name in parts:
+            root = etree.fromstring(archive.read(name))
+            for tag, order in ORDER.items():
+                sequence = order.split()
+                for element in root.iter(main + tag):
+                    children = [c.tag.removeprefix(main) for c in element if c.tag.startswith(main)]
+                    assert all(c in sequence for c in children), (name, children)
+                    positions = [sequence.index(c) for c in children]
+                    assert positions == sorted(positions), (name, tag, children)
