@@ -342,6 +342,10 @@ def _column_widths(b: Block) -> tuple[float, list[Any]]:
              for size in (gw.XIAO_SI, gw.WU_HAO) for lines in (1, 2)]
     fitting = [(size, needs) for size, needs in tries if sum(needs) * Pt(size) + padding * len(needs) <= body]
     size, needs = fitting[0] if fitting else tries[-1]
+    if not fitting:  # the widest column (a long unit or account name) wraps; numbers keep their width
+        widest = needs.index(max(needs))
+        room = (body - padding * len(needs)) / Pt(size) - (sum(needs) - needs[widest])
+        needs[widest] = max(room, 4.0)
     raw = [n * Pt(size) + padding for n in needs]
     scale = body / sum(raw)
     return size, [Twips(int(w * scale / Twips(1))) for w in raw]  # whole twips: what the file stores

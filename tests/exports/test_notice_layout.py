@@ -20,7 +20,7 @@ from lxml import etree
 
 from portalcheck.core.config import NoticeConfig
 from portalcheck.exports import export
-from portalcheck.exports.gongwen import FONTS, TODO, stand_in
+from portalcheck.exports.gongwen import FONTS, TODO, Block, stand_in
 from portalcheck.exports.pdf import PdfUnavailable, fonts_conf
 
 from ..conftest import REPO
@@ -300,3 +300,18 @@ def test_hand_written_properties_are_in_the_order_word_requires(exported: Export
                     assert all(c in sequence for c in children), (name, children)
                     positions = [sequence.index(c) for c in children]
                     assert positions == sorted(positions), (name, tag, children)
+
+
+def test_a_long_name_wraps_in_its_column_and_the_table_keeps_to_the_page() -> None:
+    from portalcheck.exports.notice_docx import _column_widths
+
+    header = ["单位", "栏目数", "更新及时", "不更新", "空白", "无法访问", "最新信息日期", "结论"]
+    short = Block("attachment", "表", header, [["白鹤镇", 9, 9, 0, 0, 0, "2026-12-01", "合格"]])
+    size, widths = _column_widths(short)
+    assert size == 12 and sum(widths) <= Mm(156)  # 小四 when it fits
+    long = Block("attachment", "表", header, [["县住房和城乡建设局机关事务服务中心与县自然资源和规划局联合办公室",
+                                             12345, 9, 0, 0, 0, "2026-12-01", "不合格"]])
+    size, widths = _column_widths(long)
+    assert size == 10.5 and sum(widths) <= Mm(156)
+    assert widths[1] >= Pt(10.5 * 2.5)  # "12345" still on one line
+    assert widths[0] == max(widths)
