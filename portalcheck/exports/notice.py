@@ -3,8 +3,9 @@
 Inspectors write the notice by hand from the attachment tables; the draft writes the same
 figures, rankings and unit lists from the same computations as the tables (publications.py,
 columns.py, messages.py, accounts.py: what the newest check run stored), so the notice and its
-attachments cannot disagree. What the
-data cannot say (the document number, the office that signs) is left as 【待补充】 for the inspector.
+attachments cannot disagree. What the data cannot say (发文机关, 发文字号, 抄送) comes from config
+`notice:` or is left as 【待补充】 for the inspector. notice_docx.py lays the blocks out as a GB/T 9704
+公文, pdf.py converts that docx with LibreOffice.
 """
 
 from __future__ import annotations
