@@ -99,8 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
         "kind", choices=["findings", "publications", "columns", "messages", "accounts", "summary", "notice",
                          "warnings"]
     )
-    export.add_argument("--format", choices=["xlsx", "csv", "json", "docx", "md"],
-                        help="xlsx、csv、json；通报草稿 notice 为 docx 或 md (default: xlsx / docx)")
+    export.add_argument("--format", choices=["xlsx", "csv", "json", "docx", "pdf", "md"],
+                        help="xlsx、csv、json；通报草稿 notice 为 docx、pdf（需 LibreOffice）或 md (default: xlsx / docx)")
     export.add_argument("--out", help="输出文件 (default: the exports folder of config)")
     export.add_argument("--from", dest="date_from", type=_date, help="统计起始日期 (default: 当年1月1日)")
     export.add_argument("--to", dest="date_to", type=_date, help="统计截止日期 (default: --as-of 当天)")
@@ -248,6 +248,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from portalcheck.exports import NoCheckRun, Period, export
+    from portalcheck.exports.pdf import PdfUnavailable
 
     fmt = args.format or ("docx" if args.kind == "notice" else "xlsx")
     config = _load(args)
@@ -263,7 +264,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     except KeyError as exc:  # an unknown unit
         console.print(f"[red]{exc.args[0]}[/]")
         return EXIT_CONFIG
-    except NoCheckRun as exc:
+    except (NoCheckRun, PdfUnavailable) as exc:
         console.print(f"[red]{exc}[/]")
         return EXIT_FAILED
     except ValueError as exc:

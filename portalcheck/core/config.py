@@ -291,6 +291,16 @@ class ExportsConfig(_Strict):
     folder: str = "exports"
 
 
+class NoticeConfig(_Strict):
+    """The 通报's parts no crawl can know (GB/T 9704 版头, 署名 and 版记); each one left out stays 【待补充】."""
+
+    issuer: str | None = Field(None, min_length=1)  # 发文机关: 版头, 正文 and 署名, e.g. 县政务公开工作领导小组办公室
+    number: str | None = Field(None, min_length=1)  # 发文字号, e.g. 房政公开发〔2020〕2号
+    addressees: str = Field("各乡镇人民政府，县政府各部门", min_length=1)  # 主送机关
+    copy_to: list[str] | None = None  # 抄送机关; [] when the notice has none
+    printer: str | None = Field(None, min_length=1)  # 印发机关 (default: the issuer)
+
+
 class Config(_Strict):
     portal: Portal
     units: list[UnitConfig] = Field(min_length=1)
@@ -304,6 +314,7 @@ class Config(_Strict):
     rules: dict[str, RuleOverride] = {}  # rule id → severity/points replacing the catalogue's
     database: DatabaseConfig = DatabaseConfig()
     exports: ExportsConfig = ExportsConfig()
+    notice: NoticeConfig = NoticeConfig()
     leaders: dict[str, list[str]] = {}
     sensitive_words: list[str] = []  # added to checks/data/sensitive.yaml (content.sensitive, account.sensitive)
 

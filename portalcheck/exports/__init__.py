@@ -27,7 +27,7 @@ from portalcheck.exports.writers import write_tables
 from storage.session import Store
 
 TABLE_FORMATS = ("xlsx", "csv", "json")
-NOTICE_FORMATS = ("docx", "md")
+NOTICE_FORMATS = ("docx", "pdf", "md")
 KINDS = ("findings", "publications", "columns", "messages", "accounts", "summary", "notice", "warnings")
 FILE_NAMES = {
     "findings": "问题清单", "publications": "附件1_信息发布统计表", "columns": "附件2_网页督查情况表",

@@ -3,35 +3,32 @@
 Inspectors write the notice by hand from the attachment tables; the draft writes the same
 figures, rankings and unit lists from the same computations as the tables (publications.py,
 columns.py, messages.py, accounts.py: what the newest check run stored), so the notice and its
-attachments cannot disagree. What the
-data cannot say (the document number, the office that signs) is left as 【待补充】 for the inspector.
+attachments cannot disagree. What the data cannot say (发文机关, 发文字号, 抄送) comes from config
+`notice:` or is left as 【待补充】 for the inspector. notice_docx.py lays the blocks out as a GB/T 9704
+公文, pdf.py converts that docx with LibreOffice.
 """
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from portalcheck.core.config import Config
+from portalcheck.core.config import Config, NoticeConfig
 from portalcheck.exports import columns as upkeep_mod
 from portalcheck.exports import publications as pubs_mod
 from portalcheck.exports.atomic import replacing
 from portalcheck.exports.common import CHINA_TZ, Period, zh_date, zh_moment
+from portalcheck.exports.gongwen import TODO, Block
+from portalcheck.exports.notice_docx import render_docx
+from portalcheck.exports.pdf import PdfUnavailable, docx_to_pdf, libreoffice
 from storage.session import Store
 
-TODO = "【待补充】"
-
-
-@dataclass
-class Block:
-    """A piece of the notice: a title, a heading, a paragraph or an attachment table."""
-
-    kind: str  # title | subtitle | salutation | heading | para | attachment
-    text: str = ""
-    header: list[str] = field(default_factory=list)
-    rows: list[list[Any]] = field(default_factory=list)
+NOTICE_FORMATS = ("docx", "pdf", "md")
+__all__ = ["NOTICE_FORMATS", "TODO", "Block", "NoticeData", "PdfUnavailable", "blocks", "compute", "export_notice",
+           "render_docx", "render_markdown"]
 
 
 @dataclass
@@ -44,6 +41,7 @@ class NoticeData:
     accounts: dict[str, Any]
     deadline: date | None = None
     criticised: list[str] = field(default_factory=list)
+    notice: NoticeConfig = field(default_factory=NoticeConfig)
 
 
 def _names(units: list[Any], with_count: bool = False) -> str:
@@ -54,7 +52,7 @@ def compute(store: Store, config: Config, period: Period) -> NoticeData:
     pubs = pubs_mod.compute(store, period)
     upkeep = upkeep_mod.compute(store, config, period)
     data = NoticeData(period, config.portal.name, pubs, upkeep, _figures("messages", store, config, period),
-                      _figures("accounts", store, config, period))
+                      _figures("accounts", store, config, period), notice=config.notice)
     data.criticised = list(dict.fromkeys([u.name for u in pubs.zero] + [u.name for u in upkeep.worst]))
     return data
 
@@ -143,11 +141,14 @@ def accounts_paragraph(d: NoticeData) -> str:
 
 
 def blocks(d: NoticeData) -> list[Block]:
-    period = d.period.label()
-    out = [Block("title", f"关于{period}{d.portal}与政务新媒体检查情况的通报"),
-           Block("subtitle", f"{TODO}〔{d.period.date_to.year}〕号"),
-           Block("salutation", "各乡镇人民政府，县政府各部门："),
-           Block("para", f"根据国务院办公厅和省政府办公厅关于加强政府网站和政务新媒体常态化监管的要求，{TODO}近期对"
+    """The notice in GB/T 9704 order: 版头, 主体 (title … 成文日期), the four attachments, 版记."""
+    n, period = d.notice, d.period.label()
+    issuer, today = n.issuer or TODO, zh_date(datetime.now(CHINA_TZ).date())
+    out = [Block("masthead", issuer),
+           Block("number", n.number or f"{TODO}〔{d.period.date_to.year}〕号"),
+           Block("title", f"关于{period}{d.portal}与政务新媒体检查情况的通报"),
+           Block("salutation", f"{n.addressees}："),
+           Block("para", f"根据国务院办公厅和省政府办公厅关于加强政府网站和政务新媒体常态化监管的要求，{issuer}近期对"
                          f"{d.portal}与政务新媒体的信息维护工作进行了检查，现将有关情况通报如下："),
            Block("heading", "一、整体情况"),
            Block("para", publication_paragraph(d)), Block("para", upkeep_paragraph(d)),
@@ -155,46 +156,58 @@ def blocks(d: NoticeData) -> list[Block]:
     if d.deadline:
         out.append(Block("para", f"提出通报批评的相关乡镇和县直单位请于{d.deadline.month}月{d.deadline.day}日前将问题整改情况、"
                                  "后续工作措施经单位主要负责人签字、加盖单位公章后报送。"))
-    out += [Block("para", f"附件：1．{period}信息发布统计表"), Block("para", "　　　2．部门乡镇网页督查情况表"),
-            Block("para", f"　　　3．{period}网上问政回复情况统计表"), Block("para", "　　　4．政务新媒体检查情况表"),
-            Block("para", f"{zh_date(datetime.now(CHINA_TZ).date())}")]
+    names = [f"{period}信息发布统计表", "部门乡镇网页督查情况表", f"{period}网上问政回复情况统计表", "政务新媒体检查情况表"]
+    out += [Block("annex", name, label=str(i)) for i, name in enumerate(names, 1)]
+    out += [Block("signature", issuer), Block("date", today)]
     out += attachments(d)
+    copy_to = TODO if n.copy_to is None else "，".join(n.copy_to)
+    out.append(Block("record", rows=([["抄送", f"{copy_to}。"]] if n.copy_to != [] else [])
+                     + [["印发", n.printer or issuer, f"{today}印发"]]))
     return out
 
 
 def attachments(d: NoticeData) -> list[Block]:
     p, u = d.pubs, d.upkeep
-    one = Block("attachment", f"附件1：{d.period.label()}信息发布统计表", ["排名", "单位", "信息发布量（条）"],
-                [[x.rank, x.name, x.count] for x in p.units] + [["", "合计", p.total]])
-    two = Block("attachment", "附件2：部门乡镇网页督查情况表",
+    one = Block("attachment", f"{d.period.label()}信息发布统计表", ["排名", "单位", "信息发布量（条）"],
+                [[x.rank, x.name, x.count] for x in p.units] + [["", "合计", p.total]], label="附件1", total_rows=1)
+    sums = [sum(getattr(x, key) for x in u.units) for key in ("columns", "timely", "stale_total", "blank", "broken")]
+    newest = max((x.newest for x in u.units if x.newest), default=None)
+    two = Block("attachment", "部门乡镇网页督查情况表",
                 ["单位", "栏目数", "更新及时", "不更新", "空白", "无法访问", "最新信息日期", "结论"],
                 [[x.name, x.columns, x.timely, x.stale_total, x.blank, x.broken,
-                  x.newest.isoformat() if x.newest else "无", x.verdict] for x in u.units])
+                  x.newest.isoformat() if x.newest else "无", x.verdict] for x in u.units]
+                + [["合计", *sums, newest.isoformat() if newest else "无", ""]], label="附件2", total_rows=1)
     m = d.messages
-    three = Block("attachment", f"附件3：{d.period.label()}网上问政回复情况统计表",
+    three = Block("attachment", f"{d.period.label()}网上问政回复情况统计表",
                   ["单位", "受理（件）", "办结（件）", "办结率（%）", "超期答复（件）", "答复质量差（件）"],
                   [[r["unit"], r["received"], r["closed"], r["closure_rate"], r["overdue"], r["poor_replies"]]
-                   for r in [*m["units"], {**m["totals"], "unit": "合计"}]])
-    four = Block("attachment", "附件4：政务新媒体检查情况表", ["责任单位", "平台", "账号名称", "最近更新", "检查结果"],
+                   for r in [*m["units"], {**m["totals"], "unit": "合计"}]], label="附件3", total_rows=1)
+    four = Block("attachment", "政务新媒体检查情况表", ["责任单位", "平台", "账号名称", "最近更新", "检查结果"],
                  [[r["unit"], r["platform_zh"], r["name"], r["last_post"] or "无", r["verdict"]]
-                  for r in d.accounts["rows"]])
+                  for r in d.accounts["rows"]], label="附件4")
     return [one, two, three, four]
 
 
 def render_markdown(items: list[Block]) -> str:
     lines: list[str] = []
+    number = next((b.text for b in items if b.kind == "number"), "")
     for b in items:
+        if b.kind in ("masthead", "number"):
+            continue  # the 版头 is the docx's; the plain draft starts at its title, the number under it
         if b.kind == "title":
-            lines += [f"# {b.text}", ""]
-        elif b.kind == "subtitle":
-            lines += [f"<p align=\"center\">{b.text}</p>", ""]
+            lines += [f"# {b.text}", "", f"<p align=\"center\">{number}</p>", ""]
         elif b.kind == "heading":
             lines += [f"## {b.text}", ""]
+        elif b.kind == "annex":
+            lines += [f"{'附件：' if b.label == '1' else '　　　'}{b.label}．{b.text}", ""]
         elif b.kind == "attachment":
-            lines += [f"## {b.text}", "", "| " + " | ".join(b.header) + " |",
+            lines += [f"## {b.label}：{b.text}", "", "| " + " | ".join(b.header) + " |",
                       "|" + "---|" * len(b.header)]
             lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in b.rows]
             lines.append("")
+        elif b.kind == "record":
+            lines += ["---", ""] + [f"{row[0]}：{row[1]}" + (f"　{row[2]}" if len(row) > 2 else "")
+                                    for row in b.rows] + [""]
         else:
             lines += [b.text, ""]
     return "\n".join(lines)
@@ -204,70 +217,29 @@ def _md(value: Any) -> str:
     return "" if value is None else str(value).replace("|", "\\|")
 
 
-def _font(run: Any, name: str, size: float, bold: bool = False) -> None:
-    """Chinese official documents: 仿宋 body, 宋体/小标宋 title; eastAsia font must be set explicitly."""
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
-
-
-def render_docx(items: list[Block], path: Path) -> None:
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    document = Document()
-    for b in items:
-        if b.kind == "attachment":
-            document.add_page_break()
-            _font(document.add_paragraph().add_run(b.text), "黑体", 16)
-            table = document.add_table(rows=1, cols=len(b.header))
-            table.style = "Table Grid"
-            for cell, text in zip(table.rows[0].cells, b.header, strict=True):
-                _font(cell.paragraphs[0].add_run(text), "宋体", 10.5, bold=True)
-            for row in b.rows:
-                cells = table.add_row().cells
-                for cell, value in zip(cells, row, strict=True):
-                    _font(cell.paragraphs[0].add_run("" if value is None else str(value)), "宋体", 10.5)
-            continue
-        paragraph = document.add_paragraph()
-        if b.kind == "title":
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _font(paragraph.add_run(b.text), "方正小标宋简体", 22)
-        elif b.kind == "subtitle":
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _font(paragraph.add_run(b.text), "仿宋_GB2312", 16)
-        elif b.kind == "heading":
-            paragraph.paragraph_format.first_line_indent = Pt(32)
-            _font(paragraph.add_run(b.text), "黑体", 16)
-        elif b.kind == "salutation":
-            _font(paragraph.add_run(b.text), "仿宋_GB2312", 16)
-        else:
-            paragraph.paragraph_format.first_line_indent = Pt(32)
-            _font(paragraph.add_run(b.text), "仿宋_GB2312", 16)
-    document.save(str(path))
-
-
 def export_notice(store: Store, config: Config, period: Period, path: Path, fmt: str,
                   deadline: date | None = None) -> tuple[Path, NoticeData]:
     """Write the drafted notice; with `deadline`, record it on the criticised units' open findings."""
     from portalcheck.exports.findings import set_deadline
 
+    if fmt not in NOTICE_FORMATS:
+        raise ValueError(f"通报草稿的格式应为 {'、'.join(NOTICE_FORMATS)}，实际为 {fmt}")
+    if fmt == "pdf":
+        libreoffice()  # before anything is recorded: a missing converter loses nothing
     data = compute(store, config, period)
     if deadline is not None:
         data.deadline = deadline
         if data.criticised:
             set_deadline(store, deadline, data.criticised)
-    if fmt not in ("md", "docx"):
-        raise ValueError(f"通报草稿的格式应为 docx 或 md，实际为 {fmt}")
     items = blocks(data)
     with replacing(path) as temporary:
         if fmt == "md":
             temporary.write_text(render_markdown(items), encoding="utf-8")
-        else:
+        elif fmt == "docx":
             render_docx(items, temporary)
+        else:
+            with tempfile.TemporaryDirectory(prefix="portalcheck-notice-") as scratch:
+                original = Path(scratch) / "notice.docx"
+                render_docx(items, original)
+                docx_to_pdf(original, temporary)
     return path, data

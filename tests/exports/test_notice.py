@@ -49,7 +49,7 @@ def test_docx_notice_matches_the_tables_and_appends_the_attachments(exported: Ex
     document = Document(str(exported.export("notice", "docx")))
     text = "\n".join(p.text for p in document.paragraphs)
     check_text(text, exported)
-    assert len(document.tables) == 4
+    assert len(document.tables) == 5  # the four attachments, then the 版记 (抄送, 印发)
     first = document.tables[0]
     assert [c.text for c in first.rows[0].cells] == ["排名", "单位", "信息发布量（条）"]
     pubs, _ = tables(exported)
