@@ -1,5 +1,7 @@
 """RSS 2.0 and Atom: self-hosted bridges (we-mp-rss, wewe-rss, RSSHub for 头条号/抖音) and plain feeds.
 
+JSON Feed (wewe-rss's .json) is crawler.accounts.jsonfeed's.
+
 Parsed by feedparser (namespaced variants such as dc:date, content:encoded and slash:comments included);
 dates stay ours (crawler.accounts.dates), since bridges write Chinese and relative dates feedparser does
 not know.

@@ -2,7 +2,7 @@
 
 Weibo accounts with a uid go through the m.weibo.cn API in the logged-in context; everything
 else (WeChat bridges and timelines, units' own columns of articles, 头条号/抖音 feeds, Weibo
-through a feed bridge) is recognised by what its URL answers: RSS/Atom, timeline JSON or HTML.
+through a feed bridge) is recognised by what its URL answers: RSS/Atom, JSON Feed, timeline JSON or HTML.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 from crawler.accounts import health as H
 from crawler.accounts import wechat
 from crawler.accounts.dates import parse_post_time
-from crawler.accounts.feed import NotAFeed, looks_like_feed, parse_feed
+from crawler.accounts.feed import Feed, NotAFeed, looks_like_feed, parse_feed
+from crawler.accounts.jsonfeed import looks_like_json_feed, parse_json_feed
 from crawler.accounts.model import AccountHarvest, AccountRef, PostRecord
 from crawler.accounts.session import Browser, BrowserContextSession, Budget, BudgetExhausted, Fetched, Pacer
 from crawler.accounts.weibo import harvest_weibo, is_weibo_api
@@ -128,6 +129,8 @@ async def harvest_open(session: BrowserContextSession, ref: AccountRef, *, fetch
         text = fetched.text
         if looks_like_feed(text):
             await _from_feed(session, result, text, article_pages)
+        elif looks_like_json_feed(text):  # before the timeline: both are JSON objects
+            await _from_feed(session, result, text, article_pages, parse=parse_json_feed)
         elif text.lstrip().startswith(("{", "[")):
             _from_message_list(result, text)
         else:
@@ -137,9 +140,10 @@ async def harvest_open(session: BrowserContextSession, ref: AccountRef, *, fetch
         result.requests = session.requests - start
 
 
-async def _from_feed(session: BrowserContextSession, result: AccountHarvest, text: str, article_pages: int) -> None:
+async def _from_feed(session: BrowserContextSession, result: AccountHarvest, text: str, article_pages: int,
+                     parse: Callable[[str, datetime], Feed] = parse_feed) -> None:
     try:
-        feed = parse_feed(text, result.fetched_at)
+        feed = parse(text, result.fetched_at)
     except NotAFeed as exc:
         result.health, result.detail = H.SOURCE_ERROR, f"订阅源无法解析：{exc}"
         return
@@ -156,7 +160,7 @@ def _from_message_list(result: AccountHarvest, text: str) -> None:
     try:
         messages, envelope = wechat.load_message_list(text)
     except wechat.NotAMessageList as exc:
-        result.health, result.detail = H.SOURCE_ERROR, f"无法识别的 JSON：{exc}"
+        result.health, result.detail = H.SOURCE_ERROR, f"无法识别的 JSON：既不是 JSON Feed 也不是公众号消息列表（{exc}）"
         return
     ret = envelope.get("ret", envelope.get("base_resp", {}).get("ret") if isinstance(envelope.get("base_resp"),
                                                                                     dict) else 0)

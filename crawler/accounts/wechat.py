@@ -50,12 +50,21 @@ def _messages(data: Any) -> list[dict[str, Any]]:
         inner = json.loads(inner) if isinstance(inner, str) else inner
         return list(inner.get("list") or [])
     if isinstance(data, dict) and "list" in data:
-        return list(data["list"])
+        return _pushes(data["list"])
     if isinstance(data, dict) and "comm_msg_info" in data:
         return [data]
     if isinstance(data, list):
-        return [m for m in data if isinstance(m, dict)]
+        return _pushes(data)
     raise NotAMessageList("no general_msg_list, list or comm_msg_info")
+
+
+def _pushes(items: Any) -> list[dict[str, Any]]:
+    """Pushes of a bare list; a list of anything else (a bridge's list of feeds, an API's rows) is no timeline,
+    or it would be read as an account that never posts."""
+    messages = [m for m in items if isinstance(m, dict)] if isinstance(items, list) else []
+    if items and not any("comm_msg_info" in m for m in messages):
+        raise NotAMessageList("a list without comm_msg_info")
+    return messages
 
 
 def load_message_list(text: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
