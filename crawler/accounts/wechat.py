@@ -55,7 +55,7 @@ def _messages(data: Any) -> list[dict[str, Any]]:
         return [data]
     if isinstance(data, list):
         return _pushes(data)
-    raise NotAMessageList("no general_msg_list, list or comm_msg_info")
+    raise NotAMessageList("没有 general_msg_list、list 或 comm_msg_info 字段")
 
 
 def _pushes(items: Any) -> list[dict[str, Any]]:
@@ -63,7 +63,7 @@ def _pushes(items: Any) -> list[dict[str, Any]]:
     or it would be read as an account that never posts."""
     messages = [m for m in items if isinstance(m, dict)] if isinstance(items, list) else []
     if items and not any("comm_msg_info" in m for m in messages):
-        raise NotAMessageList("a list without comm_msg_info")
+        raise NotAMessageList("列表的条目都不含 comm_msg_info，不是公众号推送")
     return messages
 
 
@@ -76,7 +76,7 @@ def load_message_list(text: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         try:
             data = [json.loads(line) for line in stripped.splitlines() if line.strip()]
         except json.JSONDecodeError as exc:
-            raise NotAMessageList(str(exc)) from None
+            raise NotAMessageList(f"不是有效的 JSON（{exc}）") from None
     envelope = data if isinstance(data, dict) else {}
     if envelope.get("ret") not in (None, 0) and "general_msg_list" not in envelope:
         return [], envelope  # a refusal (ret -3 "no session", -6 frequency control …): the caller decides

@@ -184,4 +184,4 @@ def test_bridges_served_on_loopback_are_harvested_and_judged(tmp_path: Path, sto
     assert findings["青山市场监管"] == "微信公众号“青山市场监管”最近发布于2026-11-13，已20天未更新（监测时间点前14天内应有更新）"
     reasons = [n.reason for n in report.not_checked if n.rule == "account.not_updated"]
     assert reasons == ["微信公众号“填错地址”未能采集（采集来源出错：无法识别的 JSON：既不是 JSON Feed 也不是公众号消息列表"
-                       "（a list without comm_msg_info）），未检查"]
+                       "（列表的条目都不含 comm_msg_info，不是公众号推送）），未检查"]
