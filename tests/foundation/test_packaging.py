@@ -60,6 +60,7 @@ def test_every_data_file_of_a_package_is_declared_package_data() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # pip installs every dependency into a fresh venv: ~5 minutes on a loaded machine
 @pytest.mark.skipif(bool(os.environ.get("PORTALCHECK_TEST_WHEEL_CHECKED")),
                     reason="the wheel was built, installed and run in this CI run's first pass (.ci/run)")
 def test_wheel_installs_without_warnings_and_runs_from_another_folder(tmp_path: Path) -> None:
