@@ -7,6 +7,7 @@ crawler/ applies the same through PortalSpider.update_settings.
 
 from __future__ import annotations
 
+import os
 import shutil
 from typing import Any
 
@@ -77,6 +78,8 @@ def settings_from_config(config: Any) -> dict[str, Any]:
         "RETRY_TIMES": crawl.retries,
         "DOWNLOAD_MAXSIZE": crawl.max_page_bytes,
         "PORTALCHECK_DATABASE_URL": config.database_url(),
+        # Set by portalcheck.crawl_child for a job's crawl: the crawl runs are found (and resumed) by it.
+        "PORTALCHECK_RUN_TOKEN": os.environ.get("PORTALCHECK_RUN_TOKEN"),
         "PORTALCHECK_HOST_PAUSE_ERROR_RATIO": crawl.host_pause_error_ratio,
         "PORTALCHECK_CHROMIUM": crawl.chromium_path or shutil.which("chromium"),
     }
