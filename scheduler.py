@@ -98,7 +98,9 @@ def run_job(kind: str) -> None:
     if runtime.stopping.is_set():
         log.info("job %s not started: the service is stopping", kind)
         return
-    if kind == "nightly":
+    if runtime.config.queue is not None and kind != "probe":
+        enqueue(runtime, kind)
+    elif kind == "nightly":
         nightly(runtime, job="nightly", full=False)
     elif kind == "weekly_full":
         nightly(runtime, job="weekly_full", full=True)
@@ -106,6 +108,32 @@ def run_job(kind: str) -> None:
         probe(runtime)
     elif kind == "recheck_queue":
         process_queue(runtime)
+    else:
+        log.error("unknown job kind %s", kind)
+
+
+def enqueue(runtime: Runtime, kind: str) -> None:
+    """With a queue configured the triggers enqueue: workers crawl (`portalcheck worker`), we do not."""
+    from portalcheck.service.queue import enqueue_night, enqueue_recheck
+
+    store, config = runtime.store, runtime.config
+    if kind in ("nightly", "weekly_full"):
+        run_id = start_run(store, kind, mode="queue")
+        try:
+            night = enqueue_night(config, job=kind, full=kind == "weekly_full")
+        except Exception as exc:
+            log.exception("%s: enqueueing failed", kind)
+            finish_run(store, run_id, "failed", error=str(exc))
+            return
+        finish_run(store, run_id, "ok", {"queue_night": night})
+    elif kind == "recheck_queue":
+        for unit, ids in iter(lambda: claim_next(store, f"{HOST}:{os.getpid()}:queue"), None):
+            job_id = enqueue_recheck(config, unit)
+            with store.session() as session:
+                for request in session.scalars(select(RecheckRequest).where(RecheckRequest.id.in_(ids))):
+                    request.status, request.finished_at = "done", utcnow()
+                    request.result = {"queue_job": job_id}
+            log.info("recheck of %s enqueued (job %s)", unit, job_id)
     else:
         log.error("unknown job kind %s", kind)
 

@@ -245,6 +245,7 @@ class QueueConfig(_Strict):
     retries: int = Field(3, ge=0, le=20)  # a failing unit job is tried this many more times, then shown as failed
     stalled_seconds: float = Field(60, ge=5)  # a worker silent this long is dead: its jobs are retried
     recheck_priority: int = 10  # recheck jobs go ahead of the nightly's (priority 0)
+    group_by_host: bool = True  # one job crawls all units of one host; False: one job per unit (same host lock)
 
 
 class ExportsConfig(_Strict):
