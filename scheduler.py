@@ -98,6 +98,11 @@ def run_job(kind: str) -> None:
     if runtime.stopping.is_set():
         log.info("job %s not started: the service is stopping", kind)
         return
+    run_job_with(runtime, kind)
+
+
+def run_job_with(runtime: Runtime, kind: str) -> None:
+    """A trigger's job: with a queue configured, crawls are enqueued for the workers (probes stay here)."""
     if runtime.config.queue is not None and kind != "probe":
         enqueue(runtime, kind)
     elif kind == "nightly":

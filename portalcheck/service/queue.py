@@ -94,6 +94,11 @@ def ensure_schema(config: Config) -> None:
             conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
 
 
+def _need_file(config: Config) -> None:
+    if config.source is None:
+        raise QueueNotConfigured("任务队列需要从文件读取的配置 (workers read the config file named in each job)")
+
+
 def host_of(site: str) -> str:
     return (urlsplit(str(site)).netloc or str(site)).lower()
 
@@ -113,6 +118,7 @@ def groups_by_host(config: Config, names: Sequence[str] | None = None) -> dict[s
 
 def enqueue_night(config: Config, *, job: str = "nightly", full: bool = False) -> int:
     """Record the night and defer one crawl job per host; returns the night's id."""
+    _need_file(config)
     ensure_schema(config)
     store = Store(config.database_url())
     app = make_app(config)
@@ -144,6 +150,7 @@ def enqueue_night(config: Config, *, job: str = "nightly", full: bool = False) -
 def enqueue_recheck(config: Config, unit: str) -> int | None:
     """A recheck job of one unit, ahead of the night's waiting jobs; None if one is already waiting."""
     config.unit(unit)
+    _need_file(config)
     ensure_schema(config)
     host = host_of(config.unit(unit).site)
     store = Store(config.database_url())
