@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 import procrastinate
 from procrastinate import exceptions as queue_errors
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import make_url
 
 from portalcheck.core.config import Config, load_config
@@ -40,7 +40,7 @@ from portalcheck.service.crawls import Runtime
 from portalcheck.service.exports import write_exports
 from portalcheck.service.locks import HOST, LockSet, unit_lock, utcnow
 from portalcheck.service.runs import cause, finish_run, setup_logging, start_run
-from storage.models import CrawlRun, QueueJob, QueueNight
+from storage.models import CrawlRun, Page, QueueJob, QueueNight
 from storage.session import Store
 
 log = logging.getLogger("portalcheck.queue")
@@ -296,9 +296,12 @@ def _settle(config: Config, store: Store, queue_job: int, night_id: int | None, 
                 app = make_app(config)
                 with app.open():
                     # Deferred inside the lock: the night row stays locked until finish_job_id is stored.
-                    night.finish_job_id = app.configure_task(
-                        "portalcheck:finish_night", queue=SITE_QUEUE, queueing_lock=f"night:{night_id}",
-                    ).defer(config_path=str(config.source), night_id=night_id)
+                    try:
+                        night.finish_job_id = app.configure_task(
+                            "portalcheck:finish_night", queue=SITE_QUEUE, queueing_lock=f"night:{night_id}",
+                        ).defer(config_path=str(config.source), night_id=night_id)
+                    except queue_errors.AlreadyEnqueued:  # an earlier try deferred it, then lost its commit
+                        night.finish_job_id = -1
                 defer_finish = True
     if defer_finish:
         log.info("night %s: last unit job settled; site-wide checks and exports deferred", night_id)
@@ -401,7 +404,17 @@ def format_status(config: Config, *, width: int = 30) -> str:
             if ids and session.get_bind().dialect.name == "postgresql":
                 engine = dict(session.execute(text("SELECT id, status::text FROM procrastinate_jobs "
                                                    "WHERE id = ANY(:ids)"), {"ids": ids}).all())
+            site_state = ""  # the site-wide job's state in the engine, once deferred
+            if night.finish_job_id and session.get_bind().dialect.name == "postgresql":
+                site_state = session.scalar(text("SELECT status::text FROM procrastinate_jobs WHERE id = :id"),
+                                            {"id": night.finish_job_id}) or ""
             lines_rows = [(r, night_state(r.status, engine.get(r.job_id or -1), r.attempts)) for r in rows]
+            live = {}  # pages stored so far by a running job's crawl (found by its run token)
+            for row, state in lines_rows:
+                if state in ("running", "retried") and row.job_id:
+                    live[row.id] = session.scalar(
+                        select(func.count(Page.id)).join(CrawlRun, CrawlRun.id == Page.run_id)
+                        .where(CrawlRun.counts["token"].as_string() == f"queue-job-{row.job_id}"))
             finished_at, outcome, created = night.finished_at, night.outcome, night.created_at
     finally:
         store.dispose()
@@ -416,7 +429,8 @@ def format_status(config: Config, *, width: int = 30) -> str:
     durations = [(r.finished_at - r.started_at).total_seconds() for r, s in lines_rows
                  if s == "done" and r.started_at and r.finished_at]
     if finished_at is not None:
-        lines.append(f"全站检查与导出已完成（{finished_at.astimezone(zone):%H:%M:%S}，{outcome}）")
+        said = {"ok": "全部检查正常运行", "failed": "部分检查出错，见 logs/worker-*.log"}.get(outcome or "", outcome)
+        lines.append(f"全站检查与导出已完成（{finished_at.astimezone(zone):%H:%M:%S}，{said}）")
     elif settled < len(lines_rows):
         if durations:
             running = max(1, counts["running"] + counts["retried"])
@@ -426,12 +440,14 @@ def format_status(config: Config, *, width: int = 30) -> str:
         else:
             lines.append("预计完成：尚无已完成的任务，无法估计")
     else:
-        lines.append("全站检查与导出：等待运行")
+        site = {"doing": "运行中", "failed": "失败（见 logs/worker-*.log）"}.get(site_state, "等待运行")
+        lines.append(f"全站检查与导出：{site}")
     lines.append("")
     for row, state in lines_rows:
         extra = f"，第 {row.attempts} 次尝试" if row.attempts > 1 else ""
         pages = (row.counts or {}).get("pages")
         extra += f"，页面 {pages}" if pages is not None else ""
+        extra += f"，已抓取页面 {live[row.id]}" if live.get(row.id) else ""
         error = f"：{(row.error or '').splitlines()[0][:120]}" if state == "failed" and row.error else ""
         lines.append(f"  {STATE_ZH[state]:　<4} {'、'.join(row.units)}（{row.host}{extra}）{error}")
     return "\n".join(lines)
