@@ -335,15 +335,24 @@ def finish_night(config_path: str, night_id: int) -> None:
 
 
 async def _recover_stalled(app: procrastinate.App, stalled_seconds: float) -> None:
-    """Jobs of workers that stopped beating are put back in the queue (another worker retries them)."""
+    """Jobs of workers that stopped beating are put back in the queue (another worker retries them).
+
+    While the database was unreachable no worker could beat: after an outage every worker gets one whole
+    stalled period to beat again before any of them is judged dead (else a restart of PostgreSQL would
+    retry every running job while its worker still runs it)."""
+    quiet_until = time.monotonic() + stalled_seconds  # also at start: others may be in their first beat
     while True:
         await asyncio.sleep(STALLED_CHECK_SECONDS)
         try:
-            for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_seconds):
+            stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_seconds)
+            if time.monotonic() < quiet_until:
+                continue
+            for job in stalled:
                 log.warning("job %s of a silent worker is stalled: retrying it", job.id)
                 await app.job_manager.retry_job(job)
-        except Exception:  # the database may be restarting: the next round tries again
-            log.exception("stalled-job recovery failed")
+        except Exception as exc:  # the database may be restarting: judge nobody until all could beat again
+            log.warning("stalled-job recovery: database unreachable (%s)", type(exc).__name__)
+            quiet_until = time.monotonic() + stalled_seconds
 
 
 def run_worker(config: Config, *, concurrency: int = 1, queues: Sequence[str] | None = None) -> int:
