@@ -53,10 +53,12 @@ class StorePipeline:
         self.run_id: int | None = None
         self.database_error: DatabaseUnavailable | None = None  # set once a write gave up: nothing more is written
         self.crawler: Any = None
+        self.token: str | None = None  # the job's run token (portalcheck.crawl_child), if a job started us
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
         pipeline = cls(crawler.settings.get("PORTALCHECK_DATABASE_URL"), crawler.stats)
+        pipeline.token = crawler.settings.get("PORTALCHECK_RUN_TOKEN")
         pipeline.crawler = crawler
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
@@ -72,7 +74,8 @@ class StorePipeline:
             run = self._resumable_run(previous, spider)
             if run is None:
                 run = CrawlRun(mode=spider.mode, unit_filter=",".join(spider.unit_names or []) or None,
-                               counts={"pid": os.getpid(), "spider": spider.name})
+                               counts={"pid": os.getpid(), "spider": spider.name,
+                                       **({"token": self.token} if self.token else {})})
                 session.add(run)
                 session.flush()
             else:
@@ -90,8 +93,12 @@ class StorePipeline:
         spider.run_id = self.run_id
 
     def _newest_run(self, session: Any, spider: Any) -> CrawlRun | None:
-        return session.scalar(select(CrawlRun).where(CrawlRun.counts["spider"].as_string() == spider.name)
-                              .order_by(CrawlRun.id.desc()).limit(1))
+        """The newest run of this spider; for a job's crawl, the newest of its token (a retried job resumes
+        its own run, whatever other units' jobs started meanwhile)."""
+        query = select(CrawlRun).where(CrawlRun.counts["spider"].as_string() == spider.name)
+        if self.token:
+            query = query.where(CrawlRun.counts["token"].as_string() == self.token)
+        return session.scalar(query.order_by(CrawlRun.id.desc()).limit(1))
 
     def _resumable_run(self, run: CrawlRun | None, spider: Any) -> CrawlRun | None:
         """The newest run (only it can be continued), if it is of the same kind and was killed (its process

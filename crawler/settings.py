@@ -7,6 +7,7 @@ crawler/ applies the same through PortalSpider.update_settings.
 
 from __future__ import annotations
 
+import os
 import shutil
 from typing import Any
 
@@ -63,7 +64,9 @@ CHROMIUM_ARGS = [
 
 def settings_from_config(config: Any) -> dict[str, Any]:
     """Scrapy settings for a deployment's `crawl:` section (portalcheck.core.config.CrawlConfig)."""
-    return {**polite_settings(config.crawl), "PORTALCHECK_DATABASE_URL": config.database_url()}
+    return {**polite_settings(config.crawl), "PORTALCHECK_DATABASE_URL": config.database_url(),
+            # Set by portalcheck.crawl_child for a job's crawl: the crawl runs are found (and resumed) by it.
+            "PORTALCHECK_RUN_TOKEN": os.environ.get("PORTALCHECK_RUN_TOKEN")}
 
 
 def polite_settings(crawl: Any) -> dict[str, Any]:

@@ -118,6 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
     schedule = commands.add_parser("schedule", help="以常驻服务运行定时任务")
     schedule.add_argument("--dry-run", action="store_true", help="只显示各任务下次运行时间")
 
+    worker = commands.add_parser("worker", help="任务队列工作进程：抓取并检查队列中的单位 (needs queue:)")
+    worker.add_argument("--concurrency", type=int, default=1, help="同时运行的任务数 (default: 1)")
+    worker.add_argument("--queues", help="只处理这些队列，逗号分隔：crawl,site (default: all)")
+
+    commands.add_parser("status", help="任务队列：本次夜间任务各单位的进度")
+
     accounts = commands.add_parser("accounts", help="政务新媒体采集：登录平台账号")
     login = accounts.add_subparsers(dest="accounts_command", required=True, metavar="ACTION").add_parser(
         "login", help="登录并保存浏览器会话 (accounts.weibo_storage_state)")
@@ -207,6 +213,13 @@ def cmd_recheck(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     store = Store(config.database_url())
     try:
+        if getattr(args, "queue", False) and config.queue is not None:
+            from portalcheck.service.queue import enqueue_recheck
+
+            job_id = enqueue_recheck(config, args.unit)
+            console.print(f"已提交复查任务（任务 {job_id}）：{args.unit}，将优先于夜间任务运行。" if job_id else
+                          f"{args.unit} 已有等待中的复查任务，本次请求并入该任务。")
+            return EXIT_OK
         if getattr(args, "queue", False):
             request_id = scheduler.queue_recheck(store, config, args.unit)
             console.print(f"已提交复查请求（编号 {request_id}）：{args.unit}。"
@@ -318,6 +331,29 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     return scheduler.serve(config)
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    from portalcheck.service.queue import QueueNotConfigured, run_worker
+
+    config = _load(args)
+    if args.concurrency < 1:
+        console.print("[red]--concurrency 至少为 1[/]")
+        return EXIT_CONFIG
+    queues = [q.strip() for q in (args.queues or "").split(",") if q.strip()] or None
+    try:
+        return run_worker(config, concurrency=args.concurrency, queues=queues)
+    except QueueNotConfigured as exc:
+        console.print(f"[red]{exc}[/]")
+        return EXIT_CONFIG
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from portalcheck.service.queue import format_status
+
+    config = _load(args)
+    print(format_status(config))
+    return EXIT_OK
+
+
 def cmd_accounts(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -385,6 +421,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "export": cmd_export,
     "warnings": cmd_warnings,
     "schedule": cmd_schedule,
+    "worker": cmd_worker,
+    "status": cmd_status,
     "demo": cmd_demo,
     "init": cmd_init,
     "accounts": cmd_accounts,

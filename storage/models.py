@@ -432,3 +432,39 @@ class RecheckRequest(Base):
     finished_at: Mapped[datetime | None]
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class QueueNight(Base):
+    """One nightly (or weekly full) run spread over queue workers (issue #15): its unit jobs and the one
+    site-wide job that the last of them starts (the barrier: a row lock on this row, see
+    portalcheck.service.queue)."""
+
+    __tablename__ = "queue_nights"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(60))  # nightly | weekly_full
+    full: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    total: Mapped[int] = mapped_column(default=0)  # unit jobs
+    finish_job_id: Mapped[int | None]  # the site-wide job, once the last unit job deferred it
+    finished_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(20))  # ok | failed, once the site-wide job ran
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class QueueJob(Base):
+    """One unit job of a queue night or a recheck: the units it crawls (one, or all units of one host)."""
+
+    __tablename__ = "queue_jobs"
+    __table_args__ = (Index("ix_queue_jobs_night", "night_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    night_id: Mapped[int | None] = mapped_column(ForeignKey("queue_nights.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # unit | recheck
+    host: Mapped[str] = mapped_column(String(300))
+    units: Mapped[list[str]] = mapped_column(JSON)
+    job_id: Mapped[int | None] = mapped_column(BigInteger)  # procrastinate_jobs.id
+    status: Mapped[str] = mapped_column(String(20), default="queued")  # queued|running|done|failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -287,6 +287,16 @@ class DatabaseConfig(_Strict):
     url: str = "sqlite:///portalcheck.db"
 
 
+class QueueConfig(_Strict):
+    """Units as jobs on procrastinate, a task queue on PostgreSQL (issue #15); absent: all runs in-process."""
+
+    url: str | None = None  # the queue's PostgreSQL; default: the database's (which must then be PostgreSQL)
+    retries: int = Field(3, ge=0, le=20)  # a failing unit job is tried this many more times, then shown as failed
+    stalled_seconds: float = Field(60, ge=5)  # a worker silent this long is dead: its jobs are retried
+    recheck_priority: int = 10  # recheck jobs go ahead of the nightly's (priority 0)
+    group_by_host: bool = True  # one job crawls all units of one host; False: one job per unit (same host lock)
+
+
 class ExportsConfig(_Strict):
     folder: str = "exports"
 
@@ -315,6 +325,7 @@ class Config(_Strict):
     database: DatabaseConfig = DatabaseConfig()
     exports: ExportsConfig = ExportsConfig()
     notice: NoticeConfig = NoticeConfig()
+    queue: QueueConfig | None = None
     leaders: dict[str, list[str]] = {}
     sensitive_words: list[str] = []  # added to checks/data/sensitive.yaml (content.sensitive, account.sensitive)
 
@@ -353,6 +364,12 @@ class Config(_Strict):
         if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
             url = prefix + str((self.base_dir / url[len(prefix):]).resolve())
         return url
+
+    def queue_url(self) -> str | None:
+        """The queue's PostgreSQL URL (SQLAlchemy form), or None when no queue is configured."""
+        if self.queue is None:
+            return None
+        return self.queue.url or self.database_url()
 
     def crawl_log(self) -> Path:
         path = Path(self.crawl.log_file)

@@ -1,0 +1,260 @@
+"""Province benchmark (issue #15): many small portals on loopback hosts, crawled by 1, 2 and 4 queue workers.
+
+    .venv/bin/python -m bench.province                          # 300 hosts, 100 ms latency, 1/2/4 workers
+    .venv/bin/python -m bench.province --hosts 40 --workers 1,2 --window 60   # quick run
+
+One run:
+  - writes one small synthetic portal (bench/generate_portal.py, ≈200 pages per unit) and serves it from
+    every host 127.0.0.2 … 127.0.0.(hosts+1) on one port, each response held back `--latency` seconds
+    (a slow government server); the portal home is 127.0.0.1;
+  - a config with one unit per host, the gentle real-portal defaults (2 per host, 0.5 s delay) and a
+    `queue:` section, on a fresh PostgreSQL database;
+  - for each worker count: enqueues a night, starts that many `portalcheck worker --concurrency C`
+    processes, counts the pages stored over `--window` seconds after the first page, and samples the
+    peak memory of each worker with its crawl subprocesses;
+  - the two limits in the same run: politeness = hosts × per-host rate (min(concurrency / latency,
+    1 / delay)), and CPU = pages/s of one crawl on one fast host (no latency, no delay) × cores.
+The result is printed as JSON and a markdown table for BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import psutil
+import yaml
+from sqlalchemy import create_engine, make_url, text
+
+from bench import generate_portal as gen
+from bench.server import free_port
+
+REPO = Path(__file__).resolve().parent.parent
+PORTALCHECK = str(Path(sys.executable).parent / "portalcheck")
+BASE_DB = os.environ.get("PORTALCHECK_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+TARGETS = {"of_lower_limit": 0.8, "peak_rss_mb_per_worker": 500}
+
+
+# --- the hosts -----------------------------------------------------------------------------------------
+
+
+def serve_hosts(root: Path, hosts: list[str], port: int, latency: float) -> threading.Event:
+    """Serve `root` on every host:port from one asyncio loop in a thread; set the returned event to stop."""
+    from aiohttp import web
+
+    stop = threading.Event()
+    ready = threading.Event()
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        await asyncio.sleep(latency)
+        path = (root / request.path.lstrip("/")).resolve()
+        if path.is_dir():
+            path = path / "index.html"
+        if not path.is_relative_to(root) or not path.is_file():
+            return web.Response(status=404, text="not found")
+        kind = "text/html" if path.suffix == ".html" else "application/octet-stream"
+        return web.Response(body=path.read_bytes(), content_type=kind, charset="utf-8" if kind == "text/html" else None)
+
+    async def main() -> None:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", handle)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        for host in hosts:
+            await web.TCPSite(runner, host, port, backlog=512).start()
+        ready.set()
+        while not stop.is_set():
+            await asyncio.sleep(0.2)
+        await runner.cleanup()
+
+    threading.Thread(target=lambda: asyncio.run(main()), name="province-hosts", daemon=True).start()
+    if not ready.wait(60):
+        raise RuntimeError("the loopback hosts did not start")
+    return stop
+
+
+# --- config and database --------------------------------------------------------------------------------
+
+
+def province_config(folder: Path, portal: gen.Portal, hosts: list[str], port: int, db_url: str, *,
+                    per_host: int, delay: float) -> Path:
+    units = []
+    for i, host in enumerate(hosts):
+        unit = portal.units[i % len(portal.units)]
+        units.append({"name": f"{unit.name}{i:04d}", "kind": unit.kind, "site": f"http://{host}:{port}{unit.site}"})
+    data = {
+        "portal": {"name": gen.PORTAL["name"], "home": f"http://127.0.0.1:{port}/", "site_code": gen.PORTAL["site_code"]},
+        "units": units,
+        "crawl": {"concurrency_per_host": per_host, "concurrent_requests": 64, "delay_seconds": delay,
+                  "autothrottle": False, "obey_robots": False, "check_external_links": False,
+                  "log_file": "logs/crawl.log"},
+        "database": {"url": db_url},
+        "queue": {"stalled_seconds": 60, "group_by_host": True},
+    }
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def fresh_database() -> tuple[str, Any]:
+    admin = create_engine(BASE_DB, isolation_level="AUTOCOMMIT")
+    name = f"pc_province_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return make_url(BASE_DB).set(database=name).render_as_string(hide_password=False), drop
+
+
+def pages_stored(db_url: str) -> int:
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT count(*) FROM pages")).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def tree_rss_mb(pid: int) -> float:
+    """A worker's memory with its crawl subprocesses (what one worker costs the machine)."""
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0
+    for p in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += p.memory_info().rss
+    return total / 1e6
+
+
+# --- runs ----------------------------------------------------------------------------------------------
+
+
+def run_workers(config: Path, db_url: str, workers: int, concurrency: int, window: float) -> dict[str, Any]:
+    """Enqueue a night, run `workers` workers, measure pages/s over `window` s after the first page."""
+    env = {**os.environ, "PORTALCHECK_DATABASE_URL": db_url}
+    subprocess.run([sys.executable, "-c", "import sys; from portalcheck.core.config import load_config; "
+                    "from portalcheck.service.queue import enqueue_night; "
+                    "enqueue_night(load_config(sys.argv[1]))", str(config)], env=env, check=True, cwd=REPO)
+    before = pages_stored(db_url)
+    procs = [subprocess.Popen([PORTALCHECK, "--config", str(config), "worker", "--concurrency", str(concurrency)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO)
+             for _ in range(workers)]
+    peak = [0.0] * workers
+    try:
+        deadline = time.monotonic() + 300
+        while pages_stored(db_url) == before and time.monotonic() < deadline:
+            time.sleep(0.5)
+        start, first = time.monotonic(), pages_stored(db_url)
+        while time.monotonic() - start < window:
+            peak = [max(p, tree_rss_mb(proc.pid)) for p, proc in zip(peak, procs, strict=True)]
+            time.sleep(1.0)
+        pages = pages_stored(db_url) - first
+        elapsed = time.monotonic() - start
+    finally:
+        for proc in procs:
+            for child in psutil.Process(proc.pid).children(recursive=True):
+                child.send_signal(signal.SIGKILL)
+            proc.kill()
+            proc.wait(30)
+    return {"workers": workers, "concurrency": concurrency, "pages": pages, "seconds": round(elapsed, 1),
+            "pages_per_s": round(pages / elapsed, 1), "peak_rss_mb_per_worker": round(max(peak), 1)}
+
+
+def cpu_limit(folder: Path, pages: int) -> dict[str, Any]:
+    """One full crawl of a larger synthetic portal on one fast host (no latency, no delay): pages/s × cores.
+    Large enough that the crawl's start-up (Scrapy, the store) does not dominate."""
+    fast = folder / "fast"
+    portal = gen.build_portal(pages, seed=16, today=date.today())
+    gen.write_site(portal, fast / "www", seed=16)
+    port = free_port()
+    stop = serve_hosts((fast / "www").resolve(), ["127.0.0.1"], port, 0.0)
+    (fast / "config.yaml").write_text(gen.config_yaml(portal, f"http://127.0.0.1:{port}/"), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "PORTALCHECK_DATABASE_URL"}
+    try:
+        started = time.monotonic()
+        subprocess.run([PORTALCHECK, "--config", str(fast / "config.yaml"), "crawl", "--full"], env=env,
+                       check=True, cwd=REPO, capture_output=True)
+        elapsed = time.monotonic() - started
+    finally:
+        stop.set()
+    engine = create_engine(f"sqlite:///{fast / 'bench.db'}")
+    with engine.connect() as connection:
+        pages = connection.execute(text("SELECT count(*) FROM pages")).scalar_one()
+    engine.dispose()
+    one = pages / elapsed
+    return {"pages": pages, "seconds": round(elapsed, 1), "pages_per_s": round(one, 1),
+            "cpu_limit_pages_s": round(one * (os.cpu_count() or 1), 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hosts", type=int, default=300)
+    parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--per-host", type=int, default=2)
+    parser.add_argument("--delay", type=float, default=0.5)
+    parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--concurrency", type=int, default=4, help="job slots per worker")
+    parser.add_argument("--window", type=float, default=120.0, help="seconds measured per worker count")
+    parser.add_argument("--fast-pages", type=int, default=5000, help="size of the portal of the CPU limit")
+    args = parser.parse_args(argv)
+
+    folder = Path(tempfile.mkdtemp(prefix="province-"))
+    portal = gen.build_portal(450, seed=15, today=date.today())  # two units of ≈200 pages
+    gen.write_site(portal, folder / "www", seed=15)
+    hosts = [f"127.0.{(i + 2) // 256}.{(i + 2) % 256}" for i in range(args.hosts)]
+    port = free_port()
+    stop = serve_hosts((folder / "www").resolve(), ["127.0.0.1", *hosts], port, args.latency)
+    results: dict[str, Any] = {"hosts": args.hosts, "latency_s": args.latency, "per_host": args.per_host,
+                               "delay_s": args.delay, "cores": os.cpu_count(), "runs": []}
+    per_host_rate = min(args.per_host / args.latency, 1 / args.delay) if args.delay else args.per_host / args.latency
+    results["politeness_limit_pages_s"] = round(args.hosts * per_host_rate, 1)
+    results["one_fast_crawl"] = cpu_limit(folder, args.fast_pages)
+    results["cpu_limit_pages_s"] = results["one_fast_crawl"]["cpu_limit_pages_s"]
+    print(json.dumps(results["one_fast_crawl"]), flush=True)
+    try:
+        for count in [int(w) for w in args.workers.split(",")]:
+            db_url, drop = fresh_database()
+            try:
+                config = province_config(folder, portal, hosts, port, db_url, per_host=args.per_host,
+                                         delay=args.delay)
+                subprocess.run([PORTALCHECK, "--config", str(config), "db", "upgrade"], check=True, cwd=REPO,
+                               capture_output=True)
+                run = run_workers(config, db_url, count, args.concurrency, args.window)
+                results["runs"].append(run)
+                print(json.dumps(run), flush=True)
+            finally:
+                drop()
+    finally:
+        stop.set()
+        shutil.rmtree(folder, ignore_errors=True)
+    lower = min(results["politeness_limit_pages_s"], results["cpu_limit_pages_s"])
+    results["lower_limit_pages_s"] = lower
+    for run in results["runs"]:
+        run["of_lower_limit"] = round(run["pages_per_s"] / lower, 2)
+    print(json.dumps(results, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

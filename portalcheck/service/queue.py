@@ -1,0 +1,464 @@
+"""Units as jobs on procrastinate, a task queue on PostgreSQL (issue #15): many workers, one database.
+
+- The nightly run enqueues one job per host (the units of one host, after 集约化 often many, are one job):
+  each crawls its units in a fresh crawl subprocess (`python -m portalcheck.crawl_child --run-token T`) and
+  checks them. T is the job's id, the same on every try: a job retried after its worker died resumes the
+  crawl run of its token (crawler/pipelines.py), and its outcome is found by the token.
+- Politeness across workers: a job's procrastinate `lock` is its host, so two workers never crawl one host
+  together and the host's configured concurrency and delay hold for the whole deployment. The same lock
+  keeps a unit from being crawled by two jobs at once; a recheck job of a unit takes its host's lock with a
+  higher priority, so it goes ahead of the night's jobs still waiting, and a queueing lock folds repeated
+  recheck requests of one unit into one waiting job.
+- The barrier: a unit job that ends (done, or failed on its last try) settles its `queue_jobs` row while it
+  holds the night's `queue_nights` row locked (SELECT … FOR UPDATE); the one that settles the last row
+  defers the site-wide job (all checks, the exports). No job and no scheduler polls for the end.
+- Crash safety: workers beat a heartbeat (procrastinate's worker table); each worker looks for jobs of
+  workers silent for `queue.stalled_seconds` and puts them back, and another worker retries them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import procrastinate
+from procrastinate import exceptions as queue_errors
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import make_url
+
+from portalcheck.core.config import Config, load_config
+from portalcheck.core.processes import pid_alive
+from portalcheck.service.crawls import Runtime
+from portalcheck.service.exports import write_exports
+from portalcheck.service.locks import HOST, LockSet, unit_lock, utcnow
+from portalcheck.service.nightly import network_round
+from portalcheck.service.runs import cause, finish_run, setup_logging, start_run
+from storage.models import CrawlRun, Page, QueueJob, QueueNight
+from storage.session import Store
+
+log = logging.getLogger("portalcheck.queue")
+
+CRAWL_QUEUE, SITE_QUEUE = "crawl", "site"   # `portalcheck worker --queues crawl,site`
+NIGHT_PRIORITY = 0
+UNIT_LOCK_WAIT_SECONDS = 600.0   # an in-process recheck (`portalcheck recheck`) may hold a unit meanwhile
+ORPHAN_WAIT_SECONDS = 90.0       # a dead worker's crawl child stops itself (crawl_child.watch_parent)
+STALLED_CHECK_SECONDS = 5.0
+
+bp = procrastinate.Blueprint()
+
+
+class QueueNotConfigured(Exception):
+    """No `queue:` section, or its database is not PostgreSQL."""
+
+
+def conninfo(url: str) -> str:
+    """procrastinate speaks libpq: postgresql+psycopg://… becomes postgresql://…"""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        raise QueueNotConfigured(f"任务队列需要 PostgreSQL 数据库 (the queue needs PostgreSQL), got {parsed.drivername}")
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def make_app(config: Config) -> procrastinate.App:
+    url = config.queue_url()
+    if url is None:
+        raise QueueNotConfigured("config.yaml 中没有 queue: 部分 (no queue: section in the config)")
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(url)))
+    app.add_tasks_from(bp, namespace="portalcheck")
+    return app
+
+
+SCHEMA_LOCK = 0x70637175  # pg advisory lock: two workers starting together apply the schema once
+
+
+def ensure_schema(config: Config) -> None:
+    """Apply procrastinate's schema to the queue's database once (it has its own tables, procrastinate_*)."""
+    import psycopg
+
+    with psycopg.connect(conninfo(config.queue_url() or ""), autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+        try:
+            if conn.execute("SELECT to_regclass('procrastinate_jobs')").fetchone()[0] is None:
+                from procrastinate.schema import SchemaManager
+
+                conn.execute(SchemaManager.get_schema().encode())
+                log.info("procrastinate schema applied")
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
+
+
+def _need_file(config: Config) -> None:
+    if config.source is None:
+        raise QueueNotConfigured("任务队列需要从文件读取的配置 (workers read the config file named in each job)")
+
+
+def host_of(site: str) -> str:
+    return (urlsplit(str(site)).netloc or str(site)).lower()
+
+
+def groups_by_host(config: Config, names: Sequence[str] | None = None) -> dict[str, list[str]]:
+    """Units that share a host are one job: one host's politeness is one crawl's concern."""
+    by_host = config.queue is None or config.queue.group_by_host
+    groups: dict[str, list[str]] = defaultdict(list)
+    for unit in config.units:
+        if names is None or unit.name in names:
+            groups[host_of(unit.site) if by_host else f"{host_of(unit.site)}|{unit.name}"].append(unit.name)
+    return dict(groups)
+
+
+# --- enqueueing ------------------------------------------------------------------------------------------
+
+
+def enqueue_night(config: Config, *, job: str = "nightly", full: bool = False) -> int:
+    """Record the night and defer one crawl job per host; returns the night's id."""
+    _need_file(config)
+    ensure_schema(config)
+    store = Store(config.database_url())
+    app = make_app(config)
+    try:
+        groups = groups_by_host(config)
+        with store.session() as session:
+            night = QueueNight(job=job, full=full, created_at=utcnow(), total=len(groups), counts={})
+            session.add(night)
+            session.flush()
+            night_id = night.id
+            rows = [QueueJob(night_id=night_id, kind="unit", host=key.partition("|")[0], units=units,
+                             status="queued", counts={}) for key, units in groups.items()]
+            session.add_all(rows)
+            session.flush()
+            pairs = [(row.id, row.host) for row in rows]
+        with app.open():
+            for row_id, host in pairs:
+                job_id = app.configure_task("portalcheck:crawl_units", queue=CRAWL_QUEUE, lock=f"host:{host}",
+                                            priority=NIGHT_PRIORITY).defer(config_path=str(config.source),
+                                                                           queue_job=row_id)
+                with store.session() as session:
+                    session.execute(update(QueueJob).where(QueueJob.id == row_id).values(job_id=job_id))
+        log.info("%s %s enqueued: %s unit jobs", job, night_id, len(pairs))
+        return night_id
+    finally:
+        store.dispose()
+
+
+def enqueue_recheck(config: Config, unit: str) -> int | None:
+    """A recheck job of one unit, ahead of the night's waiting jobs; None if one is already waiting."""
+    config.unit(unit)
+    _need_file(config)
+    ensure_schema(config)
+    host = host_of(config.unit(unit).site)
+    store = Store(config.database_url())
+    app = make_app(config)
+    try:
+        with store.session() as session:
+            row = QueueJob(kind="recheck", host=host, units=[unit], status="queued", counts={})
+            session.add(row)
+            session.flush()
+            row_id = row.id
+        with app.open():
+            try:
+                job_id = app.configure_task(
+                    "portalcheck:crawl_units", queue=CRAWL_QUEUE, lock=f"host:{host}",
+                    queueing_lock=f"recheck:{unit}", priority=config.queue.recheck_priority,
+                ).defer(config_path=str(config.source), queue_job=row_id)
+            except queue_errors.AlreadyEnqueued:
+                with store.session() as session:
+                    session.delete(session.get(QueueJob, row_id))
+                return None
+        with store.session() as session:
+            session.execute(update(QueueJob).where(QueueJob.id == row_id).values(job_id=job_id))
+        return job_id
+    finally:
+        store.dispose()
+
+
+# --- the jobs --------------------------------------------------------------------------------------------
+
+_CONFIGS: dict[str, Config] = {}
+_CONFIGS_LOCK = threading.Lock()
+
+
+def _config(path: str) -> Config:
+    with _CONFIGS_LOCK:
+        if path not in _CONFIGS:
+            _CONFIGS[path] = load_config(path)
+        return _CONFIGS[path]
+
+
+class CrawlNotFinished(Exception):
+    """The crawl subprocess ended without finishing: the job fails this try and is retried."""
+
+
+class FinalFailure(Exception):
+    """A unit job failed on its last try (`queue.retries`): it ends as failed, with its error."""
+
+
+class UnitRetry(procrastinate.BaseRetryStrategy):
+    """Retry a failed try soon, unless it was the last (the number of tries comes from the config)."""
+
+    def get_retry_decision(self, *, exception: BaseException, job: Any) -> procrastinate.RetryDecision | None:
+        if isinstance(exception, FinalFailure):
+            return None
+        return procrastinate.RetryDecision(retry_in={"seconds": 2})
+
+
+def _wait_for_orphans(store: Store, token: str) -> None:
+    """A dead worker's crawl child of this token stops itself at a clean point: let it, before resuming
+    its run (two crawls of one unit at once would each be half of a crawl)."""
+    deadline = time.monotonic() + ORPHAN_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        with store.session() as session:
+            pids = [(run.counts or {}).get("pid") for run in session.scalars(
+                select(CrawlRun).where(CrawlRun.counts["token"].as_string() == token,
+                                       CrawlRun.status == "running"))]
+        alive = [pid for pid in pids if pid and pid_alive(pid)]
+        if not alive:
+            return
+        log.info("waiting for the earlier try's crawl %s of %s to stop", alive, token)
+        time.sleep(1.0)
+
+
+@bp.task(name="crawl_units", pass_context=True, retry=UnitRetry())
+def crawl_units(context: procrastinate.JobContext, config_path: str, queue_job: int) -> None:
+    """Crawl one host's units (or one unit, for a recheck) in a crawl subprocess, then check them."""
+    config = _config(config_path)
+    store = Store(config.database_url())
+    job = context.job
+    last_try = job.attempts >= (config.queue.retries if config.queue else 0)
+    token = f"queue-job-{job.id}"
+    try:
+        with store.session() as session:
+            row = session.get(QueueJob, queue_job)
+            units, night_id, kind = list(row.units), row.night_id, row.kind
+            full = kind == "recheck" or bool(night_id and session.get(QueueNight, night_id).full)
+            row.status, row.attempts, row.started_at = "running", job.attempts + 1, utcnow()
+            row.counts = {**(row.counts or {}), "worker_host": HOST, "worker_pid": os.getpid()}
+        log.info("job %s (try %s): crawling %s", job.id, job.attempts + 1, ", ".join(units))
+        try:
+            counts = _crawl_and_check(config, store, units, full=full, token=token)
+        except Exception as exc:
+            log.warning("job %s (try %s) failed: %s", job.id, job.attempts + 1, exc)
+            _settle(config, store, queue_job, night_id, ok=False, error=cause(exc), final=last_try)
+            if last_try:
+                raise FinalFailure(str(exc)) from exc
+            raise
+        _settle(config, store, queue_job, night_id, ok=True, counts=counts, final=True)
+    finally:
+        store.dispose()
+
+
+def _crawl_and_check(config: Config, store: Store, units: list[str], *, full: bool, token: str) -> dict[str, Any]:
+    _wait_for_orphans(store, token)
+    runtime = Runtime(config, store)
+    with LockSet(store, "queue") as locks:
+        for name in units:
+            if not locks.wait_for(unit_lock(name), seconds=UNIT_LOCK_WAIT_SECONDS):
+                raise CrawlNotFinished(f"unit {name} stayed busy for {UNIT_LOCK_WAIT_SECONDS:.0f} s")
+        crawl = runtime.crawl(units=units, full=full, locks=locks, token=token)
+    if crawl.status != "finished":
+        raise CrawlNotFinished(f"crawl {crawl.status} (exit {crawl.returncode}): {crawl.output[-1500:]}")
+    from checks import run_checks
+
+    report = run_checks(store, config, as_of=datetime.now(config.zone), units=units)
+    counts = {**crawl.summary(), "checks": dict(report.totals())}
+    if not report.ok:
+        raise RuntimeError("some checks failed: " + "; ".join(f"{o.rule}: {o.error}" for o in report.outcomes
+                                                            if o.error))
+    return counts
+
+
+def _settle(config: Config, store: Store, queue_job: int, night_id: int | None, *, ok: bool,
+            counts: dict[str, Any] | None = None, error: str | None = None, final: bool) -> None:
+    """Record the job's end; the last unit job of a night defers the site-wide job (the barrier)."""
+    status = "done" if ok else "failed" if final else "queued"
+    defer_finish = False
+    with store.session() as session:
+        if night_id is not None:  # serialises the night's settling: exactly one job sees the last row settle
+            session.scalar(select(QueueNight).where(QueueNight.id == night_id).with_for_update())
+        row = session.get(QueueJob, queue_job)
+        row.status, row.error = status, error
+        if counts is not None:
+            row.counts = {**(row.counts or {}), **counts}
+        if status in ("done", "failed"):
+            row.finished_at = utcnow()
+        if night_id is not None and status in ("done", "failed"):
+            session.flush()
+            open_jobs = session.scalar(select(QueueJob.id).where(
+                QueueJob.night_id == night_id, QueueJob.status.not_in(("done", "failed"))).limit(1))
+            night = session.get(QueueNight, night_id)
+            if open_jobs is None and night.finish_job_id is None:
+                app = make_app(config)
+                with app.open():
+                    # Deferred inside the lock: the night row stays locked until finish_job_id is stored.
+                    try:
+                        night.finish_job_id = app.configure_task(
+                            "portalcheck:finish_night", queue=SITE_QUEUE, queueing_lock=f"night:{night_id}",
+                        ).defer(config_path=str(config.source), night_id=night_id)
+                    except queue_errors.AlreadyEnqueued:  # an earlier try deferred it, then lost its commit
+                        night.finish_job_id = -1
+                defer_finish = True
+    if defer_finish:
+        log.info("night %s: last unit job settled; site-wide checks and exports deferred", night_id)
+
+
+@bp.task(name="finish_night", retry=procrastinate.RetryStrategy(max_attempts=3, wait=5))
+def finish_night(config_path: str, night_id: int) -> None:
+    """After the night's last unit job: every site-wide check over the whole store, then the exports."""
+    config = _config(config_path)
+    store = Store(config.database_url())
+    run_id = start_run(store, "queue_finish", night=night_id)
+    try:
+        from checks import run_checks
+
+        network = network_round(config, store)  # site-wide, like the checks below: once a night
+        report = run_checks(store, config, as_of=datetime.now(config.zone))
+        counts = {"network": network, "checks": dict(report.totals()),
+                  "exports": write_exports(config, datetime.now(config.zone).date())}
+        with store.session() as session:
+            night = session.get(QueueNight, night_id)
+            night.finished_at, night.outcome = utcnow(), "ok" if report.ok else "failed"
+            night.counts = {**(night.counts or {}), **counts}
+        finish_run(store, run_id, "ok" if report.ok else "failed", counts)
+    except Exception as exc:
+        finish_run(store, run_id, "failed", error=cause(exc))
+        raise
+    finally:
+        store.dispose()
+
+
+# --- the worker ------------------------------------------------------------------------------------------
+
+
+async def _recover_stalled(app: procrastinate.App, stalled_seconds: float) -> None:
+    """Jobs of workers that stopped beating are put back in the queue (another worker retries them).
+
+    While the database was unreachable no worker could beat: after an outage every worker gets one whole
+    stalled period to beat again before any of them is judged dead (else a restart of PostgreSQL would
+    retry every running job while its worker still runs it)."""
+    quiet_until = time.monotonic() + stalled_seconds  # also at start: others may be in their first beat
+    while True:
+        await asyncio.sleep(STALLED_CHECK_SECONDS)
+        try:
+            stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_seconds)
+            if time.monotonic() < quiet_until:
+                continue
+            for job in stalled:
+                log.warning("job %s of a silent worker is stalled: retrying it", job.id)
+                await app.job_manager.retry_job(job)
+        except Exception as exc:  # the database may be restarting: judge nobody until all could beat again
+            log.warning("stalled-job recovery: database unreachable (%s)", type(exc).__name__)
+            quiet_until = time.monotonic() + stalled_seconds
+
+
+def run_worker(config: Config, *, concurrency: int = 1, queues: Sequence[str] | None = None) -> int:
+    """Run jobs until SIGTERM/SIGINT (procrastinate lets running jobs finish, then stops)."""
+    ensure_schema(config)
+    app = make_app(config)
+    stalled = config.queue.stalled_seconds if config.queue else 60.0
+    setup_logging(config, name=f"worker-{os.getpid()}")
+    beat = max(1.0, stalled / 4)
+
+    async def main() -> None:
+        async with app.open_async():
+            recovery = asyncio.create_task(_recover_stalled(app, stalled))
+            try:
+                log.info("worker running (pid %s, queues %s, concurrency %s)", os.getpid(),
+                         ",".join(queues) if queues else "all", concurrency)
+                await app.run_worker_async(queues=list(queues) if queues else None, concurrency=concurrency,
+                                           update_heartbeat_interval=beat, stalled_worker_timeout=stalled,
+                                           install_signal_handlers=True, name=f"{HOST}:{os.getpid()}")
+            finally:
+                recovery.cancel()
+
+    asyncio.run(main())
+    log.info("worker stopped")
+    return 0
+
+
+# --- status ----------------------------------------------------------------------------------------------
+
+STATE_ZH = {"queued": "排队", "running": "运行中", "done": "完成", "failed": "失败", "retried": "重试中"}
+
+
+def night_state(status: str, engine_status: str | None, attempts: int) -> str:
+    """One word per unit job, from our row and the engine's: queued / running / done / failed / retried."""
+    if status in ("done", "failed"):
+        return status
+    if engine_status == "doing":
+        return "running" if attempts <= 1 else "retried"
+    if attempts >= 1:
+        return "retried"  # a try failed (or its worker died): it waits for the next one
+    return "queued"
+
+
+def format_status(config: Config, *, width: int = 30) -> str:
+    """The newest queue night: each unit job's state, a progress bar and the ETA (mean job time so far)."""
+    from sqlalchemy import text
+
+    store = Store(config.database_url())
+    try:
+        with store.session() as session:
+            night = session.scalar(select(QueueNight).order_by(QueueNight.id.desc()).limit(1))
+            if night is None:
+                return "任务队列中还没有夜间任务 (no nightly run was enqueued yet)。"
+            rows = session.scalars(select(QueueJob).where(QueueJob.night_id == night.id)
+                                   .order_by(QueueJob.id)).all()
+            ids = [r.job_id for r in rows if r.job_id]
+            engine: dict[int, str] = {}
+            if ids and session.get_bind().dialect.name == "postgresql":
+                engine = dict(session.execute(text("SELECT id, status::text FROM procrastinate_jobs "
+                                                   "WHERE id = ANY(:ids)"), {"ids": ids}).all())
+            site_state = ""  # the site-wide job's state in the engine, once deferred
+            if night.finish_job_id and session.get_bind().dialect.name == "postgresql":
+                site_state = session.scalar(text("SELECT status::text FROM procrastinate_jobs WHERE id = :id"),
+                                            {"id": night.finish_job_id}) or ""
+            lines_rows = [(r, night_state(r.status, engine.get(r.job_id or -1), r.attempts)) for r in rows]
+            live = {}  # pages stored so far by a running job's crawl (found by its run token)
+            for row, state in lines_rows:
+                if state in ("running", "retried") and row.job_id:
+                    live[row.id] = session.scalar(
+                        select(func.count(Page.id)).join(CrawlRun, CrawlRun.id == Page.run_id)
+                        .where(CrawlRun.counts["token"].as_string() == f"queue-job-{row.job_id}"))
+            finished_at, outcome, created = night.finished_at, night.outcome, night.created_at
+    finally:
+        store.dispose()
+    zone = config.zone
+    counts = {state: sum(1 for _, s in lines_rows if s == state) for state in STATE_ZH}
+    settled = counts["done"] + counts["failed"]
+    total = len(lines_rows) or 1
+    filled = round(width * settled / total)
+    lines = [f"夜间任务 {night.id}（{'全量' if night.full else '增量'}，{created.astimezone(zone):%Y-%m-%d %H:%M}）",
+             f"[{'#' * filled}{'.' * (width - filled)}] {settled}/{len(lines_rows)}  "
+             + "  ".join(f"{STATE_ZH[s]} {n}" for s, n in counts.items())]
+    durations = [(r.finished_at - r.started_at).total_seconds() for r, s in lines_rows
+                 if s == "done" and r.started_at and r.finished_at]
+    if finished_at is not None:
+        said = {"ok": "全部检查正常运行", "failed": "部分检查出错，见 logs/worker-*.log"}.get(outcome or "", outcome)
+        lines.append(f"全站检查与导出已完成（{finished_at.astimezone(zone):%H:%M:%S}，{said}）")
+    elif settled < len(lines_rows):
+        if durations:
+            running = max(1, counts["running"] + counts["retried"])
+            left = sum(durations) / len(durations) * (len(lines_rows) - settled) / running
+            eta = datetime.now(zone) + timedelta(seconds=left)
+            lines.append(f"预计完成 {eta:%H:%M:%S}（约 {left / 60:.1f} 分钟，按已完成任务的平均用时）")
+        else:
+            lines.append("预计完成：尚无已完成的任务，无法估计")
+    else:
+        site = {"doing": "运行中", "failed": "失败（见 logs/worker-*.log）"}.get(site_state, "等待运行")
+        lines.append(f"全站检查与导出：{site}")
+    lines.append("")
+    for row, state in lines_rows:
+        extra = f"，第 {row.attempts} 次尝试" if row.attempts > 1 else ""
+        pages = (row.counts or {}).get("pages")
+        extra += f"，页面 {pages}" if pages is not None else ""
+        extra += f"，已抓取页面 {live[row.id]}" if live.get(row.id) else ""
+        error = f"：{(row.error or '').splitlines()[0][:120]}" if state == "failed" and row.error else ""
+        lines.append(f"  {STATE_ZH[state]:　<4} {'、'.join(row.units)}（{row.host}{extra}）{error}")
+    return "\n".join(lines)
