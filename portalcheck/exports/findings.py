@@ -122,6 +122,24 @@ def findings_rows(store: Store, units: Sequence[str] | None = None, period: Peri
     return list(iter_findings(store, units, period, as_of))
 
 
+def findings_page(store: Store, units: Sequence[str] | None = None, period: Period | None = None, *,
+                  rules: Sequence[str] = (), severities: Sequence[str] = (), statuses: Sequence[str] = (),
+                  offset: int = 0, limit: int = 100) -> tuple[int, list[dict[str, Any]]]:
+    """One page of the findings list as the export orders and shows it (the workspace's 问题清单), with each
+    finding's id; filtered in SQL by rule, severity and status. Returns (how many in all, the page)."""
+    titles, fixes = rule_titles(), rule_fixes()
+    today = _today(period, None)
+    query = _query(units, period, list(titles))
+    for column, chosen in ((Finding.rule, rules), (Finding.severity, severities), (Finding.status, statuses)):
+        if chosen:
+            query = query.where(column.in_(list(chosen)))
+    with store.session() as session:
+        total = session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+        rows = [{"id": row[0], **_display_row(_row(row, titles, fixes, today))}
+                for row in session.execute(query.offset(offset).limit(limit))]
+    return total, rows
+
+
 def _row(row: Any, titles: dict[str, str], fixes: dict[str, str], today: date, with_evidence: bool = True) -> dict[str, Any]:
     (_, rule, severity, points, url, detail, evidence, status, first_seen, last_seen, resolved_at, deadline,
      unit_name, column_name) = row

@@ -1,0 +1,214 @@
+"""What the pages show, read from the store through the exports' own readers (the figures are the
+exports' figures: a page never counts or judges a second way)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, select
+
+from checks.registry import catalogue
+from portalcheck.core.config import CHINA_TZ, Config
+from portalcheck.exports import BUILDERS, Period
+from portalcheck.exports import columns as upkeep
+from portalcheck.exports import summary as summary_mod
+from portalcheck.exports.common import ACTIVE, SEVERITY_ZH, STATUS_ZH, Field, Table, clean_text, stored_run
+from portalcheck.exports.evidence import LABELS, evidence_text
+from storage.models import Column, CrawlRun, Finding, RecheckRequest, Unit
+from storage.session import Store
+
+PORTAL_KIND = "门户"
+
+
+def rules_by_id() -> dict[str, dict[str, Any]]:
+    return {meta["rule"]: meta for meta in catalogue()}
+
+
+def safe_href(url: Any) -> str | None:
+    """Only http(s) URLs become links (a crawled `javascript:` or `data:` URL stays text)."""
+    if not isinstance(url, str):
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return url.strip() if scheme in ("http", "https") else None
+
+
+def shown(field: Field | None, value: Any) -> str:
+    """A cell as text for HTML (Jinja escapes it): the csv's way of showing dates, no spreadsheet quoting."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if field is not None and field.kind == "percent" and isinstance(value, float):
+        return f"{value:.1%}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def unit_ids(store: Store) -> dict[str, int]:
+    with store.session() as session:
+        return dict(session.execute(select(Unit.name, Unit.id)).all())
+
+
+def unit_name(store: Store, unit_id: int) -> str | None:
+    with store.session() as session:
+        unit = session.get(Unit, unit_id)
+        return None if unit is None or unit.kind == PORTAL_KIND else unit.name
+
+
+@dataclass
+class Overview:
+    summary: summary_mod.Summary
+    ranking: list[dict[str, Any]]
+    site: dict[str, Any]
+    indicators: list[dict[str, Any]]
+    last_crawl: dict[str, Any] | None
+    last_check: dict[str, Any]
+
+
+def overview(store: Store, config: Config) -> Overview:
+    """The site's verdict per indicator, the last runs, and the units ranked (summary export's figures)."""
+    summary = summary_mod.compute(store, config, Period.make())
+    ids = unit_ids(store)
+    site, units = summary.targets[0], summary.targets[1:]
+    ranking = sorted(units, key=lambda t: (t["verdict"] != "合格", -(t["score"] or -1), -t["findings"], t["key"]))
+    ranking = [{**t, "id": ids.get(t["key"])} for t in ranking]
+    indicators = [{"rule": m["rule"], "title": m["title"], "severity": SEVERITY_ZH.get(m["severity"], ""),
+                   "clause": m["clause"], "cell": summary.cells[m["rule"]][summary_mod.SITE]}
+                  for m in summary.catalogue]
+    run = stored_run(store, summary.period.as_of, "总览")
+    with store.session() as session:
+        crawl = session.scalars(select(CrawlRun).order_by(CrawlRun.started_at.desc()).limit(1)).first()
+        last_crawl = None if crawl is None else {
+            "mode": crawl.mode, "status": crawl.status, "started": shown(None, crawl.started_at),
+            "finished": shown(None, crawl.finished_at), "units": crawl.unit_filter or "全部单位",
+            "minutes": round((crawl.finished_at - crawl.started_at).total_seconds() / 60, 1)
+            if crawl.finished_at else None,
+            "counts": {k: v for k, v in (crawl.counts or {}).items() if isinstance(v, int | float | str)}}
+    last_check = {"as_of": shown(None, run.as_of), "recorded": shown(None, run.recorded_at),
+                  "units": "、".join(run.units) if run.units else "全部单位", "rules": len(run.rules),
+                  "not_checked": site["not_checked"]}
+    return Overview(summary, ranking, site, indicators, last_crawl, last_check)
+
+
+@dataclass
+class UnitPage:
+    id: int
+    name: str
+    verdict: dict[str, Any] | None
+    columns: Table
+    by_rule: list[dict[str, Any]]
+    findings: list[dict[str, Any]]
+    accounts: list[Table]
+    messages: list[Table]
+    recheck: dict[str, Any] | None
+
+
+def unit_page(store: Store, config: Config, unit_id: int, name: str) -> UnitPage:
+    period = Period.make(units=[name])
+    summary = summary_mod.compute(store, config, period)
+    verdict = next((t for t in summary.targets[1:] if t["key"] == name), None)
+    detail = upkeep.compute(store, config, period)
+    columns = Table("columns", "栏目", upkeep.COLUMN_FIELDS, [r for r in detail.columns if r["unit"] == name])
+    titles = {rule: meta["title"] for rule, meta in rules_by_id().items()}
+    with store.session() as session:
+        rows = session.execute(
+            select(Finding.id, Finding.rule, Finding.severity, Finding.status, Finding.detail, Column.name,
+                   Finding.first_seen, Finding.last_seen)
+            .outerjoin(Column, Column.id == Finding.column_id)
+            .where(Finding.unit_id == unit_id).order_by(Finding.status.in_(ACTIVE).desc(), Finding.rule,
+                                                          Finding.id)).all()
+    counts: dict[str, int] = {}
+    findings = []
+    for fid, rule, severity, status, text, column, first, last in rows:
+        if status in ACTIVE:
+            counts[rule] = counts.get(rule, 0) + 1
+        findings.append({"id": fid, "rule": rule, "title": titles.get(rule, rule), "column": column or "",
+                         "severity": SEVERITY_ZH.get(severity, severity), "status": STATUS_ZH.get(status, status),
+                         "active": status in ACTIVE, "detail": clean_text(text),
+                         "first_seen": shown(None, first), "last_seen": shown(None, last)})
+    by_rule = [{"rule": rule, "title": titles.get(rule, rule), "count": n} for rule, n in sorted(counts.items())]
+    return UnitPage(unit_id, name, verdict, columns, by_rule, findings, BUILDERS["accounts"](store, config, period),
+                    BUILDERS["messages"](store, config, period), latest_recheck(store, name))
+
+
+def latest_recheck(store: Store, unit: str) -> dict[str, Any] | None:
+    with store.session() as session:
+        request = session.scalars(select(RecheckRequest).where(RecheckRequest.unit_name == unit)
+                                  .order_by(RecheckRequest.id.desc()).limit(1)).first()
+        return None if request is None else recheck_state(request)
+
+
+RECHECK_ZH = {"pending": "排队中", "running": "复查中", "done": "已完成", "failed": "失败"}
+
+
+def recheck_state(request: RecheckRequest) -> dict[str, Any]:
+    result = request.result or {}
+    return {"id": request.id, "unit": request.unit_name, "status": request.status,
+            "status_zh": RECHECK_ZH.get(request.status, request.status),
+            "finished": request.status in ("done", "failed"), "requested": shown(None, request.requested_at),
+            "ended": shown(None, request.finished_at), "error": request.error,
+            "before": len(result.get("before") or []), "after": len(result.get("after") or []),
+            "resolved": len(result.get("resolved") or []), "new": len(result.get("new") or [])}
+
+
+def recheck(store: Store, request_id: int) -> dict[str, Any] | None:
+    with store.session() as session:
+        request = session.get(RecheckRequest, request_id)
+        return None if request is None else recheck_state(request)
+
+
+@dataclass
+class FindingPage:
+    id: int
+    unit: str | None
+    unit_id: int | None
+    column: str | None
+    meta: dict[str, Any]
+    finding: dict[str, Any]
+    evidence: list[tuple[str, str, str | None]]  # label, text, link
+    evidence_text: str
+
+
+def finding_page(store: Store, finding_id: int) -> FindingPage | None:
+    with store.session() as session:
+        row = session.execute(select(Finding, Unit.name, Column.name).outerjoin(Unit, Unit.id == Finding.unit_id)
+                              .outerjoin(Column, Column.id == Finding.column_id)
+                              .where(Finding.id == finding_id)).first()
+    if row is None:
+        return None
+    f, unit, column = row
+    meta = rules_by_id().get(f.rule, {"rule": f.rule, "title": f.rule, "clause": "", "description": "", "fix": ""})
+    evidence = []
+    for key, value in (f.evidence or {}).items():
+        for item in value if isinstance(value, list) else [value]:
+            text = clean_text(item if isinstance(item, str) else _flat(item))
+            link = safe_href(item.get("url")) if isinstance(item, dict) else safe_href(item)
+            evidence.append((LABELS.get(key, key), text, link))
+    finding = {"rule": f.rule, "severity": SEVERITY_ZH.get(f.severity, f.severity), "points": f.points,
+               "status": STATUS_ZH.get(f.status, f.status), "detail": clean_text(f.detail), "url": f.url,
+               "href": safe_href(f.url), "first_seen": shown(None, f.first_seen),
+               "last_seen": shown(None, f.last_seen), "resolved_at": shown(None, f.resolved_at),
+               "deadline": shown(None, f.deadline)}
+    return FindingPage(f.id, unit, f.unit_id, column, meta, finding, evidence, evidence_text(f.evidence or {}))
+
+
+def _flat(value: Any) -> str:
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{_flat(v)}" for k, v in value.items() if v not in (None, "", []))
+    if isinstance(value, list):
+        return "、".join(_flat(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def active_count(store: Store) -> int:
+    with store.session() as session:
+        return session.scalar(select(func.count(Finding.id)).where(Finding.status.in_(ACTIVE))) or 0
