@@ -71,6 +71,10 @@ def create_app(config: Config, store: Store | None = None, *, secure_cookies: bo
         return render(request, "error.html", {"code": exc.status_code, "title": titles.get(exc.status_code, "出错了"),
                                               "message": message, "actor": None}, status_code=exc.status_code)
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> Response:
+        return Response(status_code=204)  # no icon, and no 404 in every browser's console
+
     @app.get("/login", response_class=HTMLResponse)
     async def login_form(request: Request) -> Response:
         return render(request, "login.html", {"actor": None, "error": None, "name": ""})
