@@ -125,7 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="启动内置示例门户，完整运行一遍并导出结果")
     demo.add_argument("--port", type=int, help="示例门户端口 (default: from config.yaml)")
-    demo.add_argument("--serve", action="store_true", help="只启动示例门户，直到 Ctrl-C")
+    demo.add_argument("--serve", action="store_true",
+                      help="运行完毕后启动检查工作台（示例数据，打印地址与示例登录），直到 Ctrl-C")
+    demo.add_argument("--web-port", type=int, default=8660, help="检查工作台端口 (default: 8660)")
+    demo.add_argument("--portal-only", action="store_true", help="只启动示例门户，直到 Ctrl-C")
     return parser
 
 
@@ -355,7 +358,8 @@ def _demo_config(args: argparse.Namespace) -> Config:
 def cmd_demo(args: argparse.Namespace) -> int:
     from portalcheck.demo_run import run_demo
 
-    return run_demo(_demo_config(args), port=args.port, serve_only=args.serve, console=console)
+    return run_demo(_demo_config(args), port=args.port, serve_only=args.portal_only, console=console,
+                    workspace=args.serve, workspace_port=args.web_port)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

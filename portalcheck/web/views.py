@@ -15,8 +15,17 @@ from portalcheck.core.config import CHINA_TZ, Config
 from portalcheck.exports import BUILDERS, Period
 from portalcheck.exports import columns as upkeep
 from portalcheck.exports import summary as summary_mod
-from portalcheck.exports.common import ACTIVE, SEVERITY_ZH, STATUS_ZH, Field, Table, clean_text, stored_run
-from portalcheck.exports.evidence import LABELS, evidence_text
+from portalcheck.exports.common import (
+    ACTIVE,
+    CATEGORY_ZH,
+    SEVERITY_ZH,
+    STATUS_ZH,
+    Field,
+    Table,
+    clean_text,
+    stored_run,
+)
+from portalcheck.exports.evidence import LABELS, SKIP, evidence_text
 from storage.models import Column, CrawlRun, Finding, RecheckRequest, Unit
 from storage.session import Store
 
@@ -178,6 +187,10 @@ class FindingPage:
     evidence_text: str
 
 
+# Kept on the finding's page though the one-line summary of the exports leaves them out.
+EVIDENCE_LABELS = {"page_url": "所在页面", "column": "栏目"}
+
+
 def finding_page(store: Store, finding_id: int) -> FindingPage | None:
     with store.session() as session:
         row = session.execute(select(Finding, Unit.name, Column.name).outerjoin(Unit, Unit.id == Finding.unit_id)
@@ -189,10 +202,14 @@ def finding_page(store: Store, finding_id: int) -> FindingPage | None:
     meta = rules_by_id().get(f.rule, {"rule": f.rule, "title": f.rule, "clause": "", "description": "", "fix": ""})
     evidence = []
     for key, value in (f.evidence or {}).items():
+        if key in SKIP and key not in EVIDENCE_LABELS:
+            continue  # the summary's bookkeeping (visit, times): the facts above say it
+        if key == "category":
+            value = CATEGORY_ZH.get(value, value)
         for item in value if isinstance(value, list) else [value]:
             text = clean_text(item if isinstance(item, str) else _flat(item))
             link = safe_href(item.get("url")) if isinstance(item, dict) else safe_href(item)
-            evidence.append((LABELS.get(key, key), text, link))
+            evidence.append((EVIDENCE_LABELS.get(key) or LABELS.get(key, key), text, link))
     finding = {"rule": f.rule, "severity": SEVERITY_ZH.get(f.severity, f.severity), "points": f.points,
                "status": STATUS_ZH.get(f.status, f.status), "detail": clean_text(f.detail), "url": f.url,
                "href": safe_href(f.url), "first_seen": shown(None, f.first_seen),
