@@ -209,10 +209,14 @@ def _work_queue(request: Request) -> None:
     def work() -> None:
         import scheduler
 
-        try:
-            while scheduler.process_queue(scheduler.Runtime(state.config, state.store)):
-                pass
-        finally:
-            _WORKER_LOCK.release()
+        held = True
+        while held:
+            try:
+                while scheduler.process_queue(scheduler.Runtime(state.config, state.store)):
+                    pass
+            finally:
+                _WORKER_LOCK.release()
+            # a request queued while the last poll found none would wait for nobody: look once more
+            held = views.pending_rechecks(state.store) > 0 and _WORKER_LOCK.acquire(blocking=False)
 
     threading.Thread(target=work, name="recheck-queue", daemon=True).start()

@@ -26,7 +26,7 @@ from portalcheck.exports.common import (
     stored_run,
 )
 from portalcheck.exports.evidence import LABELS, SKIP, evidence_text
-from storage.models import Column, CrawlRun, Finding, RecheckRequest, Unit
+from storage.models import CheckRun, Column, CrawlRun, Finding, RecheckRequest, Unit
 from storage.session import Store
 
 PORTAL_KIND = "门户"
@@ -81,6 +81,7 @@ class Overview:
     indicators: list[dict[str, Any]]
     last_crawl: dict[str, Any] | None
     last_check: dict[str, Any]
+    changes: dict[str, Any] | None  # since the check run before the last: new, fixed, recurring
 
 
 def overview(store: Store, config: Config) -> Overview:
@@ -105,7 +106,24 @@ def overview(store: Store, config: Config) -> Overview:
     last_check = {"as_of": shown(None, run.as_of), "recorded": shown(None, run.recorded_at),
                   "units": "、".join(run.units) if run.units else "全部单位", "rules": len(run.rules),
                   "not_checked": site["not_checked"]}
-    return Overview(summary, ranking, site, indicators, last_crawl, last_check)
+    return Overview(summary, ranking, site, indicators, last_crawl, last_check, changes_since_previous(store))
+
+
+def changes_since_previous(store: Store) -> dict[str, int] | None:
+    """Findings new, fixed and back again since the check run before the newest one (None: only one run)."""
+    with store.session() as session:
+        moments = session.scalars(select(CheckRun.as_of).order_by(CheckRun.as_of.desc()).limit(2)).all()
+        if len(moments) < 2:
+            return None
+        previous = moments[1]
+
+        def count(*where: Any) -> int:
+            return session.scalar(select(func.count(Finding.id)).where(*where)) or 0
+
+        return {"since": shown(None, previous),  # type: ignore[dict-item]
+                "new": count(Finding.first_seen > previous, Finding.status.in_(ACTIVE)),
+                "fixed": count(Finding.resolved_at > previous),
+                "recurring": count(Finding.status == "regressed")}
 
 
 @dataclass
@@ -167,6 +185,11 @@ def recheck_state(request: RecheckRequest) -> dict[str, Any]:
             "ended": shown(None, request.finished_at), "error": request.error,
             "before": len(result.get("before") or []), "after": len(result.get("after") or []),
             "resolved": len(result.get("resolved") or []), "new": len(result.get("new") or [])}
+
+
+def pending_rechecks(store: Store) -> int:
+    with store.session() as session:
+        return session.scalar(select(func.count(RecheckRequest.id)).where(RecheckRequest.status == "pending")) or 0
 
 
 def recheck(store: Store, request_id: int) -> dict[str, Any] | None:

@@ -173,4 +173,6 @@ def test_recheck_button_runs_a_real_recheck_and_shows_its_result(workspace: Work
         audited = connection.execute(text("SELECT count(*) FROM audit_events WHERE action = 'recheck'")).scalar_one()
     engine.dispose()
     assert (status, unit) == ("done", workspace.own_unit) and audited >= 1
+    page.goto(workspace.url("/"))  # the overview now compares the two check runs
+    assert re.search(r"新发现 \d+ 个　已整改 \d+ 个　复发 \d+ 个", page.locator("#changes").inner_text())
     assert visit.errors == [] and visit.dialogs == []
