@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
@@ -45,8 +46,16 @@ def current_actor(request: Request) -> users.Actor:
     return actor
 
 
+def sort_link(request: Request, key: str) -> str:
+    """This page's address ordered by `key` (a second click reverses), its filters kept, from the first page."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("sort", "desc", "page")]
+    again = request.query_params.get("sort") == key and request.query_params.get("desc") not in ("1", "true")
+    params += [("sort", key)] + ([("desc", "1")] if again else [])
+    return "?" + urlencode(params)
+
+
 def template_globals(templates: Jinja2Templates) -> None:
-    templates.env.globals.update(shown=shown, safe_href=safe_href)
+    templates.env.globals.update(shown=shown, safe_href=safe_href, sort_link=sort_link)
     templates.env.autoescape = True  # every .html and every string rendered, whatever the file name
 
 

@@ -12,6 +12,7 @@ import threading
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -20,7 +21,7 @@ from starlette.background import BackgroundTask
 from portalcheck.exports import BUILDERS, FILE_NAMES, NoCheckRun, Period, export
 from portalcheck.exports.common import SEVERITY_ZH, STATUS_ZH
 from portalcheck.exports.findings import FIELDS as FINDING_FIELDS
-from portalcheck.exports.findings import findings_page
+from portalcheck.exports.findings import SORTABLE, findings_page
 from portalcheck.web import users, views
 from portalcheck.web.common import SignedIn, client_address, render, settings
 
@@ -109,7 +110,8 @@ def _choices(values: list[str], allowed: dict[str, Any] | set[str], what: str) -
 
 @router.get("/tables/{kind}", response_class=HTMLResponse)
 def table(request: Request, kind: str, actor: SignedIn, unit: str | None = None,
-          date_from: str | None = None, date_to: str | None = None, page: int = 1) -> Response:
+          date_from: str | None = None, date_to: str | None = None, page: int = 1, sort: str | None = None,
+          desc: bool = False) -> Response:
     if kind not in TABLE_KINDS:
         raise HTTPException(404, "没有这个表")
     state = settings(request)
@@ -120,18 +122,22 @@ def table(request: Request, kind: str, actor: SignedIn, unit: str | None = None,
                                "units": sorted(n for n in views.unit_ids(state.store) if actor.may_see(n)),
                                "formats": FORMATS, "downloadable": actor.can_export and (
                                    actor.sees_all or kind in UNIT_SCOPED),
-                               "query": str(query), "ids": views.unit_ids(state.store)}
+                               "query": urlencode([(k, v) for k, v in query.multi_items() if k != "page"]),
+                               "ids": views.unit_ids(state.store)}
     if kind == "findings":
         rules = _choices(query.getlist("rule"), views.rules_by_id(), "规则")
         severities = _choices(query.getlist("severity"), SEVERITY_ZH, "性质")
         statuses = _choices(query.getlist("status"), STATUS_ZH, "状态")
         page = max(1, page)
+        if sort and sort not in SORTABLE:
+            raise HTTPException(400, "不能按该列排序")
         total, rows = findings_page(state.store, period.units, period, rules=rules, severities=severities,
-                                    statuses=statuses, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+                                    statuses=statuses, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE,
+                                    order=sort or None, descending=desc)
         context.update(fields=FINDING_FIELDS, rows=rows, total=total, page=page,
                        pages=max(1, -(-total // PAGE_SIZE)), rules=views.rules_by_id(), chosen_rules=rules,
                        severities=SEVERITY_ZH, chosen_severities=severities, statuses=STATUS_ZH,
-                       chosen_statuses=statuses)
+                       chosen_statuses=statuses, sortable=set(SORTABLE))
         return render(request, "findings.html", context)
     try:
         tables = BUILDERS[kind](state.store, state.config, period)
@@ -142,7 +148,22 @@ def table(request: Request, kind: str, actor: SignedIn, unit: str | None = None,
             if any(f.key == "unit" for f in t.fields):
                 t.rows = [r for r in t.rows if r.get("unit") == actor.unit]
     context["tables"] = [t for t in tables if t.in_csv]
+    if sort:
+        if not any(f.key == sort for t in context["tables"] for f in t.fields):
+            raise HTTPException(400, "不能按该列排序")
+        for t in context["tables"]:
+            if any(f.key == sort for f in t.fields):
+                t.rows = sorted(t.rows, key=lambda r: _sort_key(r.get(sort)), reverse=desc)
     return render(request, "table.html", context)
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    """Empty cells last, numbers as numbers, everything else as its text."""
+    if value is None or value == "":
+        return (2, "")
+    if isinstance(value, int | float):
+        return (0, value)
+    return (1, str(value))
 
 
 @router.get("/exports/{kind}.{fmt}")

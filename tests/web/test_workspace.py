@@ -176,3 +176,26 @@ def test_recheck_button_runs_a_real_recheck_and_shows_its_result(workspace: Work
     page.goto(workspace.url("/"))  # the overview now compares the two check runs
     assert re.search(r"新发现 \d+ 个　已整改 \d+ 个　复发 \d+ 个", page.locator("#changes").inner_text())
     assert visit.errors == [] and visit.dialogs == []
+
+
+def test_tables_sort_by_a_known_column_only(workspace: Workspace, browser: Any) -> None:
+    visit = sign_in(browser, workspace, "inspector")
+    page = visit.page
+    page.goto(workspace.url("/tables/columns"))
+    page.locator("table.data").first.locator("th a", has_text="栏目数").click()
+    page.wait_for_load_state("networkidle")
+    counts = [int(c) for c in page.locator("table.data").first.locator("tbody tr td:nth-child(3)").all_inner_texts()]
+    assert counts == sorted(counts) and "sort=columns" in page.url
+    page.locator("table.data").first.locator("th a", has_text="栏目数").click()
+    page.wait_for_load_state("networkidle")
+    counts = [int(c) for c in page.locator("table.data").first.locator("tbody tr td:nth-child(3)").all_inner_texts()]
+    assert counts == sorted(counts, reverse=True)
+    page.goto(workspace.url("/tables/findings"))
+    page.locator("#findings th a", has_text="首次发现").click()
+    page.wait_for_load_state("networkidle")
+    seen = page.locator("#findings tbody tr td:nth-child(11)").all_inner_texts()
+    assert seen == sorted(seen) and len(seen) > 1
+    request = page.context.request
+    assert request.get(workspace.url("/tables/findings"), params={"sort": "id; DROP TABLE findings"}).status == 400
+    assert request.get(workspace.url("/tables/columns"), params={"sort": "__class__"}).status == 400
+    assert visit.errors == [] and visit.dialogs == []
