@@ -155,4 +155,6 @@ def load_actor(store: Store, user_id: int) -> Actor | None:
 
 def audit(store: Store, actor: str | None, action: str, address: str | None, detail: str | None = None) -> None:
     with store.session() as session:
-        session.add(AuditEvent(at=utcnow(), user_name=actor, action=action, address=address, detail=detail))
+        # a failed login records the name as typed: whatever its length, it fits the column (PostgreSQL enforces it)
+        session.add(AuditEvent(at=utcnow(), user_name=actor[:100] if actor else actor, action=action,
+                               address=address[:100] if address else address, detail=detail))

@@ -121,6 +121,12 @@ def test_login_is_throttled_after_repeated_failures(workspace: Workspace, browse
         statuses.append(answer.value.status)
     assert statuses[:5] == [401] * 5 and statuses[5] == 429
     assert "15 分钟" in page.locator(".error").inner_text()
+    page.goto(workspace.url("/login"))  # a name longer than any account's is refused like any other
+    page.fill("input[name=name]", "长" * 300)
+    page.fill("input[name=password]", "wrong-password")
+    with page.expect_response(lambda r: r.url.endswith("/login") and r.request.method == "POST") as answer:
+        page.click("button[type=submit]")
+    assert answer.value.status == 401
     context.close()
 
 
