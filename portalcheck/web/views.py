@@ -126,6 +126,22 @@ def changes_since_previous(store: Store) -> dict[str, int] | None:
                 "recurring": count(Finding.status == "regressed")}
 
 
+def unit_verdict(store: Store, period: Period, name: str) -> dict[str, Any] | None:
+    """The unit's row of the summary export (检查结论), read from the stored run alone: summary.compute would
+    count every unit's findings to fill the site's row too."""
+    judged = stored_run(store, period.as_of, "检查结论").verdicts.units.get(name)
+    if judged is None:
+        return None
+    score = summary_mod._score(judged)
+    titles = {rule: meta["title"] for rule, meta in rules_by_id().items()}
+    return {"verdict": judged.verdict if score is None or score >= summary_mod.PASS_MARK else "不合格",
+            "vetoes": "、".join(titles.get(r, r) for r in judged.vetoes), "score": score,
+            "findings": sum(judged.findings.values()), "not_checked": judged.not_checked}
+
+
+UNIT_FINDINGS_SHOWN = 200  # the rest through the findings list, filtered to the unit (paged there)
+
+
 @dataclass
 class UnitPage:
     id: int
@@ -133,7 +149,8 @@ class UnitPage:
     verdict: dict[str, Any] | None
     columns: Table
     by_rule: list[dict[str, Any]]
-    findings: list[dict[str, Any]]
+    findings: list[dict[str, Any]]  # the first UNIT_FINDINGS_SHOWN, active ones first
+    findings_total: int
     accounts: list[Table]
     messages: list[Table]
     recheck: dict[str, Any] | None
@@ -141,30 +158,31 @@ class UnitPage:
 
 def unit_page(store: Store, config: Config, unit_id: int, name: str) -> UnitPage:
     period = Period.make(units=[name])
-    summary = summary_mod.compute(store, config, period)
-    verdict = next((t for t in summary.targets[1:] if t["key"] == name), None)
+    verdict = unit_verdict(store, period, name)
     detail = upkeep.compute(store, config, period)
     columns = Table("columns", "栏目", upkeep.COLUMN_FIELDS, [r for r in detail.columns if r["unit"] == name])
     titles = {rule: meta["title"] for rule, meta in rules_by_id().items()}
     with store.session() as session:
+        counts = dict(session.execute(select(Finding.rule, func.count(Finding.id))
+                                      .where(Finding.unit_id == unit_id, Finding.status.in_(ACTIVE))
+                                      .group_by(Finding.rule)).all())
+        total = session.scalar(select(func.count(Finding.id)).where(Finding.unit_id == unit_id)) or 0
         rows = session.execute(
             select(Finding.id, Finding.rule, Finding.severity, Finding.status, Finding.detail, Column.name,
                    Finding.first_seen, Finding.last_seen)
             .outerjoin(Column, Column.id == Finding.column_id)
             .where(Finding.unit_id == unit_id).order_by(Finding.status.in_(ACTIVE).desc(), Finding.rule,
-                                                          Finding.id)).all()
-    counts: dict[str, int] = {}
+                                                          Finding.id).limit(UNIT_FINDINGS_SHOWN)).all()
     findings = []
     for fid, rule, severity, status, text, column, first, last in rows:
-        if status in ACTIVE:
-            counts[rule] = counts.get(rule, 0) + 1
         findings.append({"id": fid, "rule": rule, "title": titles.get(rule, rule), "column": column or "",
                          "severity": SEVERITY_ZH.get(severity, severity), "status": STATUS_ZH.get(status, status),
                          "active": status in ACTIVE, "detail": clean_text(text),
                          "first_seen": shown(None, first), "last_seen": shown(None, last)})
     by_rule = [{"rule": rule, "title": titles.get(rule, rule), "count": n} for rule, n in sorted(counts.items())]
-    return UnitPage(unit_id, name, verdict, columns, by_rule, findings, BUILDERS["accounts"](store, config, period),
-                    BUILDERS["messages"](store, config, period), latest_recheck(store, name))
+    return UnitPage(unit_id, name, verdict, columns, by_rule, findings, total,
+                    BUILDERS["accounts"](store, config, period), BUILDERS["messages"](store, config, period),
+                    latest_recheck(store, name))
 
 
 def latest_recheck(store: Store, unit: str) -> dict[str, Any] | None:
