@@ -142,9 +142,33 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--max-pages", type=int, default=30, help="最多读取的页面数 (default: 30)")
     init.add_argument("--delay", type=float, help="请求间隔秒数 (default: crawl.delay_seconds 的默认值 0.5)")
 
+    serve = commands.add_parser("serve", help="启动检查工作台网站（督查、单位账号登录查看）")
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址 (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8660, help="端口 (default: 8660)")
+    serve.add_argument("--secure-cookies", action="store_true", help="经 https 反向代理提供服务时：Cookie 仅经 https 发送")
+    serve.add_argument("--work-rechecks", action="store_true",
+                       help="由本进程执行复查请求（未运行 portalcheck schedule 时）")
+
+    users_cmd = commands.add_parser("users", help="工作台账号：添加、改密码、停用、列出")
+    users_actions = users_cmd.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    add = users_actions.add_parser("add", help="添加账号（不给密码时生成随机密码并显示一次）")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, help="inspector（督查）、unit（单位）、readonly（只读）、admin（管理员）")
+    add.add_argument("--unit", help="单位账号所属单位")
+    add.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
+    passwd = users_actions.add_parser("passwd", help="修改密码")
+    passwd.add_argument("name")
+    passwd.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
+    disable = users_actions.add_parser("disable", help="停用账号")
+    disable.add_argument("name")
+    users_actions.add_parser("list", help="列出账号")
+
     demo = commands.add_parser("demo", help="启动内置示例门户，完整运行一遍并导出结果")
     demo.add_argument("--port", type=int, help="示例门户端口 (default: from config.yaml)")
-    demo.add_argument("--serve", action="store_true", help="只启动示例门户，直到 Ctrl-C")
+    demo.add_argument("--serve", action="store_true",
+                      help="运行完毕后启动检查工作台（示例数据，打印地址与示例登录），直到 Ctrl-C")
+    demo.add_argument("--web-port", type=int, default=8660, help="检查工作台端口 (default: 8660)")
+    demo.add_argument("--portal-only", action="store_true", help="只启动示例门户，直到 Ctrl-C")
     return parser
 
 
@@ -373,6 +397,65 @@ def cmd_accounts(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from portalcheck.web import serve
+
+    config = _load(args)
+    from storage.session import Store
+
+    Store(config.database_url()).dispose()  # the schema at its newest before the first request
+    serve(config, host=args.host, port=args.port, secure_cookies=args.secure_cookies,
+          work_rechecks=args.work_rechecks,
+          on_ready=lambda url: console.print(f"检查工作台：{url}（Ctrl-C 停止）"))
+    return EXIT_OK
+
+
+def _read_password(from_stdin: bool) -> str | None:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass("密码：")
+        if first != getpass.getpass("再次输入密码："):
+            raise ValueError("两次输入的密码不一致")
+        return first
+    return None
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from portalcheck.web import users
+    from storage.session import Store
+
+    config = _load(args)
+    store = Store(config.database_url())
+    try:
+        if args.users_command == "list":
+            for name, role, unit, disabled in users.list_users(store):
+                print(f"{name}\t{users.ROLES.get(role, role)}\t{unit or ''}\t{'已停用' if disabled else ''}")
+        elif args.users_command == "add":
+            password = _read_password(args.password_stdin)
+            made = password is None
+            password = password or users.random_password()
+            users.add_user(store, args.name, args.role, password, args.unit, [u.name for u in config.units])
+            console.print(f"已添加账号 {args.name}" + (f"，初始密码：{password}" if made else ""))
+        elif args.users_command == "passwd":
+            password = _read_password(args.password_stdin)
+            made = password is None
+            password = password or users.random_password()
+            users.set_password(store, args.name, password)
+            console.print(f"已修改 {args.name} 的密码" + (f"：{password}" if made else ""))
+        elif args.users_command == "disable":
+            users.set_disabled(store, args.name)
+            console.print(f"已停用账号 {args.name}")
+    except (users.UserError, ValueError) as exc:
+        console.print(f"[red]{exc}[/]")
+        return EXIT_CONFIG
+    finally:
+        store.dispose()
+    return EXIT_OK
+
+
 def _demo_config(args: argparse.Namespace) -> Config:
     """The demo runs from any folder: without a config file here it takes the repository's config.yaml as
     shipped in the package (portalcheck/demo/deployment.yaml, kept identical by a test), and keeps its
@@ -409,7 +492,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from portalcheck.demo_run import run_demo
 
-    return run_demo(_demo_config(args), port=args.port, serve_only=args.serve, console=console)
+    return run_demo(_demo_config(args), port=args.port, serve_only=args.portal_only, console=console,
+                    workspace=args.serve, workspace_port=args.web_port)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -426,6 +510,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": cmd_demo,
     "init": cmd_init,
     "accounts": cmd_accounts,
+    "serve": cmd_serve,
+    "users": cmd_users,
 }
 
 

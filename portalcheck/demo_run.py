@@ -31,7 +31,14 @@ def rebase(config: Config, old_base: str, new_base: str) -> Config:
     return Config.model_validate(data).model_copy(update={"source": config.source})
 
 
-def run_demo(config: Config, *, port: int | None, serve_only: bool, console: Console) -> int:
+DEMO_ACCOUNT = "demo"
+WORKSPACE_PORT = 8660
+
+
+def run_demo(config: Config, *, port: int | None, serve_only: bool, console: Console, workspace: bool = False,
+             workspace_port: int = WORKSPACE_PORT) -> int:
+    """The demo; `workspace` (demo --serve) leaves the inspectors' workspace running on its data afterwards,
+    with the demo portal still served so that 复查 works, until Ctrl-C."""
     from portalcheck.demo import serve_demo
 
     home = urlsplit(config.portal.home)
@@ -46,10 +53,55 @@ def run_demo(config: Config, *, port: int | None, serve_only: bool, console: Con
             console.print("按 Ctrl-C 停止。")
             while True:
                 time.sleep(3600)
-        return run_stages(config, console)
+        code = run_stages(config, console)
+        if workspace:
+            serve_workspace(runnable(config, rebased=server.base_url != configured_base), console, workspace_port)
+        return code
     finally:
         server.stop()
         console.print("示例门户已停止。")
+
+
+def runnable(config: Config, *, rebased: bool) -> Config:
+    """A config that the recheck's crawl subprocess can read from disk: the demo's own (bundled, or moved to
+    another port) is written beside its store as demo-workspace.yaml."""
+    import yaml
+
+    if config.source is not None and config.source.exists() and not rebased:
+        return config
+    path = config.base_dir / "demo-workspace.yaml"
+    path.write_text(yaml.safe_dump(config.model_dump(mode="json"), allow_unicode=True, sort_keys=False),
+                    encoding="utf-8")
+    return config.model_copy(update={"source": path})
+
+
+def serve_workspace(config: Config, console: Console, port: int) -> None:
+    """The workspace over the demo's store, signed in as a demo inspector whose password is new each run
+    (no default password anywhere)."""
+    from portalcheck.web import serve, users
+    from storage.session import Store
+
+    store = Store(config.database_url())
+    password = users.random_password()
+    try:
+        if any(name == DEMO_ACCOUNT for name, *_ in users.list_users(store)):
+            users.set_password(store, DEMO_ACCOUNT, password)
+        else:
+            users.add_user(store, DEMO_ACCOUNT, "inspector", password)
+    finally:
+        store.dispose()
+    port = port if port_free(port) else 0
+    if port == 0:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+
+    def ready(url: str) -> None:
+        console.print(f"检查工作台已启动：{url}")
+        console.print(f"示例登录：用户名 {DEMO_ACCOUNT}　密码 {password}（督查账号，本次运行有效）")
+        console.print("按 Ctrl-C 停止。")
+
+    serve(config, host="127.0.0.1", port=port, work_rechecks=True, on_ready=ready)
 
 
 def run_stages(config: Config, console: Console) -> int:

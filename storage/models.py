@@ -468,3 +468,36 @@ class QueueJob(Base):
     finished_at: Mapped[datetime | None]
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+# --- the inspectors' workspace (issue #16): accounts and what they did ---------------------------------
+
+
+class User(Base):
+    """A workspace account: 督查 (inspector), 单位 (unit staff, one unit), 只读 (readonly) or 管理员 (admin).
+
+    Only an argon2 hash of the password is kept; a disabled account keeps its audit trail.
+    """
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))  # inspector | unit | readonly | admin
+    unit_name: Mapped[str | None] = mapped_column(String(200))  # the one unit a 单位 account sees
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEvent(Base):
+    """Who did what, when, from where: logins (and failed ones), rechecks, exports, user changes."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_at", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_name: Mapped[str | None] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))  # login | login_failed | logout | recheck | export | user_*
+    address: Mapped[str | None] = mapped_column(String(100))
+    detail: Mapped[str | None] = mapped_column(Text)
