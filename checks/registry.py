@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from checks import (
@@ -35,7 +36,10 @@ from checks import (
     message_overdue,
     message_reply_poor,
     message_unanswered,
+    page_accessibility,
+    page_metadata,
     page_no_error_report,
+    site_annual_report,
     site_unreachable,
 )
 from checks.base import Check
@@ -73,6 +77,9 @@ CHECKS: list[Check] = [
     message_overdue.CHECK,
     message_reply_poor.CHECK,
     interaction_no_channel.CHECK,
+    page_metadata.CHECK,  # issue #18: advisory by default
+    page_accessibility.CHECK,
+    site_annual_report.CHECK,
 ]
 
 
@@ -92,6 +99,15 @@ def select_checks(only: list[str] | None = None) -> list[Check]:
     return chosen
 
 
-def catalogue() -> list[dict[str, Any]]:
+def weighted(checks: list[Check], severities: dict[str, str]) -> list[Check]:
+    """The checks with a deployment's own severity (config `rule_severity`) where it names one."""
+    unknown = sorted(set(severities) - {c.rule for c in CHECKS})
+    if unknown:
+        raise KeyError(f"rule_severity 中有未知的检查规则：{'、'.join(unknown)}")
+    return [replace(c, severity=severities[c.rule]) if c.rule in severities else c  # type: ignore[arg-type]
+            for c in checks]
+
+
+def catalogue(severities: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """The metadata of every check, for `portalcheck check --list` and the docs."""
-    return [check.metadata() for check in CHECKS]
+    return [check.metadata() for check in weighted(CHECKS, severities or {})]

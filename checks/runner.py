@@ -19,7 +19,7 @@ from sqlalchemy import insert, select, update
 
 from checks.base import Check, CheckContext, FindingDraft, NotChecked, is_covered
 from checks.figures import record_run
-from checks.registry import select_checks
+from checks.registry import select_checks, weighted
 from portalcheck.core.config import Config
 from storage.failures import database_gone, explain
 from storage.models import Finding, Unit
@@ -79,7 +79,7 @@ def run_checks(store: Store, config: Config, as_of: datetime, units: list[str] |
     """Run the chosen checks for the chosen units at `as_of` and update the findings."""
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
-    checks = select_checks(only)
+    checks = weighted(select_checks(only), dict(config.rule_severity))
     report = CheckReport(as_of=as_of, units=units)
     with store.session() as session:
         unit_ids = _unit_ids(session, units)

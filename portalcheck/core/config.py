@@ -180,6 +180,8 @@ class Thresholds(_Strict):
     service_guide_items_veto: int = Field(5, gt=0)
     service_statistics_days: int = Field(92, gt=0)
     annual_report_deadline: str = Field("01-31", pattern=r"^\d{2}-\d{2}$")
+    annual_report_tolerance: float = Field(0.2, ge=0)  # 年度报表 figures vs the crawl: relative difference allowed
+    accessibility_impacts: list[Literal["critical", "serious", "moderate", "minor"]] = ["critical", "serious"]
 
 
 class CrawlConfig(_Strict):
@@ -200,6 +202,7 @@ class CrawlConfig(_Strict):
     chromium_path: str | None = None
     host_pause_error_ratio: float = Field(0.5, gt=0, le=1)
     log_file: str = "logs/crawl.log"
+    accessibility_pages_per_night: int = Field(0, ge=0)  # axe-core audits after each crawl (config.yaml: 30)
 
 
 class AccountsConfig(_Strict):
@@ -254,6 +257,8 @@ class Config(_Strict):
     exports: ExportsConfig = ExportsConfig()
     leaders: dict[str, list[str]] = {}
     sensitive_words: list[str] = []  # added to checks/data/sensitive.yaml (content.sensitive, account.sensitive)
+    # rule id -> veto | deduct | info: a deployment's own weight for a rule (issue #18's rules are advisory)
+    rule_severity: dict[str, Literal["veto", "deduct", "info"]] = {}
 
     # Where the file was read from: relative paths in it are relative to this folder.
     source: Path | None = Field(default=None, exclude=True)

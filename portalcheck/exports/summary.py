@@ -40,7 +40,7 @@ def compute(store: Store, config: Config, period: Period) -> Summary:
     from checks.registry import catalogue
 
     judged = stored_run(store, period.as_of, "检查结论汇总").verdicts
-    rules = catalogue()
+    rules = catalogue(dict(config.rule_severity))
     with store.session() as session:
         kinds = dict(session.execute(select(Unit.name, Unit.kind).order_by(Unit.id)).all())
         points = session.execute(
