@@ -14,7 +14,7 @@ from typing import Any
 
 from parsel import Selector
 
-from crawler.dates import find_labelled
+from crawler.dates import normalize, parse_datetime
 from crawler.layouts.base import clean
 from crawler.scan import PageScan
 
@@ -38,6 +38,7 @@ NAMED = {
 }
 HEADER_LABELS = {"site_code": ("政府网站标识码", "网站标识码"), "icp": ("ICP备案号",), "site_name": ("网站名称",)}
 NUMBER = re.compile(r"-?\d[\d,，]*")
+SHOWN_LABEL = re.compile(r"(?<![成生文新印发])(?:发布时间|发布日期|发表时间|时间|日期)\s*[:：]?\s*(?P<value>[\d年月日:/.\- ]{6,25})")
 
 
 def article_meta(page: PageScan, *, today: date) -> dict[str, Any]:
@@ -47,8 +48,16 @@ def article_meta(page: PageScan, *, today: date) -> dict[str, Any]:
     for name, content in page.metas:
         if name in META_NAMES and name not in found:
             found[name] = (content or "").strip()
-    shown = find_labelled(clean(" ".join(page.visible_text))[:3000], today=today, future_ok=True)
-    return {"metas": found, "shown": shown[0].date().isoformat() if shown else None}
+    return {"metas": found, "shown": shown_date(clean(" ".join(page.visible_text))[:3000], today)}
+
+
+def shown_date(text: str, today: date) -> str | None:
+    """The first date after a publication label (发布时间：, 日期：); a 生成日期/成文日期 of an 信息公开 index box is the
+    document's own date, not when the page was published, and is passed over."""
+    for m in SHOWN_LABEL.finditer(normalize(text)):
+        if found := parse_datetime(m["value"], today=today, partial=False, future_ok=True):
+            return found.date().isoformat()
+    return None
 
 
 def is_report_title(text: str | None) -> bool:
