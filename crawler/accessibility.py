@@ -138,7 +138,11 @@ def run_accessibility(config: Any, units: list[str] | None = None) -> dict[str, 
     try:
         with store.session() as session:
             pages = targets(session, units, limit)
-        rows = audit(pages, chromium, config.crawl.timeout_seconds) if pages else []
+        try:
+            rows = audit(pages, chromium, config.crawl.timeout_seconds) if pages else []
+        except Exception as exc:  # chromium would not start or died: the crawl stands, the rule is not checked
+            log.exception("accessibility audit failed")
+            return {"pages": 0, "error": f"{type(exc).__name__}: {exc}"[:200]}
         if rows:
             with store.session() as session:
                 upsert(session, AccessibilityAudit, rows, keys=["url"])

@@ -58,6 +58,8 @@ class CrawlResult:
         table.add_row("用时", f"{counts.get('duration_s')} 秒")
         if (axe := counts.get("accessibility")) and axe.get("pages"):
             table.add_row("无障碍检测", f"{axe['pages']} 个页面，{axe['seconds']} 秒")
+        elif axe and axe.get("error"):
+            table.add_row("无障碍检测", f"未能运行（{axe['error'][:80]}），page.accessibility 本次未检查")
         if counts.get("log_file"):
             table.add_row("日志", counts["log_file"])
         console.print(table)
