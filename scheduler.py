@@ -443,6 +443,7 @@ def nightly(runtime: Runtime, *, job: str = "nightly", full: bool = False) -> st
             if crawl.status != "finished":
                 error = f"crawl subprocess failed (exit {crawl.returncode}): {crawl.output[-1500:]}"
                 return outcome
+            counts["network"] = network_round(runtime)
             from checks import run_checks
 
             report = run_checks(store, config, as_of=datetime.now(ZoneInfo(config.schedule.timezone)))
@@ -461,6 +462,17 @@ def nightly(runtime: Runtime, *, job: str = "nightly", full: bool = False) -> st
         return outcome
     finally:
         finish_run(store, run_id, outcome, counts, error)
+
+
+def network_round(runtime: Runtime) -> dict[str, Any]:
+    """The night's network round (site.ipv6, site.https); a failed round is recorded, the night goes on."""
+    from crawler.netprobe import run_network_round
+
+    try:
+        return run_network_round(runtime.config, runtime.store).counts()
+    except Exception as exc:  # the checks then judge the rounds already stored
+        log.exception("network round failed")
+        return {"error": _cause(exc)}
 
 
 def count_active(store: Store) -> int:

@@ -20,6 +20,7 @@ from checks.base import Check, CheckContext
 from checks.facts.accounts import PLATFORM_ZH, AccountState, account_states
 from checks.facts.columns import column_states
 from checks.facts.messages import answered, judge_reply
+from checks.facts.network import host_rounds
 from checks.message_overdue import lateness
 from checks.registry import select_checks
 from checks.results import (
@@ -32,6 +33,8 @@ from checks.results import (
     MessageJudgements,
     Verdicts,
 )
+from checks.site_https import figures as https_figures
+from checks.site_ipv6 import figures as ipv6_figures
 from checks.verdicts import judge
 from portalcheck.core.accounts import HEALTH_ZH
 from portalcheck.core.config import Config
@@ -50,10 +53,22 @@ def record_run(session: Session, config: Config, as_of: datetime, units: list[st
     judged = judge(ctx, config.portal.name)
     run = CheckRun(as_of=as_of, units=list(units) if units else None, rules=rules, verdicts=judged.stored(),
                    columns=column_rows(ctx, judged), accounts=account_rows(ctx),
-                   messages=message_judgements(ctx).stored())
+                   messages=message_judgements(ctx).stored(), network=network_rows(ctx))
     session.add(run)
     session.flush()
     return run
+
+
+def network_rows(ctx: CheckContext) -> list[dict[str, Any]]:
+    """Every probed host with its IPv6 and HTTPS figures, whether or not a rule found a problem."""
+    rows: dict[str, dict[str, Any]] = {}
+    for entry in host_rounds(ctx, "ipv6"):
+        rows.setdefault(entry.host, {"host": entry.host, "site": entry.name, "url": entry.url})["ipv6"] = \
+            ipv6_figures(entry)
+    for entry in host_rounds(ctx, "https"):
+        rows.setdefault(entry.host, {"host": entry.host, "site": entry.name, "url": entry.url})["https"] = \
+            https_figures(entry, ctx)
+    return list(rows.values())
 
 
 def column_rows(ctx: CheckContext, judged: Verdicts) -> list[dict[str, Any]]:

@@ -22,7 +22,8 @@ def run(ctx: CheckContext) -> Iterator[FindingDraft]:
                      unit_id=state.unit_id, column_id=state.column_id, url=state.url)
             continue
         ctx.checked_columns([state.column_id])
-        if state.newest is not None and (ctx.today - state.newest).days <= days:
+        stale_from = state.stale_from(ctx)
+        if stale_from is not None and ctx.today < stale_from:
             continue
         if state.newest is None:
             detail = f"首页未发现标注发布日期的信息，按未更新计（首页应在{days}天内更新）"

@@ -18,7 +18,8 @@ import chinese_calendar
 
 from checks.base import Check, CheckContext, FindingDraft, iso
 from checks.data import load_data
-from checks.facts.messages import answered, board_messages, local_date, message_subject
+from checks.facts.messages import answered, board_messages, local_date, message_subject, unanswered_from
+from portalcheck.core.config import Thresholds
 from storage.models import Message
 
 
@@ -35,6 +36,22 @@ def working_days(start: date, end: date) -> int:
     return sum(1 for n in range(1, (end - start).days + 1) if is_workday(start + timedelta(days=n)))
 
 
+def nth_working_day(start: date, n: int) -> date:
+    """The day on which `working_days(start, day)` reaches n: the last day in time for a limit of n."""
+    day, counted = start, 0
+    while counted < n:
+        day += timedelta(days=1)
+        counted += is_workday(day)
+    return day
+
+
+def reply_limit(message: Message, thresholds: Thresholds) -> tuple[int, bool]:
+    """The message's time limit in working days, and whether its reply calls it a complex case."""
+    complex_case = any(word in (message.reply or "") for word in load_data("reply_phrases.yaml")["complex"])
+    limit = thresholds.message_reply_complex_working_days if complex_case else thresholds.message_reply_working_days
+    return limit, complex_case
+
+
 @dataclass(frozen=True, slots=True)
 class Lateness:
     days: int  # working days taken (or waited so far)
@@ -45,14 +62,12 @@ class Lateness:
 
 def lateness(message: Message, ctx: CheckContext) -> Lateness | None:
     """How late a message was answered, or is still waiting, as of the check; None when in time."""
-    t = ctx.thresholds
-    complex_case = any(word in (message.reply or "") for word in load_data("reply_phrases.yaml")["complex"])
-    limit = t.message_reply_complex_working_days if complex_case else t.message_reply_working_days
+    limit, complex_case = reply_limit(message, ctx.thresholds)
     asked = local_date(message.asked_at, ctx)
     pending = not answered(message, ctx.as_of)
     if not pending and message.replied_at is None:
         return None  # answered without a date: its time cannot be judged
-    if pending and (ctx.as_of - message.asked_at).days > t.message_unanswered_days:
+    if pending and ctx.as_of >= unanswered_from(message, ctx.thresholds.message_unanswered_days):
         return None  # message.unanswered
     end = ctx.today if pending else local_date(message.replied_at, ctx)
     taken = working_days(asked, end)

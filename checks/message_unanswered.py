@@ -12,7 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.base import Check, CheckContext, FindingDraft, iso
-from checks.facts.messages import answered, board_messages, judge_reply, local_date, message_subject
+from checks.facts.messages import (
+    answered,
+    board_messages,
+    judge_reply,
+    local_date,
+    message_subject,
+    unanswered_from,
+)
 from portalcheck.core.messages import status_group
 from storage.models import Message
 
@@ -35,7 +42,7 @@ def run(ctx: CheckContext) -> Iterator[FindingDraft]:
     for message in board_messages(ctx):
         ctx.checked_pages([(message.unit_id, message_subject(message))])
         age = (ctx.as_of - message.asked_at).days
-        if age <= limit or not is_unanswered(message, ctx):
+        if ctx.as_of < unanswered_from(message, limit) or not is_unanswered(message, ctx):
             continue
         yield ctx.draft(
             f"「{message.board_name}」留言“{message.title or message.external_id}”"

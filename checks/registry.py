@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from checks import (
@@ -40,6 +39,8 @@ from checks import (
     page_metadata,
     page_no_error_report,
     site_annual_report,
+    site_https,
+    site_ipv6,
     site_unreachable,
 )
 from checks.base import Check
@@ -58,6 +59,8 @@ CHECKS: list[Check] = [
     footer_conac.CHECK,
     link_dead.CHECK,
     site_unreachable.CHECK,
+    site_ipv6.CHECK,
+    site_https.CHECK,
     content_garbled.CHECK,
     content_serious_error.CHECK,
     content_sensitive.CHECK,
@@ -99,15 +102,6 @@ def select_checks(only: list[str] | None = None) -> list[Check]:
     return chosen
 
 
-def weighted(checks: list[Check], severities: dict[str, str]) -> list[Check]:
-    """The checks with a deployment's own severity (config `rule_severity`) where it names one."""
-    unknown = sorted(set(severities) - {c.rule for c in CHECKS})
-    if unknown:
-        raise KeyError(f"rule_severity 中有未知的检查规则：{'、'.join(unknown)}")
-    return [replace(c, severity=severities[c.rule]) if c.rule in severities else c  # type: ignore[arg-type]
-            for c in checks]
-
-
-def catalogue(severities: dict[str, str] | None = None) -> list[dict[str, Any]]:
+def catalogue() -> list[dict[str, Any]]:
     """The metadata of every check, for `portalcheck check --list` and the docs."""
-    return [check.metadata() for check in weighted(CHECKS, severities or {})]
+    return [check.metadata() for check in CHECKS]

@@ -90,6 +90,7 @@ class StoredRun:
     columns: list[dict[str, Any]]  # one per column: unit, name, category, level, items, newest, ages, verdict
     accounts: list[dict[str, Any]]  # one per account: its facts, each account check's outcome, its verdict
     messages: MessageJudgements
+    network: list[dict[str, Any]] = field(default_factory=list)  # per host: IPv6 and HTTPS figures
 
 
 def latest_run(session: Session, as_of: datetime) -> StoredRun | None:
@@ -104,4 +105,4 @@ def latest_run(session: Session, as_of: datetime) -> StoredRun | None:
         return None
     return StoredRun(row.id, row.as_of, row.recorded_at, row.units, list(row.rules),
                      Verdicts.from_stored(row.as_of, row.verdicts), list(row.columns), list(row.accounts),
-                     MessageJudgements.from_stored(row.messages))
+                     MessageJudgements.from_stored(row.messages), list(row.network or []))

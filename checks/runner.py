@@ -12,14 +12,14 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import insert, select, update
 
 from checks.base import Check, CheckContext, FindingDraft, NotChecked, is_covered
 from checks.figures import record_run
-from checks.registry import select_checks, weighted
+from checks.registry import select_checks
 from portalcheck.core.config import Config
 from storage.failures import database_gone, explain
 from storage.models import Finding, Unit
@@ -64,7 +64,7 @@ class CheckReport:
         return total
 
 
-def _unit_ids(session, names: list[str] | None) -> frozenset[int] | None:  # type: ignore[no-untyped-def]
+def unit_ids_of(session, names: list[str] | None) -> frozenset[int] | None:  # type: ignore[no-untyped-def]
     if not names:
         return None
     found = dict(session.execute(select(Unit.name, Unit.id).where(Unit.name.in_(names))).all())
@@ -79,10 +79,13 @@ def run_checks(store: Store, config: Config, as_of: datetime, units: list[str] |
     """Run the chosen checks for the chosen units at `as_of` and update the findings."""
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
-    checks = weighted(select_checks(only), dict(config.rule_severity))
+    checks = select_checks(only)
+    unknown = sorted(set(config.rules) - {c.rule for c in select_checks()})
+    if unknown:
+        raise KeyError(f"配置 rules: 中有未知的检查规则：{'、'.join(unknown)}")
     report = CheckReport(as_of=as_of, units=units)
     with store.session() as session:
-        unit_ids = _unit_ids(session, units)
+        unit_ids = unit_ids_of(session, units)
         cache: dict = {}
         judged: list[tuple[Check, CheckContext, list[FindingDraft], RuleOutcome]] = []
         for check in checks:
@@ -108,10 +111,19 @@ def run_checks(store: Store, config: Config, as_of: datetime, units: list[str] |
         # and SQLite's write lock is held for the writes only, not for the whole run.
         for check, ctx, drafts, outcome in judged:
             started = time.perf_counter()
-            _persist(session, check, ctx, drafts, outcome)
+            _persist(session, weighted(check, config), ctx, drafts, outcome)
             outcome.seconds += time.perf_counter() - started
         record_run(session, config, as_of, units, [o.rule for o in report.outcomes if o.error is None])
     return report
+
+
+def weighted(check: Check, config: Config) -> Check:
+    """The check with the severity and points a deployment's `rules:` gives it (site.ipv6 as a veto …)."""
+    override = config.rules.get(check.rule)
+    if override is None:
+        return check
+    return replace(check, severity=override.severity or check.severity,
+                   points=override.points if override.points is not None else check.points)
 
 
 # What _persist reads of a rule's stored findings: plain rows, no ORM objects to build and track.

@@ -15,19 +15,26 @@ from checks.base import Check, CheckContext, FindingDraft, iso
 from storage.models import Probe, Site
 
 
+def probe_totals(ctx: CheckContext) -> list[tuple[int, str, str, int | None, int, int]]:
+    """(site id, url, name, unit id, probes, failed probes) of every site in scope over the monitoring window
+    (the 7 days up to the check); the rule and the warnings (checks/warnings/) count the same probes."""
+    start = ctx.as_of - timedelta(days=ctx.thresholds.availability_window_days)
+    rows = ctx.session.execute(
+        select(Site.id, Site.url, Site.name, Site.unit_id, func.count(Probe.id),
+               func.sum(case((Probe.ok, 0), else_=1)))
+        .outerjoin(Probe, (Probe.site_id == Site.id) & (Probe.probed_at > start) & (Probe.probed_at <= ctx.as_of))
+        .where(ctx.unit_filter(Site.unit_id))
+        .group_by(Site.id, Site.url, Site.name, Site.unit_id)
+    ).all()
+    return [(site_id, url, name, unit_id, probes, int(failed or 0)) for site_id, url, name, unit_id, probes, failed
+            in rows]
+
+
 def run(ctx: CheckContext) -> Iterator[FindingDraft]:
     t = ctx.thresholds
     start = ctx.as_of - timedelta(days=t.availability_window_days)
     window = (Probe.probed_at > start, Probe.probed_at <= ctx.as_of)
-    totals = ctx.session.execute(
-        select(Site.id, Site.url, Site.name, Site.unit_id, func.count(Probe.id),
-               func.sum(case((Probe.ok, 0), else_=1)))
-        .outerjoin(Probe, (Probe.site_id == Site.id) & window[0] & window[1])
-        .where(ctx.unit_filter(Site.unit_id))
-        .group_by(Site.id, Site.url, Site.name, Site.unit_id)
-    ).all()
-    for site_id, url, name, unit_id, probes, failed in totals:
-        failed = int(failed or 0)
+    for site_id, url, name, unit_id, probes, failed in probe_totals(ctx):
         days = _probes_per_day(ctx, site_id, start)
         short_days = [d for d in _window_days(ctx) if days.get(d, 0) < t.probes_per_day]
         if probes == 0:

@@ -37,11 +37,11 @@ SKIP_TEXT = {"首页", "返回", "返回首页", "网站首页", "上一级", "�
              "english", "手机版", "移动版"}
 # A box's "更多>" / "more>>" link: it points at the box's column but names nothing; the box's heading does.
 MORE_TEXT = re.compile(r"^(?:查看)?(?:更多|more)(?:信息|内容)?\s*[>»＞+》›]*$", re.IGNORECASE)
-_BAD_HREF = re.compile(r"^\s*(?:javascript:|#|mailto:|tel:)", re.IGNORECASE)
+BAD_HREF = re.compile(r"^\s*(?:javascript:|#|mailto:|tel:)", re.IGNORECASE)
 _INDEX = re.compile(r"(?:index|default|main)\.\w+$", re.IGNORECASE)
 # What a column's own address looks like (a folder or its index page), as against an article or a file:
 # the body of an index page is read for these only.
-_FOLDER = re.compile(r"(?:/|/(?:index|default|main)\.\w+)$", re.IGNORECASE)
+FOLDER_URL = re.compile(r"(?:/|/(?:index|default|main)\.\w+)$", re.IGNORECASE)
 _FOOTER = re.compile(r"foot|copyright|bottom", re.IGNORECASE)
 SITEMAP_NAMES = {"网站地图", "站点地图", "网站导航"}  # also in SKIP_TEXT
 # The box of a 网站地图 page: class or id naming a map (sitemap, site-map, wzdt = 网站地图, zddt = 站点地图).
@@ -125,14 +125,14 @@ def _parent_anchor(a: etree._Element) -> etree._Element | None:
     return None
 
 
-def _in_footer(el: etree._Element) -> bool:
+def in_footer(el: etree._Element) -> bool:
     return any(
         anc.tag == "footer" or _FOOTER.search(f"{anc.get('class', '')} {anc.get('id', '')}")
         for anc in el.iterancestors()
     )
 
 
-def _anchor_name(a: etree._Element) -> str:
+def anchor_name(a: etree._Element) -> str:
     return clean("".join(a.itertext())) or clean(a.get("title"))
 
 
@@ -143,8 +143,8 @@ def is_more(name: str) -> bool:
 
 def _column_url(a: etree._Element, base_url: str, site_root: str) -> str | None:
     href = a.get("href") or ""
-    name = _anchor_name(a)
-    if not href.strip() or _BAD_HREF.match(href) or not name or name.lower() in SKIP_TEXT:
+    name = anchor_name(a)
+    if not href.strip() or BAD_HREF.match(href) or not name or name.lower() in SKIP_TEXT:
         return None
     url = urldefrag(urljoin(base_url, href.strip()))[0]
     if not under_root(url, site_root) or _is_home(url, site_root) or ARTICLE_URL.search(urlsplit(url).path):
@@ -179,20 +179,20 @@ def discover_columns(response: TextResponse, *, site_root: str) -> list[Discover
     """Menu entries under site_root (same host, path prefix), in page order, with their menu nesting."""
     anchors = [a for box in response.xpath(NAV_XPATH) for a in box.root.iter("a")]
     if not anchors:  # no recognisable menu: every link outside the footer
-        anchors = [a for a in response.selector.root.iter("a") if not _in_footer(a)]
+        anchors = [a for a in response.selector.root.iter("a") if not in_footer(a)]
     else:
         # An index page (a TRS 政务公开 page) links most columns from its body: box headings, tabs, icon tiles
         # and "更多>" links, while its menu may hold only absolute links to another host name of the site.
         anchors += [a for a in response.selector.root.iter("a")
-                    if _FOLDER.search(urlsplit((a.get("href") or "").strip()).path) and not _in_footer(a)]
+                    if FOLDER_URL.search(urlsplit((a.get("href") or "").strip()).path) and not in_footer(a)]
     return _columns(anchors, response.url, site_root)
 
 
 def link_name(response: TextResponse, url: str) -> str | None:
     """The name the page gives `url` (a breadcrumb's or menu's link text), if it links it by name."""
     for a in response.selector.root.iter("a"):
-        href, name = (a.get("href") or "").strip(), _anchor_name(a)
-        if href and not _BAD_HREF.match(href) and name and not is_more(name) and name.lower() not in SKIP_TEXT \
+        href, name = (a.get("href") or "").strip(), anchor_name(a)
+        if href and not BAD_HREF.match(href) and name and not is_more(name) and name.lower() not in SKIP_TEXT \
                 and urldefrag(urljoin(response.url, href))[0] == url:
             return name
     return None
@@ -205,7 +205,7 @@ def _box_name(more: etree._Element, url: str, base_url: str) -> str | None:
         if box.tag in ("body", "html"):
             return None
         for a in box.iter("a"):
-            name = _anchor_name(a)
+            name = anchor_name(a)
             if a is not more and name and not is_more(name) \
                     and urldefrag(urljoin(base_url, (a.get("href") or "").strip()))[0] == url:
                 return name
@@ -239,7 +239,7 @@ def _columns(anchors: list[etree._Element], base_url: str, site_root: str,
         url = _column_url(a, base_url, site_root)
         if not url:
             continue
-        name = _anchor_name(a)
+        name = anchor_name(a)
         if is_more(name):
             if url not in boxed and (box := _box_name(a, url, base_url)):
                 boxed[url] = box

@@ -63,7 +63,12 @@ CHROMIUM_ARGS = [
 
 def settings_from_config(config: Any) -> dict[str, Any]:
     """Scrapy settings for a deployment's `crawl:` section (portalcheck.core.config.CrawlConfig)."""
-    crawl = config.crawl
+    return {**polite_settings(config.crawl), "PORTALCHECK_DATABASE_URL": config.database_url()}
+
+
+def polite_settings(crawl: Any) -> dict[str, Any]:
+    """The fetching half of a `crawl:` section (robots, concurrency, delay, limits): also what `portalcheck
+    init` reads a portal by before any config.yaml exists."""
     return {
         "ROBOTSTXT_OBEY": crawl.obey_robots,
         "USER_AGENT": crawl.user_agent,
@@ -76,7 +81,6 @@ def settings_from_config(config: Any) -> dict[str, Any]:
         "DOWNLOAD_TIMEOUT": crawl.timeout_seconds,
         "RETRY_TIMES": crawl.retries,
         "DOWNLOAD_MAXSIZE": crawl.max_page_bytes,
-        "PORTALCHECK_DATABASE_URL": config.database_url(),
         "PORTALCHECK_HOST_PAUSE_ERROR_RATIO": crawl.host_pause_error_ratio,
         "PORTALCHECK_CHROMIUM": crawl.chromium_path or shutil.which("chromium"),
     }

@@ -15,10 +15,15 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from rich.console import Console
 
 from portalcheck.core.config import DEFAULT_CONFIG, ENV_CONFIG, Config, ConfigError, load_config
+
+if TYPE_CHECKING:
+    from portalcheck.exports import Period
 
 console = Console(stderr=True, highlight=False)
 
@@ -44,6 +49,16 @@ def _date(text: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"日期格式应为 2020-05-29，实际为 {text!r}") from None
+
+
+def _days(text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"天数应为不小于0的整数，实际为 {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,11 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
     recheck.add_argument("--unit", required=True)
     recheck.add_argument("--queue", action="store_true", help="交给运行中的定时服务处理 (queue for the scheduler)")
 
-    commands.add_parser("probe", help="可用性监测：访问一轮首页与各单位站点")
+    probe = commands.add_parser("probe", help="可用性监测：访问一轮首页与各单位站点")
+    probe.add_argument("--network", action="store_true",
+                       help="改为网络探测一轮：IPv6 支持度与 HTTPS 证书 (site.ipv6, site.https)")
 
     export = commands.add_parser("export", help="导出检查结果与通报附表")
     export.add_argument(
-        "kind", choices=["findings", "publications", "columns", "messages", "accounts", "summary", "notice"]
+        "kind", choices=["findings", "publications", "columns", "messages", "accounts", "summary", "notice",
+                         "warnings"]
     )
     export.add_argument("--format", choices=["xlsx", "csv", "json", "docx", "md"],
                         help="xlsx、csv、json；通报草稿 notice 为 docx 或 md (default: xlsx / docx)")
@@ -89,6 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--as-of", type=_datetime, help="统计时点，如 2020-05-29T18:00 (default: now)")
     export.add_argument("--unit", action="append", help="只导出该单位 (repeatable)")
     export.add_argument("--deadline", type=_date, help="整改期限：记录到本次导出（或通报点名单位）的未整改问题上")
+    export.add_argument("--within", type=_days, metavar="DAYS", help="预警清单 warnings：列出DAYS天内将不合格的对象")
+
+    warnings = commands.add_parser("warnings", help="预警：如不整改，将在提前期内不合格的栏目、首页、账号、留言和站点")
+    warnings.add_argument("--unit", action="append", help="只看该单位 (repeatable)")
+    warnings.add_argument("--as-of", type=_datetime, help="时点 (default: now)")
+    warnings.add_argument("--within", type=_days, metavar="DAYS",
+                          help="列出DAYS天内将不合格的对象（代替配置 warnings: 中按天计的提前期）")
 
     schedule = commands.add_parser("schedule", help="以常驻服务运行定时任务")
     schedule.add_argument("--dry-run", action="store_true", help="只显示各任务下次运行时间")
@@ -101,6 +126,15 @@ def build_parser() -> argparse.ArgumentParser:
     login.add_argument("--screenshot", help="二维码截图文件 (default with --headless: logs/weibo-login.png)")
     login.add_argument("--timeout", type=float, default=300, help="等待登录的秒数 (default: 300)")
     login.add_argument("--login-url", help=argparse.SUPPRESS)
+
+    init = commands.add_parser("init", help="从门户网站本身生成配置草稿（单位、留言板、政务新媒体账号）")
+    init.add_argument("url", nargs="?", help="门户首页，如 https://www.example.gov.cn/ (--check: default portal.home)")
+    init.add_argument("--out", default=DEFAULT_CONFIG, help="写入的配置文件 (default: config.yaml)")
+    init.add_argument("--force", action="store_true", help="覆盖已有的配置文件")
+    init.add_argument("--check", action="store_true",
+                      help="核对已有配置（--config）：门户新增的单位、网站已打不开的单位")
+    init.add_argument("--max-pages", type=int, default=30, help="最多读取的页面数 (default: 30)")
+    init.add_argument("--delay", type=float, help="请求间隔秒数 (default: crawl.delay_seconds 的默认值 0.5)")
 
     demo = commands.add_parser("demo", help="启动内置示例门户，完整运行一遍并导出结果")
     demo.add_argument("--port", type=int, help="示例门户端口 (default: from config.yaml)")
@@ -198,6 +232,11 @@ def cmd_probe(args: argparse.Namespace) -> int:
     config = _load(args)
     store = Store(config.database_url())
     try:
+        if getattr(args, "network", False):
+            from crawler.netprobe import format_network_round, run_network_round
+
+            print(format_network_round(run_network_round(config, store)))
+            return EXIT_OK
         round_ = run_probe_round(config, store)
     finally:
         store.dispose()
@@ -218,8 +257,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         console.print(f"[red]{exc}[/]")
         return EXIT_CONFIG
     try:
+        found = _warning_rows(config, period, args.within) if args.kind == "warnings" else None
         path = export(config, args.kind, Path(args.out) if args.out else None, fmt=fmt, period=period,
-                      deadline=args.deadline)
+                      deadline=args.deadline, warnings=found, within=args.within)
+    except KeyError as exc:  # an unknown unit
+        console.print(f"[red]{exc.args[0]}[/]")
+        return EXIT_CONFIG
     except NoCheckRun as exc:
         console.print(f"[red]{exc}[/]")
         return EXIT_FAILED
@@ -229,6 +272,38 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.deadline:
         console.print(f"已记录整改期限：{args.deadline.isoformat()}")
     console.print(f"已导出：{path}")
+    return EXIT_OK
+
+
+def _warning_rows(config: Config, period: Period, within: int | None) -> list[dict]:
+    """The warnings at the export's moment for its units, as the warnings export takes them."""
+    from checks.warnings import find_warnings
+    from storage.session import Store
+
+    store = Store(config.database_url())
+    try:
+        units = list(period.units) if period.units else None
+        return [w.as_dict() for w in find_warnings(store, config, period.as_of, units, within)]
+    finally:
+        store.dispose()
+
+
+def cmd_warnings(args: argparse.Namespace) -> int:
+    """Warnings are advice, not failures: the command exits 0 whatever it lists."""
+    from checks.warnings import find_warnings, format_warnings
+    from storage.session import Store
+
+    config = _load(args)
+    as_of = _local(args.as_of, config) or datetime.now(config.zone)
+    store = Store(config.database_url())
+    try:
+        found = find_warnings(store, config, as_of, args.unit, args.within)
+    except KeyError as exc:
+        console.print(f"[red]{exc.args[0]}[/]")
+        return EXIT_CONFIG
+    finally:
+        store.dispose()
+    print(format_warnings(found, as_of, config.schedule.timezone))
     return EXIT_OK
 
 
@@ -272,6 +347,28 @@ def _demo_config(args: argparse.Namespace) -> Config:
     return config.model_copy(update={"source": Path.cwd() / DEFAULT_CONFIG})
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from portalcheck.core.config import CrawlConfig
+    from portalcheck.onboard import run_check, run_init
+
+    out = Console(highlight=False, soft_wrap=True)
+    if args.check:
+        config = _load(args)
+        if args.delay is not None:
+            config = config.model_copy(update={"crawl": config.crawl.model_copy(update={"delay_seconds": args.delay})})
+        return run_check(config, args.url, max_pages=args.max_pages, out=out)
+    if not args.url:
+        console.print("请给出门户首页网址，如 portalcheck init https://www.example.gov.cn/", markup=False)
+        return EXIT_CONFIG
+    url = args.url.strip()
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+        console.print(f"门户首页应为 http:// 或 https:// 开头的完整网址，实际为 {url!r}", markup=False)
+        return EXIT_CONFIG
+    crawl = CrawlConfig() if args.delay is None else CrawlConfig(delay_seconds=args.delay)
+    return run_init(url, Path(args.out), force=args.force, crawl=crawl, max_pages=args.max_pages,
+                    out=out, err=console)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from portalcheck.demo_run import run_demo
 
@@ -285,8 +382,10 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "recheck": cmd_recheck,
     "probe": cmd_probe,
     "export": cmd_export,
+    "warnings": cmd_warnings,
     "schedule": cmd_schedule,
     "demo": cmd_demo,
+    "init": cmd_init,
     "accounts": cmd_accounts,
 }
 

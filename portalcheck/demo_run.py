@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import socket
 import time
+from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from rich.console import Console
@@ -56,13 +58,39 @@ def run_stages(config: Config, console: Console) -> int:
 
     result = run_crawl(config, full=True, console=console)
     result.print_summary(console)
+    _network(config, console)
     _check(config, console)
     _export(config, console)
+    if problem := unread_demo(result.counts):
+        console.print(f"[bold red]示例运行失败：{problem}。以上检查结果不代表示例门户的真实情况。[/]")
+        return EXIT_FAILED
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
+def unread_demo(counts: dict[str, Any]) -> str | None:
+    """Why the crawl did not read the demo portal, if it did not (a run whose every request failed still
+    "finishes"; the demo's every unit has columns, so one without any means the demo was not read)."""
+    if not counts.get("pages"):
+        return "未能抓取示例门户的任何页面"
+    if missing := counts.get("units_without_columns"):
+        return f"{len(missing)}个单位未能读取栏目（{'、'.join(sorted(missing)[:5])}）"
+    return None
+
+
+def _network(config: Config, console: Console) -> None:
+    """The nightly network round (site.ipv6, site.https): the demo is served on IPv4 and plain http only."""
+    from crawler.netprobe import format_network_round, run_network_round
+    from storage.session import Store
+
+    store = Store(config.database_url())
+    try:
+        console.print(format_network_round(run_network_round(config, store)), markup=False)
+    finally:
+        store.dispose()
+
+
 def _check(config: Config, console: Console) -> None:
-    from datetime import datetime, timezone
+    from datetime import timezone
 
     from checks import format_report, run_checks
     from storage.session import Store
@@ -85,3 +113,20 @@ def _export(config: Config, console: Console) -> None:
     for kind, fmt in plan:
         path = export(config, kind, folder / f"{kind}.{fmt}", fmt=fmt, period=period)
         console.print(f"已导出：{path}")
+    found = _warnings(config, period.as_of)
+    console.print(f"预警{len(found)}条（如不整改，将在提前期内不合格；预警不计入问题、结论和得分）", markup=False)
+    for fmt in ("xlsx", "csv", "json"):
+        path = export(config, "warnings", folder / f"warnings.{fmt}", fmt=fmt, period=period, warnings=found)
+        console.print(f"已导出：{path}")
+
+
+def _warnings(config: Config, as_of: datetime) -> list[dict]:
+    """What the demo portal will fail soon if nothing changes (its dates are relative to today)."""
+    from checks.warnings import find_warnings
+    from storage.session import Store
+
+    store = Store(config.database_url())
+    try:
+        return [w.as_dict() for w in find_warnings(store, config, as_of)]
+    finally:
+        store.dispose()

@@ -284,6 +284,23 @@ class Probe(Base):
     error: Mapped[str | None] = mapped_column(String(40))
 
 
+class NetworkProbe(Base):
+    """One network probe of a host (site.ipv6: AAAA, pages over IPv6, 天窗; site.https: TLS, certificate).
+
+    `facts` holds what the probe saw (crawler/netprobe.py documents the keys); the checks read them.
+    """
+
+    __tablename__ = "network_probes"
+    __table_args__ = (Index("ix_network_probes_kind_host_time", "kind", "host", "probed_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # ipv6 | https
+    host: Mapped[str] = mapped_column(String(300))  # host[:port] as in the site URL, lower case
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    probed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    facts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
 class Account(Base):
     """A government new-media account listed in config, with the health of its collector."""
 
@@ -383,6 +400,8 @@ class CheckRun(Base):
     columns: Mapped[list[Any]]
     accounts: Mapped[list[Any]]
     messages: Mapped[dict[str, Any]]
+    # One row per probed host: the IPv6 and HTTPS figures (site.ipv6, site.https); None before 0008.
+    network: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class SchedulerJob(Base):

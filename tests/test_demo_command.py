@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -88,3 +89,45 @@ def test_demo_findings_are_exactly_the_deliberate_defects(demo_run) -> None:  # 
     assert expected - found == set(), "deliberate defect not found"
     site_level = {f["rule"] for f in findings if f["unit"] is None}
     assert site_level <= {"column.stale_count", "column.blank_count"}
+
+
+def test_demo_that_could_not_read_its_portal_fails_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crawl whose every request failed still 'finishes'; the demo must not then report its findings as a
+    success (an installed package once lost a template and every request of its demo failed, exit code 0)."""
+    from rich.console import Console
+
+    from portalcheck.demo_run import EXIT_FAILED, run_stages
+
+    with socket.socket() as probe:  # a port nothing listens on: every request is refused
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    configured = load_config(REPO / "config.yaml").portal.home.rstrip("/")
+    text = (REPO / "config.yaml").read_text(encoding="utf-8").replace(configured, dead)
+    (tmp_path / "config.yaml").write_text(text, encoding="utf-8")
+    for db_url in fresh_database(tmp_path):
+        monkeypatch.setenv("PORTALCHECK_DATABASE_URL", db_url)
+        console = Console(record=True, width=240)
+        code = run_stages(load_config(tmp_path / "config.yaml"), console)
+        output = console.export_text()
+        assert code == EXIT_FAILED, output[-3000:]
+        # every unit whose columns come from discovery (config lists the others' columns): none was read
+        discovered = sum(1 for unit in load_config(tmp_path / "config.yaml").units if not unit.columns)
+        assert f"示例运行失败：{discovered}个单位未能读取栏目" in output
+
+
+def test_demo_prints_its_warnings_and_writes_them_apart_from_the_findings(demo_run) -> None:  # type: ignore[no-untyped-def]
+    result, folder = demo_run
+    [count] = re.findall(r"预警(\d+)条", result.stderr)
+    data = json.loads((folder / "exports" / "warnings.json").read_text(encoding="utf-8"))
+    rows = data["tables"]["warnings"]["rows"]
+    assert int(count) == len(rows) >= 3
+    warned = {(r["rule"], r["unit"], r["subject"]) for r in rows}
+    # planted in site.yaml / model.py inside their lead times (dates relative to today)
+    assert ("column.stale", "上龛乡", "栏目「乡镇动态」") in warned
+    assert ("account.not_updated", "县卫生健康局", "微信公众号“健康青山”") in warned
+    assert any(r["rule"] == "message.unanswered" for r in rows)
+    findings = json.loads((folder / "exports" / "findings.json").read_text(encoding="utf-8"))
+    assert not [f for f in findings if f["rule"] == "column.stale" and f["column"] == "乡镇动态" and f["unit"] == "上龛乡"]
+    assert not [f for f in findings if f["rule"] == "account.not_updated" and "健康青山" in f["detail"]]
+    assert (folder / "exports" / "warnings.xlsx").stat().st_size > 100
+    assert (folder / "exports" / "warnings.csv").stat().st_size > 100

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -62,6 +62,12 @@ class AccountState:
     def age_days(self, ctx: CheckContext) -> int | None:
         newest = self.newest_local(ctx.timezone)
         return None if newest is None else (ctx.today - newest).days
+
+    def silent_from(self, ctx: CheckContext, days: int) -> date | None:
+        """The first day the account has been silent longer than `days` if it posts nothing more (None:
+        no post at all); silent_accounts and the warnings (checks/warnings/) both judge by it."""
+        newest = self.newest_local(ctx.timezone)
+        return None if newest is None else newest + timedelta(days=days + 1)
 
     def not_checked_reason(self) -> str:
         word = HEALTH_ZH.get(self.health or "", "尚未采集")
@@ -129,9 +135,9 @@ def silent_accounts(ctx: CheckContext, days: int) -> Iterator[tuple[AccountState
         if skip_unreadable(ctx, state):
             continue
         ctx.checked_pages([(state.unit_id, state.subject)])
-        age = state.age_days(ctx)
-        if age is None or age > days:
-            yield state, age
+        silent_from = state.silent_from(ctx, days)
+        if silent_from is None or ctx.today >= silent_from:
+            yield state, state.age_days(ctx)
 
 
 def is_blocked(state: AccountState) -> bool:

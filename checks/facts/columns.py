@@ -8,7 +8,7 @@ latest visit is not_seen (or that was never visited) is "not checked", never sta
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import and_, func, select
 
@@ -58,14 +58,23 @@ class ColumnState:
     def age_days(self, ctx: CheckContext) -> int | None:
         return None if self.newest is None else (ctx.today - self.newest).days
 
+    def stale_from(self, ctx: CheckContext) -> date | None:
+        """The first day the column is past its window if nothing newer appears (the home page: its 14
+        days); None without a dated item or a window. column.stale, home.not_updated and the warnings
+        (checks/warnings/) all read the window through here."""
+        window = ctx.thresholds.home_stale_days if self.category == "home" else self.window_days(ctx)
+        if window is None or self.newest is None:
+            return None
+        return self.newest + timedelta(days=window + 1)
+
     def is_stale(self, ctx: CheckContext) -> bool | None:
         """True/False when judged; None when not applicable or not checked."""
-        window = self.window_days(ctx)
-        if window is None or not self.seen or self.items == 0:
+        if self.window_days(ctx) is None or not self.seen or self.items == 0:
             return None
-        if self.newest is None:
+        stale_from = self.stale_from(ctx)
+        if stale_from is None:
             return True if ctx.thresholds.undated_counts_as_stale else None
-        return (ctx.today - self.newest).days > window
+        return ctx.today >= stale_from
 
     def is_key(self) -> bool:
         """动态要闻 columns and first-level 通知公告/政策文件 columns (A4.1)."""

@@ -40,6 +40,12 @@ def answered(message: Message, as_of: datetime) -> bool:
     return bool((message.reply or "").strip()) and message.first_seen <= as_of
 
 
+def unanswered_from(message: Message, limit_days: int) -> datetime:
+    """The moment a message still without an answer is over the limit (message.unanswered: more than
+    `limit_days` whole days since it was left); message.overdue and the warnings read the limit here too."""
+    return message.asked_at + timedelta(days=limit_days + 1)
+
+
 def local_date(when: datetime, ctx: CheckContext) -> date:
     """Boards write local dates; the store keeps UTC."""
     return when.astimezone(ZoneInfo(ctx.timezone)).date()

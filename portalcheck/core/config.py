@@ -182,6 +182,35 @@ class Thresholds(_Strict):
     annual_report_deadline: str = Field("01-31", pattern=r"^\d{2}-\d{2}$")
     annual_report_tolerance: float = Field(0.2, ge=0)  # 年度报表 figures vs the crawl: relative difference allowed
     accessibility_impacts: list[Literal["critical", "serious", "moderate", "minor"]] = ["critical", "serious"]
+    ipv6_page_share: float = Field(0.85, gt=0, le=1)  # site.ipv6: 二、三级页面IPv6可达比例 (national target 85%)
+    ipv6_content_similarity: float = Field(0.9, gt=0, le=1)  # site.ipv6: IPv6 home page text vs IPv4's
+    cert_expiry_warn_days: int = Field(30, ge=0)  # site.https: warn before the certificate expires
+
+
+class ColumnLeads(_Strict):
+    """Days before a column of each category passes its window (thresholds.column_windows) that it is warned of."""
+
+    news: int = Field(3, ge=0)
+    notice: int = Field(30, ge=0)
+    policy: int = Field(30, ge=0)
+    personnel: int = Field(30, ge=0)
+    planning: int = Field(30, ge=0)
+    basic: int = Field(30, ge=0)
+
+
+class WarningsConfig(_Strict):
+    """预警 (`portalcheck warnings`): how early a subject that will fail a rule if nothing changes is named.
+
+    Lead times only: the limits themselves are the thresholds the rules use. Warnings are never findings.
+    """
+
+    columns: ColumnLeads = ColumnLeads()
+    home_days: int = Field(5, ge=0)
+    account_days: int = Field(5, ge=0)
+    message_unanswered_days: int = Field(14, ge=0)
+    message_reply_working_days: int = Field(2, ge=0)
+    probe_failure_ratio: float = Field(0.03, gt=0, le=1)
+    count_margin: int = Field(1, ge=0)  # columns short of a count veto (stale key, long stale, blank)
 
 
 class CrawlConfig(_Strict):
@@ -237,6 +266,26 @@ class ScheduleConfig(_Strict):
         return value
 
 
+class NetworkConfig(_Strict):
+    """The network probes of site.ipv6 and site.https (crawler/netprobe.py), one round per night."""
+
+    # DNS servers asked for A/AAAA ("host" or "host:port"); empty: the machine's resolver.
+    nameservers: list[str] = []
+    http_port: int = Field(80, gt=0, lt=65536)  # tried for http→https when a site is configured as https
+    https_port: int = Field(443, gt=0, lt=65536)  # tried when a site is configured as http and does not redirect
+    ca_file: str | None = None  # trusted CAs for the chain check; default: the system's store
+    timeout_seconds: float = Field(10, gt=0)
+    ipv6_sample_pages: int = Field(30, ge=0)  # 二、三级页面 fetched over IPv6 per host and round
+    ipv6_resources_per_page: int = Field(20, ge=0)  # resources of an IPv6 page checked for 天窗
+
+
+class RuleOverride(_Strict):
+    """A deployment's own weight for a rule: e.g. make site.ipv6 a veto, or give it points."""
+
+    severity: Literal["veto", "deduct", "info"] | None = None
+    points: float | None = Field(None, ge=0)
+
+
 class DatabaseConfig(_Strict):
     url: str = "sqlite:///portalcheck.db"
 
@@ -250,15 +299,16 @@ class Config(_Strict):
     units: list[UnitConfig] = Field(min_length=1)
     message_boards: list[MessageBoardConfig] = []
     thresholds: Thresholds = Thresholds()
+    warnings: WarningsConfig = WarningsConfig()
     crawl: CrawlConfig = CrawlConfig()
     accounts: AccountsConfig = AccountsConfig()
     schedule: ScheduleConfig = ScheduleConfig()
+    network: NetworkConfig = NetworkConfig()
+    rules: dict[str, RuleOverride] = {}  # rule id → severity/points replacing the catalogue's
     database: DatabaseConfig = DatabaseConfig()
     exports: ExportsConfig = ExportsConfig()
     leaders: dict[str, list[str]] = {}
     sensitive_words: list[str] = []  # added to checks/data/sensitive.yaml (content.sensitive, account.sensitive)
-    # rule id -> veto | deduct | info: a deployment's own weight for a rule (issue #18's rules are advisory)
-    rule_severity: dict[str, Literal["veto", "deduct", "info"]] = {}
 
     # Where the file was read from: relative paths in it are relative to this folder.
     source: Path | None = Field(default=None, exclude=True)

@@ -376,11 +376,11 @@ def build_messages(rng: random.Random, today: dt.date, units: list[Unit]) -> lis
         9: ("none", 150),
         15: ("none", 120),
         22: ("none", 100),
-        5: ("in_progress", 50),
+        5: ("in_progress", 80),  # a progress-only reply 80 days on: warned of the 3-month veto (2 weeks ahead)
         12: ("not_ours", 70),
         18: ("policy_only", 80),
         0: ("none", 2),
-        1: ("none", 4),
+        1: ("none", 7),  # waiting a week: near its 7-working-day deadline (warned unless a holiday intervenes), never past it
     }
     out = []
     for i in range(40):

@@ -146,6 +146,13 @@ class DemoPortal:
             self._routes = None
             return art.path
 
+    def retire_unit(self, code: str) -> None:
+        """A unit merged away (offices merge): its site and its home-page link are gone (`init --check`)."""
+        with self._lock:
+            self.units = [u for u in self.units if u.code != code]
+            self._routes = None
+            self._cache.clear()
+
     def unit(self, code: str) -> Unit:
         """A unit by code; "portal" is the county's own 新闻中心 (要闻动态, 通知公告)."""
         for unit in [self.portal_unit, *self.units]:

@@ -76,6 +76,10 @@ def build_truth(
             "detail": "home page items are at most 2 days old",
         }
     )
+    # The network rules (site.ipv6, site.https) judge the host the demo is served on: 127.0.0.1 over plain
+    # http, so IPv6 (no AAAA for an IPv4 address) and https (nothing listens on 443) each fail once.
+    out.append({"rule": "site.ipv6", "unit": portal.name, "path": "/", "detail": "served on 127.0.0.1 only: no AAAA"})
+    out.append({"rule": "site.https", "unit": portal.name, "path": "/", "detail": "plain http only: https not offered"})
     for link in site["portal"]["home_links"]:
         if link["kind"] != "ok":
             out.append(

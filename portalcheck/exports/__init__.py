@@ -1,7 +1,8 @@
 """Exports for inspectors (xlsx they open in WPS/Excel, a drafted notice) and for tools (csv, json).
 
 One module per export kind: findings (问题清单), publications (附件1), columns (附件2),
-messages (附件3), accounts (附件4), summary (检查结论), notice (通报草稿). Exports read what
+messages (附件3), accounts (附件4), summary (检查结论), notice (通报草稿), warnings (预警清单: computed
+by the command from checks.warnings and handed in, never stored). Exports read what
 `portalcheck check` stored — the findings, and the verdicts and figures of the newest check run at
 or before the moment asked for (checks/results.py); they count crawl facts over the period and lay
 out, and never judge. Without a check run, an export that needs one raises NoCheckRun.
@@ -14,9 +15,10 @@ rule, severity, unit, column, url, detail, first_seen, last_seen, status.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from portalcheck.core.config import Config
 from portalcheck.exports.common import NoCheckRun, Period, Table, safe_cell
@@ -26,11 +28,11 @@ from storage.session import Store
 
 TABLE_FORMATS = ("xlsx", "csv", "json")
 NOTICE_FORMATS = ("docx", "md")
-KINDS = ("findings", "publications", "columns", "messages", "accounts", "summary", "notice")
+KINDS = ("findings", "publications", "columns", "messages", "accounts", "summary", "notice", "warnings")
 FILE_NAMES = {
     "findings": "问题清单", "publications": "附件1_信息发布统计表", "columns": "附件2_网页督查情况表",
     "summary": "检查结论汇总", "notice": "通报草稿", "messages": "附件3_网上问政回复情况统计表",
-    "accounts": "附件4_政务新媒体检查情况表",
+    "accounts": "附件4_政务新媒体检查情况表", "warnings": "预警清单",
 }
 
 # kind → function(store, config, period) → tables
@@ -78,13 +80,23 @@ def default_path(config: Config, kind: str, fmt: str, period: Period) -> Path:
 
 
 def export(config: Config, kind: str, path: Path | None = None, *, fmt: str = "xlsx",
-           period: Period | None = None, deadline: date | None = None) -> Path:
-    """Write one export; raises NoCheckRun when no check run has judged yet, ValueError for a bad format."""
+           period: Period | None = None, deadline: date | None = None,
+           warnings: Iterable[Mapping[str, Any]] | None = None, within: int | None = None) -> Path:
+    """Write one export; raises NoCheckRun when no check run has judged yet, ValueError for a bad format.
+
+    `warnings` (kind warnings only): the rows checks.warnings computed for `period.as_of` (EarlyWarning.as_dict).
+    """
     period = period or Period.make()
     allowed = NOTICE_FORMATS if kind == "notice" else TABLE_FORMATS
     if fmt not in allowed:
         raise ValueError(f"{kind} 可导出的格式为 {'、'.join(allowed)}，不支持 {fmt}")
     path = path or default_path(config, kind, fmt, period)
+    if kind == "warnings":
+        from portalcheck.exports.warnings import export_warnings
+
+        if warnings is None:
+            raise ValueError("预警清单需先计算预警（portalcheck export warnings 或 portalcheck warnings）")
+        return export_warnings(path, fmt, period, warnings, within)
     if kind == "findings":
         return export_findings(config, path, fmt=fmt, units=period.units, period=period, deadline=deadline)
     store = Store(config.database_url())

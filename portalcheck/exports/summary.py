@@ -9,7 +9,7 @@ sheet says so.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
@@ -30,6 +30,7 @@ class Summary:
     catalogue: list[dict[str, Any]]
     targets: list[dict[str, Any]]  # site first, then units
     cells: dict[str, dict[str, str]]  # rule → target name → verdict text
+    network: list[dict[str, Any]] = field(default_factory=list)  # per host: site.ipv6 / site.https figures
 
 
 def _score(verdict: Any) -> float | None:
@@ -39,8 +40,9 @@ def _score(verdict: Any) -> float | None:
 def compute(store: Store, config: Config, period: Period) -> Summary:
     from checks.registry import catalogue
 
-    judged = stored_run(store, period.as_of, "检查结论汇总").verdicts
-    rules = catalogue(dict(config.rule_severity))
+    run = stored_run(store, period.as_of, "检查结论汇总")
+    judged = run.verdicts
+    rules = catalogue()
     with store.session() as session:
         kinds = dict(session.execute(select(Unit.name, Unit.kind).order_by(Unit.id)).all())
         points = session.execute(
@@ -73,7 +75,7 @@ def compute(store: Store, config: Config, period: Period) -> Summary:
         for key, _, _, verdict in targets:
             count, total = per_rule.get((key, rule), (0, 0.0))
             cells[rule][key] = _cell(meta, rule in verdict.vetoes, count, total)
-    return Summary(period, rules, rows, cells)
+    return Summary(period, rules, rows, cells, [network_row(h) for h in run.network])
 
 
 def _title(rules: list[dict[str, Any]], rule: str) -> str:
@@ -90,6 +92,39 @@ def _cell(meta: dict[str, Any], vetoed: bool, count: int, total: float) -> str:
     return f"{count}处"
 
 
+def _yes(value: Any) -> str:
+    return "—" if value is None else ("是" if value else "否")
+
+
+def network_row(host: dict[str, Any]) -> dict[str, Any]:
+    """One host's IPv6 and HTTPS figures as the sheet shows them (checks/figures.py network_rows)."""
+    v6, tls = host.get("ipv6") or {}, host.get("https") or {}
+    verify = tls.get("verify") or {}
+    home = (f"失败{v6['home_v6_failed']}/{v6['home_v6_rounds']}轮" if v6.get("home_v6_failed")
+            else "可访问" if v6.get("home_v6_rounds") else "不可访问" if v6 else "—")
+    return {"host": host["host"], "site": host.get("site"), "rounds": v6.get("rounds"),
+            "aaaa": "、".join(v6.get("aaaa") or []) or ("无" if v6 else "—"), "home_v6": home,
+            "similarity": v6.get("similarity"), "page_share": v6.get("page_share"),
+            "pages": f"{v6.get('pages_reachable', 0)}/{v6.get('pages_tried', 0)}" if v6 else "—",
+            "skylights": v6.get("skylights"), "https": _yes(tls.get("offered")) if tls else "—",
+            "redirect": _yes((tls.get("redirect") or {}).get("to_https")) if tls else "—",
+            "tls_version": tls.get("tls_version"), "not_after": (tls.get("not_after") or "")[:10] or None,
+            "days_left": tls.get("days_left"), "host_match": _yes(tls.get("host_match")),
+            "chain": _yes(verify.get("ok")) if verify else "—", "legacy": "、".join(tls.get("legacy") or []) or "无"}
+
+
+NETWORK_FIELDS = [
+    Field("host", "主机", 24), Field("site", "站点", 24), Field("rounds", "探测轮数", 8, "int"),
+    Field("aaaa", "IPv6地址（AAAA）", 20), Field("home_v6", "首页IPv6访问", 12),
+    Field("similarity", "首页IPv6/IPv4内容相似度", 12, "percent"),
+    Field("page_share", "二三级页面IPv6可达率", 12, "percent"), Field("pages", "可达/抽查页面", 10),
+    Field("skylights", "天窗（仅IPv4资源）", 10, "int"), Field("https", "提供HTTPS", 8),
+    Field("redirect", "HTTP跳转HTTPS", 10), Field("tls_version", "TLS版本", 9), Field("not_after", "证书到期日", 11),
+    Field("days_left", "证书剩余天数", 10, "float"), Field("host_match", "证书与域名一致", 10),
+    Field("chain", "证书链可信", 9), Field("legacy", "支持TLS1.2以下", 12),
+]
+
+
 TARGET_FIELDS = [
     Field("target", "检查对象", 24), Field("kind", "类别", 9), Field("verdict", "结论", 9),
     Field("vetoes", "触发的单项否决指标", 36), Field("deductions", "扣分合计", 9, "float"),
@@ -104,5 +139,8 @@ def tables(summary: Summary) -> list[Table]:
               *[Field(key, shown, 14) for key, shown in names]]
     rows = [{"title": m["title"], "rule": m["rule"], "severity": SEVERITY_ZH.get(m["severity"], m["severity"]),
              **summary.cells[m["rule"]]} for m in summary.catalogue]
-    return [Table("targets", "检查结论", TARGET_FIELDS, summary.targets),
-            Table("indicators", "分指标结论", fields, rows)]
+    tables = [Table("targets", "检查结论", TARGET_FIELDS, summary.targets),
+              Table("indicators", "分指标结论", fields, rows)]
+    if summary.network:  # only once a network round was judged: a deployment that never probed shows no sheet
+        tables.append(Table("network", "IPv6与HTTPS", NETWORK_FIELDS, summary.network))
+    return tables

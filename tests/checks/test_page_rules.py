@@ -1,5 +1,5 @@
 """site.annual_report's comparisons, page.accessibility's impacts and care entry, the report parser on the
-published table's layout, and a deployment's rule_severity: judged from store rows shaped like the crawler's."""
+published table's layout, and a deployment's own weight for them (`rules:`): judged from store rows shaped like the crawler's."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from parsel import Selector
 from checks import run_checks
 from checks.site_annual_report import due_year
 from crawler.page_rules import parse_report
+from portalcheck.core.config import RuleOverride
 from storage.models import AccessibilityAudit, AnnualReport, Message
 from tests.checks.facts import AS_OF, GOOD_MARKS, PORTAL, SITE_CODE, Facts, findings, make_config
 
@@ -121,11 +122,11 @@ def test_only_the_configured_impacts_count_and_a_care_entry_passes(store) -> Non
 def test_a_deployment_can_make_an_advisory_rule_a_veto(store) -> None:
     facts = Facts(store)
     audit(facts, facts.unit(), PORTAL, "home", care=None, violations=[])
-    check(store, rule_severity={"page.accessibility": "veto"})
+    check(store, rules={"page.accessibility": RuleOverride(severity="veto")})
     [finding] = findings(store)
     assert finding.severity == "veto" and "关怀版" in finding.detail
 
 
-def test_an_unknown_rule_in_rule_severity_is_a_clear_error(store) -> None:
-    with pytest.raises(KeyError, match="rule_severity 中有未知的检查规则：page.nothing"):
-        check(store, rule_severity={"page.nothing": "veto"})
+def test_an_unknown_rule_in_rules_is_a_clear_error(store) -> None:
+    with pytest.raises(KeyError, match="配置 rules: 中有未知的检查规则：page.nothing"):
+        check(store, rules={"page.nothing": RuleOverride(severity="veto")})

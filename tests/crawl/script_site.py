@@ -6,13 +6,15 @@ template whose API answers 500, and one plain static list."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..servers import send
 
 SITE = "/xzjd/bhz/"
-TODAY = date.today()
+# The site's dates hang on a fixed moment; the tests crawl it under tests.clock.frozen_at(MOMENT).
+MOMENT = datetime.fromisoformat("2026-01-05T10:00:00+08:00")  # a Monday: 2025's dates close by
+TODAY = MOMENT.date()
 
 
 def page(title: str, body: str) -> str:

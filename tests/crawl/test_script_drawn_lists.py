@@ -20,12 +20,14 @@ from portalcheck.exports.common import Period
 from storage.session import Store
 
 from ..checks.crawled.portal import _findings, _ids
+from ..clock import frozen_at
 from ..conftest import fresh_database
 from ..servers import FixtureServer
 from .fixture_site import write_config
 from .runner import crawl, query
 from .script_site import (
     EMPTY_NOTE,
+    MOMENT,
     NEWS,
     NOTICE_API,
     NOTICES,
@@ -38,7 +40,7 @@ from .script_site import (
 )
 
 pytestmark = pytest.mark.browser
-AS_OF = datetime.now(UTC) + timedelta(hours=1)
+AS_OF = MOMENT + timedelta(hours=1)
 
 
 @dataclass
@@ -65,7 +67,7 @@ class Crawled:
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
     folder = tmp_path_factory.mktemp("script_site")
-    with FixtureServer(routes()) as server, pytest.MonkeyPatch.context() as patch:
+    with frozen_at(MOMENT), FixtureServer(routes()) as server, pytest.MonkeyPatch.context() as patch:
         config = write_config(folder, server.base_url, [("白鹤镇", "乡镇", SITE)], "incremental_revisit_fraction: 0")
         for db_url in fresh_database(folder):
             result = crawl(config, db_url, "--full")
@@ -170,3 +172,13 @@ def test_a_full_crawl_reads_a_known_script_column_as_served_and_goes_back_to_sta
     assert crawled.full_again.count(("GET", SITE + "tzgg/")) == 1
     assert not [path for _, path in crawled.full_again if path.startswith(NOTICE_API)]
     assert crawled.modes_after_full["通知公告"] == "static" and crawled.modes_after_full["工作动态"] == "rendered"
+
+
+def test_the_crawl_subprocesses_read_the_tests_frozen_clock(crawled: Crawled) -> None:
+    """The site's dates hang on MOMENT, so the crawls must have run at MOMENT too (tests/clock.py), not today."""
+    started = [value if isinstance(value, datetime) else datetime.fromisoformat(value)
+               for (value,) in query(crawled.db_url, "SELECT started_at FROM crawl_runs")]
+    assert started
+    for value in started:
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        assert timedelta(0) <= moment - MOMENT < timedelta(minutes=30), value

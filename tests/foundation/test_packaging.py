@@ -60,6 +60,8 @@ def test_every_data_file_of_a_package_is_declared_package_data() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(bool(os.environ.get("PORTALCHECK_TEST_WHEEL_CHECKED")),
+                    reason="the wheel was built, installed and run in this CI run's first pass (.ci/run)")
 def test_wheel_installs_without_warnings_and_runs_from_another_folder(tmp_path: Path) -> None:
     wheels, source = tmp_path / "wheels", tmp_path / "source"
     # Built from a copy: setuptools writes build/ and *.egg-info into the tree it builds.
@@ -95,7 +97,7 @@ def test_wheel_installs_without_warnings_and_runs_from_another_folder(tmp_path: 
     exports = sorted(p.name for p in (elsewhere / "exports").rglob("*") if p.is_file())
     assert any(name.endswith(".xlsx") for name in exports), exports
     # The demo's deliberate defects, as `make demo` finds them (the console wraps long lines).
-    assert "发现问题63个" in (demo.stderr + demo.stdout).replace("\n", "")
+    assert "发现问题65个" in (demo.stderr + demo.stdout).replace("\n", "")
     # Nothing was imported from the checkout: the installed package answered.
     where = subprocess.run([str(python), "-c", "import storage, crawler; print(storage.__file__, crawler.__file__)"],
                            cwd=elsewhere, capture_output=True, text=True, env=env)

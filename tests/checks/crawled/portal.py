@@ -27,15 +27,18 @@ from storage.models import Finding
 from storage.models import Unit as UnitRow
 from storage.session import Store
 
+from ...clock import frozen_at
 from ...conftest import fresh_database
 from ...crawl.runner import crawl
 from ...servers import FixtureServer, send
 
 SITE_CODE = "3609990001"
 LOCAL = ZoneInfo("Asia/Shanghai")
-# The moment every check runs at: fixed for the whole test session, a little after the crawl, so
-# that everything fetched is in the past and every "N days ago" below is exact.
-AS_OF = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
+# The crawls run at MOMENT (tests.clock.frozen_at: the crawl subprocesses read it too) and the checks an
+# hour later, so that everything fetched is in the past and every "N days ago" below is exact whatever
+# the day the suite runs.
+MOMENT = datetime(2026, 3, 16, 2, 0, tzinfo=UTC)  # Monday 2026-03-16 10:00 in Beijing, no holiday near
+AS_OF = MOMENT + timedelta(hours=1)
 TODAY = AS_OF.astimezone(LOCAL).date()
 TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "pages"),
                                autoescape=True, undefined=jinja2.StrictUndefined)
@@ -219,7 +222,8 @@ def serve_crawl_check(routes: Callable[[str], dict[str, Any]], config_yaml: Call
         config_file = folder / "config.yaml"
         config_file.write_text(config_yaml(server.base_url), encoding="utf-8")
         for db_url in fresh_database(folder):
-            result = crawl(config_file, db_url, "--full", timeout=180)
+            with frozen_at(MOMENT):
+                result = crawl(config_file, db_url, "--full", timeout=180)
             assert result.returncode == 0, result.stderr[-3000:]
             store = Store(db_url)
             try:

@@ -11,10 +11,11 @@ from portalcheck.core.config import load_config
 from storage.models import Finding
 from storage.session import Store
 
+from ...clock import frozen_at
 from ...conftest import fresh_database
 from ...crawl.runner import crawl
 from ...servers import FixtureServer
-from .portal import AS_OF, Col, Item, Portal, Unit, day
+from .portal import AS_OF, MOMENT, Col, Item, Portal, Unit, day
 
 REDATED = Item("白鹤镇召开森林防火工作会议", 30)
 PORTAL = Portal(units=[Unit("白鹤镇", "bhz", [
@@ -27,10 +28,11 @@ def test_publication_date_changed_between_crawls_is_reported(tmp_path: Path) -> 
         config = tmp_path / "config.yaml"
         config.write_text(PORTAL.config_yaml(server.base_url), encoding="utf-8")
         for db_url in fresh_database(tmp_path):
-            assert crawl(config, db_url, "--full").returncode == 0
-            REDATED.days_ago = REDATED.article_days_ago = 2  # the list and the article now say "2 days ago"
-            server.routes.update(PORTAL.routes(server.base_url))
-            assert crawl(config, db_url, "--full").returncode == 0
+            with frozen_at(MOMENT):
+                assert crawl(config, db_url, "--full").returncode == 0
+                REDATED.days_ago = REDATED.article_days_ago = 2  # the list and the article now say "2 days ago"
+                server.routes.update(PORTAL.routes(server.base_url))
+                assert crawl(config, db_url, "--full").returncode == 0
             store = Store(db_url)
             try:
                 run_checks(store, load_config(config), AS_OF, only=["content.format"])
