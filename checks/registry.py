@@ -35,7 +35,10 @@ from checks import (
     message_overdue,
     message_reply_poor,
     message_unanswered,
+    page_accessibility,
+    page_metadata,
     page_no_error_report,
+    site_annual_report,
     site_https,
     site_ipv6,
     site_unreachable,
@@ -77,6 +80,9 @@ CHECKS: list[Check] = [
     message_overdue.CHECK,
     message_reply_poor.CHECK,
     interaction_no_channel.CHECK,
+    page_metadata.CHECK,  # issue #18: advisory by default
+    page_accessibility.CHECK,
+    site_annual_report.CHECK,
 ]
 
 

@@ -41,6 +41,7 @@ class PageItem:
     marks: dict[str, Any] | None = None
     flags: dict[str, Any] | None = None
     links: list[tuple[str, str, str]] = field(default_factory=list)  # (url, tag, text)
+    page_meta: dict[str, Any] | None = None  # an article's 集约化 <meta> (crawler/page_rules.py)
 
 
 @dataclass(slots=True)
@@ -83,3 +84,16 @@ class LinkStatusItem:
     error: str | None = None
     soft_404: bool = False
     redirect_chain: list[str] | None = None
+
+
+@dataclass(slots=True)
+class AnnualReportItem:
+    """A 政府网站工作年度报表 page and the figures read from it (crawler/page_rules.py)."""
+
+    url: str
+    fetched_at: datetime
+    linked_from_home: bool
+    year: int | None = None
+    title: str | None = None
+    error: str | None = None
+    figures: dict[str, Any] | None = None

@@ -21,9 +21,10 @@ from sqlalchemy import select, update
 from crawler.accounts.model import AccountItem
 from crawler.accounts.store import write_accounts
 from crawler.frontier import write_list_states
-from crawler.items import ColumnItem, LinkStatusItem, ListPageItem, ListState, PageItem
+from crawler.items import AnnualReportItem, ColumnItem, LinkStatusItem, ListPageItem, ListState, PageItem
 from crawler.memory import CrawlMemory
 from crawler.messages.store import BoardItem, MessageItem, write_boards, write_messages
+from crawler.page_rules import write_annual_reports
 from portalcheck.core.processes import pid_alive
 from storage.failures import DatabaseUnavailable, retry_write
 from storage.models import Column, ColumnVisit, CrawlRun, Link, LinkTarget, ListItem, Page, Site, Unit
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 EXTRA_WRITERS: dict[type, Callable[[Any, list[Any], StorePipeline], None]] = {}
 EXTRA_WRITERS[AccountItem] = write_accounts  # new-media accounts and posts
 EXTRA_WRITERS.update({MessageItem: write_messages, BoardItem: write_boards})  # 网上问政 (crawler/messages)
+EXTRA_WRITERS[AnnualReportItem] = write_annual_reports  # 政府网站工作年度报表 (crawler/page_rules)
 
 BATCH_ITEMS = 300
 BATCH_SECONDS = 2.0
@@ -278,7 +280,7 @@ class StorePipeline:
                 "published_at": item.published_at, "source": item.source, "encoding": item.encoding,
                 "content_hash": item.content_hash, "content_length": item.content_length, "etag": item.etag,
                 "last_modified": item.last_modified, "body_text": item.body_text, "marks": item.marks,
-                "flags": item.flags,
+                "flags": item.flags, "page_meta": item.page_meta,
             })
             self.stats.inc_value("portalcheck/pages")
             if item.error:

@@ -56,6 +56,10 @@ class CrawlResult:
         if counts.get("errors"):
             table.add_row("错误", "，".join(f"{k} {v}" for k, v in sorted(counts["errors"].items())))
         table.add_row("用时", f"{counts.get('duration_s')} 秒")
+        if (axe := counts.get("accessibility")) and axe.get("pages"):
+            table.add_row("无障碍检测", f"{axe['pages']} 个页面，{axe['seconds']} 秒")
+        elif axe and axe.get("error"):
+            table.add_row("无障碍检测", f"未能运行（{axe['error'][:80]}），page.accessibility 本次未检查")
         if counts.get("log_file"):
             table.add_row("日志", counts["log_file"])
         console.print(table)
@@ -147,4 +151,8 @@ def run_crawl(config: Any, *, units: list[str] | None = None, full: bool = False
         result = CrawlResult(run.id, run.status, dict(run.counts)) if run else CrawlResult(None, "failed", {})
     result.counts["log_file"] = str(config.crawl_log())
     store.dispose()
+    if result.ok:  # page.accessibility: axe-core on a bounded set of the pages just read
+        from crawler.accessibility import run_accessibility
+
+        result.counts["accessibility"] = run_accessibility(config, units)
     return result

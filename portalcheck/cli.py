@@ -204,7 +204,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     if args.list:
         for meta in catalogue():
-            severity = {"veto": "单项否决", "info": "计数（累计达线则否决）",
+            severity = {"veto": "单项否决", "info": "提示（计入数量否决或供核实）",
                         "deduct": f"扣分 {meta.get('points') or ''}".strip()}.get(
                 meta["severity"], meta["severity"])
             print(f"{meta['rule']:<24} {meta['title']}　[{severity}]　{meta['clause']}")

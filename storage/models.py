@@ -192,6 +192,8 @@ class Page(Base):
     body_text: Mapped[str | None] = mapped_column(Text)
     marks: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     flags: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))  # soft_404, under_construction, …
+    # An article's 集约化 <meta> (SiteName, SiteIDCode, PubDate …) and the footer's 网站标识码 (page.metadata)
+    page_meta: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class ListItem(Base):
@@ -237,6 +239,35 @@ class Link(Base):
     target_id: Mapped[int] = mapped_column(ForeignKey("link_targets.id", ondelete="CASCADE"), index=True)
     tag: Mapped[str] = mapped_column(String(10))  # a | img | script | link | iframe
     text: Mapped[str | None] = mapped_column(String(500))
+
+
+class AccessibilityAudit(Base):
+    """The last axe-core run on one page (page.accessibility): violations as axe reported them, cut short."""
+
+    __tablename__ = "accessibility_audits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(URL, unique=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # home | unit_home | list | article
+    category: Mapped[str | None] = mapped_column(String(20))
+    audited_at: Mapped[datetime] = mapped_column(default=utcnow)
+    error: Mapped[str | None] = mapped_column(String(200))  # the page could not be audited: not checked
+    care_entry: Mapped[str | None] = mapped_column(String(200))  # the 关怀版/无障碍 entry's text (home pages)
+    violations: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
+
+
+class AnnualReport(Base):
+    """A 政府网站工作年度报表 found on the site, with the figures read from its table."""
+
+    __tablename__ = "annual_reports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(URL, unique=True)
+    year: Mapped[int | None]
+    title: Mapped[str | None] = mapped_column(Text)
+    linked_from_home: Mapped[bool] = mapped_column(Boolean, default=False)
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    error: Mapped[str | None] = mapped_column(String(40))
+    figures: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class Probe(Base):

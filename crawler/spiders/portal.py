@@ -36,11 +36,12 @@ from crawler.discovery import (
 from crawler.errors import BLOCKED_STATUSES, classify_failure
 from crawler.frontier import ListFrontier, PendingPage, left_over_counts
 from crawler.home import home_entries
-from crawler.items import ColumnItem, LinkStatusItem, ListEntry, ListPageItem, PageItem
+from crawler.items import AnnualReportItem, ColumnItem, LinkStatusItem, ListEntry, ListPageItem, PageItem
 from crawler.layouts import parse_list
 from crawler.layouts.base import PageRequest
 from crawler.marks import parse_marks
 from crawler.memory import CrawlMemory
+from crawler.page_rules import article_meta, is_report_title, parse_report, report_links, report_year
 from crawler.scan import LINK_TAGS, PageScan, scan
 from crawler.settings import BROWSER_HANDLER, browser_settings
 from crawler.soft404 import looks_like_soft_404
@@ -266,6 +267,10 @@ class PortalSpider(GathererSpider):
         progress.items = len(entries)
         yield ListPageItem(unit=pc["unit"], column_url=self.home_url, page_number=1,
                            entries=[self.entry(e) for e in entries])
+        for url, _ in report_links(page.links)[:3]:  # 政府网站工作年度报表 linked from the home page
+            if self.is_internal(url):
+                yield Request(url, callback=self.parse_annual_report, errback=self.annual_report_failed,
+                              dont_filter=True, meta={"pc": {"kind": "annual_report", "unit": pc["unit"]}})
         yield from self.link_requests(page)
 
     def parse_unit_home(self, response: Response) -> Iterator[Any]:
@@ -489,9 +494,29 @@ class PortalSpider(GathererSpider):
             page.body_text = article.body_text
             page.flags = {**(page.flags or {}), "date_source": article.date_source,
                           "images": [asdict(i) for i in article.images], "attachments": article.attachments}
+            if is_report_title(page.title):  # a 年度报表 published as an article
+                yield self.annual_report_item(response, linked_from_home=False)
         yield page
         if isinstance(response, TextResponse):
             yield from self.link_requests(page)
+
+    def parse_annual_report(self, response: Response) -> Iterator[Any]:
+        yield self.annual_report_item(response, linked_from_home=True)
+
+    def annual_report_item(self, response: Response, *, linked_from_home: bool) -> AnnualReportItem:
+        if not isinstance(response, TextResponse) or response.status != 200:
+            return AnnualReportItem(url=response.url, fetched_at=_now(), linked_from_home=linked_from_home,
+                                    error=f"http_{response.status}")
+        title = " ".join(response.xpath("normalize-space(//title)").getall()).strip() or None
+        heading = response.xpath("normalize-space((//h1|//h2)[1])").get() or ""
+        figures = parse_report(response.selector)
+        return AnnualReportItem(url=response.url, fetched_at=_now(), linked_from_home=linked_from_home,
+                                year=report_year(heading or title, " ".join(figures["rows"])),
+                                title=heading or title, figures=figures)
+
+    def annual_report_failed(self, failure: Failure) -> Iterator[Any]:
+        yield AnnualReportItem(url=failure.request.url, fetched_at=_now(), linked_from_home=True,
+                               error=classify_failure(failure))
 
     # --- pages and links -----------------------------------------------------------------
 
@@ -521,6 +546,8 @@ class PortalSpider(GathererSpider):
                 # A POST's answer is the site's data (jpage's XML records), not a page with a footer:
                 # reading marks off it would count a missing 找错 entry on every Hanweb group.
                 item.marks = None if "page_url" in pc else asdict(parse_marks(page))
+                if pc["kind"] == "article":
+                    item.page_meta = article_meta(page, today=self.today)
                 flags["soft_404"] = looks_like_soft_404(page.title or "", " ".join(page.body_text))
         item.flags = flags or None
         return item

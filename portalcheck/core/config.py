@@ -180,6 +180,8 @@ class Thresholds(_Strict):
     service_guide_items_veto: int = Field(5, gt=0)
     service_statistics_days: int = Field(92, gt=0)
     annual_report_deadline: str = Field("01-31", pattern=r"^\d{2}-\d{2}$")
+    annual_report_tolerance: float = Field(0.2, ge=0)  # 年度报表 figures vs the crawl: relative difference allowed
+    accessibility_impacts: list[Literal["critical", "serious", "moderate", "minor"]] = ["critical", "serious"]
     ipv6_page_share: float = Field(0.85, gt=0, le=1)  # site.ipv6: 二、三级页面IPv6可达比例 (national target 85%)
     ipv6_content_similarity: float = Field(0.9, gt=0, le=1)  # site.ipv6: IPv6 home page text vs IPv4's
     cert_expiry_warn_days: int = Field(30, ge=0)  # site.https: warn before the certificate expires
@@ -229,6 +231,7 @@ class CrawlConfig(_Strict):
     chromium_path: str | None = None
     host_pause_error_ratio: float = Field(0.5, gt=0, le=1)
     log_file: str = "logs/crawl.log"
+    accessibility_pages_per_night: int = Field(0, ge=0)  # axe-core audits after each crawl (config.yaml: 30)
 
 
 class AccountsConfig(_Strict):

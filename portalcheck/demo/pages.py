@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from .model import Account, Article, Column, Message, Unit, load_yaml
-from .truth import api_path
+from .truth import api_path, report_year
 
 if TYPE_CHECKING:
     from .portal import DemoPortal
@@ -118,7 +118,31 @@ class PageRenderer:
             links=self.p["home_links"],
             accounts=[a for u in units for a in u.accounts],
             today=self.portal.today,
+            report_year=report_year(self.portal.today),
         )
+
+    def annual_report_figures(self) -> dict[str, Any]:
+        """The previous year's 政府网站工作年度报表 as the demo publishes it: true figures, except 信息发布总数,
+        which is inflated (the planted site.annual_report defect)."""
+        year = report_year(self.portal.today)
+        units = [self.portal.portal_unit, *self.portal.units]
+        published = sum(1 for u in units for a in u.all_articles() if a.published.year == year)
+        asked = [m for m in self.portal.messages if m.asked.year == year]
+        accounts = [a for u in self.portal.units for a in u.accounts]
+        return {
+            "year": year,
+            "info_total": published * 2 + 40,
+            "info_true": published,
+            "received": len(asked),
+            "closed": sum(1 for m in asked if m.replied is not None),
+            "weibo": "、".join(a.name for a in accounts if a.platform == "weibo") or "无",
+            "wechat": "、".join(a.name for a in accounts if a.platform == "wechat") or "无",
+        }
+
+    def annual_report(self) -> str:
+        figures = self.annual_report_figures()
+        title = f"{self.p['name']}{figures['year']}年度政府网站工作年度报表"
+        return self.render("annual_report.html", **self.base(None, title), heading=title, f=figures)
 
     def unit_index(self, unit: Unit) -> str:
         blocks = [c for c in unit.columns if c.all_articles and not c.broken and c.render == "html"][:4]

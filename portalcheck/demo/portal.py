@@ -31,7 +31,7 @@ a{color:#333;text-decoration:none}a:hover{color:#c00}.container{width:1200px;mar
 .menu{background:#8e0000}.nav{list-style:none;margin:0;padding:0}.nav li{display:inline-block}
 .nav a{color:#fff;display:block;padding:8px 18px}.nav .on a{background:#c62828}
 .list li,.newsList li{list-style:none;border-bottom:1px dashed #ddd;overflow:hidden}
-.date,.time{float:right;color:#999}.footer{background:#eee;padding:20px 0;text-align:center;font-size:12px}
+.date,.time{float:right;color:#666}.footer{background:#eee;padding:20px 0;text-align:center;font-size:12px}
 .block,.home-newsBox,.home-units,.home-hdjl{margin:12px 0}.clearfix:after{content:"";display:block;clear:both}
 """
 STATIC_JS = """/* TRS-style pagers. createPageHTML(pageCount, currentIndex, name, ext): index.html, index_1.html ... */
@@ -212,6 +212,7 @@ class DemoPortal:
             lambda: self.built_at,
         )
         r["/wzdt/"] = self._html_handler(None, pg.sitemap, lambda: self.built_at)
+        r["/gzbb/"] = r["/gzbb/index.html"] = self._html_handler(None, pg.annual_report, lambda: self.built_at)
         r["/search/"] = r["/search/index.html"] = lambda q: self._html(
             None, pg.search(q.get("q", [""])[0]), None
         )

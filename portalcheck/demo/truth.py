@@ -119,6 +119,22 @@ def build_truth(
             )
     for acc in (a for u in units for a in u.accounts):
         out += _account_truth(acc, today)
+    out += _page_rules_truth(portal, units, today)
+    return out
+
+
+def _page_rules_truth(portal: Unit, units: list[Unit], today: dt.date) -> list[dict[str, Any]]:
+    """Issue #18's rules: one planted failure each (see site.yaml and templates/annual_report.html)."""
+    out: list[dict[str, Any]] = []
+    for unit in units:
+        if any("no_source" in a.flags for a in unit.all_articles()):
+            out.append({"rule": "page.metadata", "unit": unit.name, "path": unit.site,
+                        "detail": "an article without 来源 has no ContentSource meta"})
+        if unit.options.get("a11y"):
+            out.append({"rule": "page.accessibility", "unit": unit.name, "path": unit.site,
+                        "detail": unit.options["a11y"]})
+    out.append({"rule": "site.annual_report", "unit": portal.name, "path": "/gzbb/",
+                "year": report_year(today), "detail": "信息发布总数 inflated: twice the year's articles plus 40"})
     return out
 
 
@@ -245,6 +261,11 @@ def _account_truth(acc: Account, today: dt.date) -> list[dict[str, Any]]:
     if age > MEDIA_DORMANT_DAYS:
         out.append({"rule": "account.dormant", **base, "detail": "silent over a year (僵尸账号)"})
     return out
+
+
+def report_year(today: dt.date) -> int:
+    """The year of the newest 年度报表 due (by 1月31日 of the year after): the one the demo publishes."""
+    return today.year - 1 if today > dt.date(today.year, 1, 31) else today.year - 2
 
 
 def api_path(col: Column) -> str:

@@ -98,7 +98,7 @@ def test_wheel_installs_without_warnings_and_runs_from_another_folder(tmp_path: 
     exports = sorted(p.name for p in (elsewhere / "exports").rglob("*") if p.is_file())
     assert any(name.endswith(".xlsx") for name in exports), exports
     # The demo's deliberate defects, as `make demo` finds them (the console wraps long lines).
-    assert "发现问题62个" in (demo.stderr + demo.stdout).replace("\n", "")
+    assert "发现问题65个" in (demo.stderr + demo.stdout).replace("\n", "")
     # Nothing was imported from the checkout: the installed package answered.
     where = subprocess.run([str(python), "-c", "import storage, crawler; print(storage.__file__, crawler.__file__)"],
                            cwd=elsewhere, capture_output=True, text=True, env=env)

@@ -80,6 +80,8 @@ class Item:
     attachments: list[tuple[str, str]] = field(default_factory=list)
     status: int = 200
     slug: str = ""
+    meta_pub: str | None = None  # a PubDate meta other than the date the page shows (page.metadata)
+    alt: bool = True  # False: its images have no alt text (page.accessibility)
 
     @property
     def list_date(self) -> str | None:
@@ -119,6 +121,7 @@ class Portal:
     leaders: dict[str, list[str]] = field(default_factory=dict)
     sensitive_words: list[str] = field(default_factory=list)
     extra_routes: dict[str, Any] = field(default_factory=dict)
+    crawl: dict[str, Any] = field(default_factory=dict)  # crawl settings beyond CRAWL
 
     def routes(self, base: str) -> dict[str, Any]:
         """Path → page or handler for FixtureServer; the templates get absolute links to `base`."""
@@ -160,7 +163,7 @@ class Portal:
         config: dict[str, Any] = {
             "portal": {"name": "青山县人民政府门户网站", "home": f"{base}/", "site_code": SITE_CODE},
             "units": [{"name": u.name, "kind": u.kind, "site": f"{base}/u/{u.code}/"} for u in self.units],
-            "crawl": CRAWL,
+            "crawl": {**CRAWL, **self.crawl},
             "leaders": self.leaders, "sensitive_words": self.sensitive_words,
         }
         return json.dumps(config, ensure_ascii=False, indent=1)  # JSON is YAML
