@@ -66,5 +66,6 @@ def test_pacer_spaces_requests_per_host_with_jitter() -> None:
 
     weibo = asyncio.run(three())
     gaps = [b - a for a, b in zip(weibo, weibo[1:], strict=False)]
-    assert all(0.14 <= g <= 0.3 for g in gaps), gaps
+    # Never sooner than the spacing less its jitter (politeness); how much later depends on the machine's load.
+    assert len(gaps) == 2 and all(g >= 0.14 for g in gaps), gaps
     assert all(0.15 <= pacer.delay_for("m.weibo.cn") <= 0.25 for _ in range(50))
