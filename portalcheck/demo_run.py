@@ -156,6 +156,7 @@ def _check(config: Config, console: Console) -> None:
 def _export(config: Config, console: Console) -> None:
     """Every export an inspector uses, for this year up to now, as a deployment would send them."""
     from portalcheck.exports import Period, export
+    from portalcheck.service.exports import current_warnings
 
     folder = config.exports_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -165,20 +166,8 @@ def _export(config: Config, console: Console) -> None:
     for kind, fmt in plan:
         path = export(config, kind, folder / f"{kind}.{fmt}", fmt=fmt, period=period)
         console.print(f"已导出：{path}")
-    found = _warnings(config, period.as_of)
+    found = current_warnings(config, period.as_of)  # the demo's dates are relative to today: a few warn
     console.print(f"预警{len(found)}条（如不整改，将在提前期内不合格；预警不计入问题、结论和得分）", markup=False)
     for fmt in ("xlsx", "csv", "json"):
         path = export(config, "warnings", folder / f"warnings.{fmt}", fmt=fmt, period=period, warnings=found)
         console.print(f"已导出：{path}")
-
-
-def _warnings(config: Config, as_of: datetime) -> list[dict]:
-    """What the demo portal will fail soon if nothing changes (its dates are relative to today)."""
-    from checks.warnings import find_warnings
-    from storage.session import Store
-
-    store = Store(config.database_url())
-    try:
-        return [w.as_dict() for w in find_warnings(store, config, as_of)]
-    finally:
-        store.dispose()

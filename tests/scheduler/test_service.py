@@ -100,6 +100,8 @@ def test_the_nightly_run_produces_findings_and_dated_exports(story: Story) -> No
     for fmt in ("xlsx", "csv", "json"):
         assert (folder / f"findings-{today}.{fmt}").stat().st_size > 0
         assert (folder / f"findings.{fmt}").stat().st_size > 0
+        assert (folder / f"warnings-{today}.{fmt}").stat().st_size > 0  # 预警清单 beside the findings
+        assert (folder / f"warnings.{fmt}").stat().st_size > 0
     rows = json.loads((folder / "findings.json").read_text(encoding="utf-8"))
     assert any(r["rule"] == "column.stale" and r["unit"] == "县发改局" for r in rows)
     assert not list(folder.glob("*.partial"))
