@@ -4,33 +4,21 @@ gets its site-wide checks (the barrier counts failed jobs as settled)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import scheduler
 from portalcheck.core.config import load_config
-from portalcheck.demo import DemoServer, serve_demo
+from portalcheck.demo import DemoServer
 from storage.models import RecheckRequest
 from storage.session import Store
 
 from ..crawl.runner import query
 from ..scheduler.helpers import cli, wait_until
-from .helpers import Worker, postgres_database, queue_config
+from .helpers import Worker, queue_config
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    yield from postgres_database()
-
-
-@pytest.fixture
-def server() -> Iterator[DemoServer]:
-    with serve_demo() as served:
-        yield served
 
 
 def test_scheduler_triggers_enqueue_the_night_and_rechecks_instead_of_crawling(

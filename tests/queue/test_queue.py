@@ -12,33 +12,21 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from portalcheck.core.config import load_config
-from portalcheck.demo import DemoServer, serve_demo
+from portalcheck.demo import DemoServer
 from portalcheck.service.queue import enqueue_night, enqueue_recheck
 
 from ..crawl.runner import query
 from ..scheduler.helpers import REPO, cli, env_for, wait_until
-from .helpers import Worker, postgres_database, queue_config
+from .helpers import Worker, queue_config
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 UNITS = ("县发改局", "县统计局")
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    yield from postgres_database()
-
-
-@pytest.fixture
-def server() -> Iterator[DemoServer]:
-    with serve_demo() as served:
-        yield served
 
 
 def migrate(config: Path, db_url: str) -> None:
