@@ -9,11 +9,11 @@ checks/results.py and only count and lay out.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from checks.base import Check, CheckContext
@@ -56,7 +56,26 @@ def record_run(session: Session, config: Config, as_of: datetime, units: list[st
                    messages=message_judgements(ctx).stored(), network=network_rows(ctx))
     session.add(run)
     session.flush()
+    prune_check_runs(session, as_of, config.database.keep_check_runs_days, config.zone)
     return run
+
+
+def prune_check_runs(session: Session, as_of: datetime, keep_days: int, zone: ZoneInfo) -> int:
+    """Delete check runs older than `keep_days` before `as_of`, except the last one of each month (local time):
+    a run holds every column's, account's and message's figures, one or more a night, and a notice for a past
+    period reads the newest run at its end. Returns how many were deleted."""
+    old = session.execute(select(CheckRun.id, CheckRun.as_of)
+                          .where(CheckRun.as_of < as_of - timedelta(days=keep_days))).all()
+    last_of_month: dict[tuple[int, int], tuple[datetime, int]] = {}
+    for run_id, moment in old:
+        local = moment.astimezone(zone)
+        key = (local.year, local.month)
+        last_of_month[key] = max(last_of_month.get(key, (moment, run_id)), (moment, run_id))
+    keep = {run_id for _, run_id in last_of_month.values()}
+    doomed = [run_id for run_id, _ in old if run_id not in keep]
+    for start in range(0, len(doomed), 500):
+        session.execute(delete(CheckRun).where(CheckRun.id.in_(doomed[start:start + 500])))
+    return len(doomed)
 
 
 def network_rows(ctx: CheckContext) -> list[dict[str, Any]]:

@@ -112,3 +112,30 @@ def test_report_summarises_in_chinese(store) -> None:
     stale_column(facts)
     text = format_report(check(store, AS_OF))
     assert "column.stale" in text and "合计：发现问题1个（新增1个" in text
+
+
+def test_old_check_runs_are_pruned_but_each_months_last_is_kept(store) -> None:
+    """A check run holds every subject's figures: older than `database.keep_check_runs_days` only the last run
+    of each month stays, so a past month's notice can still be drawn; recent runs all stay."""
+    from sqlalchemy import select
+
+    from storage.models import CheckRun
+
+    facts = Facts(store)
+    stale_column(facts)
+    start = AS_OF - 500 * DAY
+    moments = [start + n * 10 * DAY for n in range(50)] + [AS_OF]  # every 10 days over ~16 months, then today
+    for moment in moments:
+        check(store, moment)
+    with store.session() as session:
+        kept = sorted(session.scalars(select(CheckRun.as_of)))
+    cutoff = AS_OF - 400 * DAY
+    zone = make_config().zone
+    recent = [m for m in moments if m >= cutoff]
+    months: dict[tuple[int, int], object] = {}
+    for moment in moments:
+        if moment < cutoff:
+            local = moment.astimezone(zone)
+            months[(local.year, local.month)] = moment  # moments ascend: the month's last wins
+    assert kept == sorted([*recent, *months.values()])
+    assert len(kept) < len(moments)  # something older than the window was pruned
