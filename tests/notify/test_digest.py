@@ -7,12 +7,15 @@ import logging
 import re
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+import yaml
 
 from portalcheck.service.notify import send_digest
 
 from ..crawl.runner import query
+from ..scheduler.helpers import cli
 from .conftest import UNITS, Night
 from .receivers import Mailbox, Robots, Slow, down_url
 
@@ -110,3 +113,54 @@ def test_down_and_slow_receivers_are_retried_and_logged_and_hold_nobody_up(
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "failed (attempt 1 of 3)" in logged and "failed (attempt 3 of 3)" in logged
     assert "down-key" not in logged and "slow-key" not in logged
+
+
+def test_a_recheck_result_tells_the_unit_what_passed_and_what_did_not(fresh_log: Night, robots: Robots) -> None:
+    from portalcheck.service.notify import notify_recheck_result
+
+    night = fresh_log
+    ids = [row[0] for row in query(night.db_url, "SELECT f.id FROM findings f JOIN units u ON u.id = f.unit_id "
+                                                 "WHERE u.name = :n ORDER BY f.id", n=FGJ)][:2]
+    config = night.config(units={FGJ: [robots.wecom_url]}, office=[robots.ding_url])
+    sent = notify_recheck_result(FGJ, [ids[0]], [ids[1]], config=config, store=night.store, background=False)
+    assert [s.status for s in sent] == ["sent", "sent"]  # the unit's robot and the office's
+    [text] = robots.texts("wecom")
+    assert f"【复核结果】{FGJ}" in text and "**复核通过 1 个**" in text and "**复核未通过 1 个**" in text
+    assert f"/findings/{ids[0]})" in text and f"/findings/{ids[1]})" in text
+    assert [r[1] for r in sent_log(night)] == ["recheck", "recheck"]
+
+
+def _config_file(night: Night, folder: Path, notifications: dict) -> Path:
+    data = yaml.safe_load(night.config_path.read_text(encoding="utf-8"))
+    data["notifications"] = {"timeout_seconds": 2, "retries": 1, "backoff_seconds": 0.05, **notifications}
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_notify_test_reports_every_target_and_fails_when_one_is_down(fresh_log: Night, robots: Robots,
+                                                                      tmp_path: Path) -> None:
+    down = down_url()
+    path = _config_file(fresh_log, tmp_path, {"office": [robots.ding_url], "units": {FGJ: [robots.wecom_url, down]}})
+    result = cli(path, fresh_log.db_url, "notify", "test", timeout=120)
+    assert result.returncode == 1, result.stderr[-2000:]
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3 and lines[0].startswith("（办公室） → dingrobot://") and lines[0].endswith("：成功")
+    assert lines[1].startswith(f"{FGJ} → wecomrobot://") and lines[1].endswith("：成功")
+    assert lines[2].startswith(f"{FGJ} → wecomrobot://127.0.0.1:") and "失败（2 次尝试" in lines[2]
+    assert "down-key" not in result.stdout + result.stderr
+    assert len(robots.received) == 2 and all("测试消息" in text for text in robots.texts())
+
+
+def test_notify_digest_dry_run_shows_and_sends_nothing_then_sends_once(fresh_log: Night, robots: Robots,
+                                                                       tmp_path: Path) -> None:
+    path = _config_file(fresh_log, tmp_path, {"units": {FGJ: [robots.wecom_url]}})
+    dry = cli(path, fresh_log.db_url, "notify", "digest", "--dry-run", "--day", "2026-06-16", timeout=120)
+    assert dry.returncode == 0, dry.stderr[-2000:]
+    assert f"== {FGJ}：【网站检查日报】{FGJ} 2026年6月16日" in dry.stdout and "**新发现问题" in dry.stdout
+    assert "未发送（试运行）" in dry.stdout and robots.received == [] and sent_log(fresh_log) == []
+    sent = cli(path, fresh_log.db_url, "notify", "digest", "--day", "2026-06-16", timeout=120)
+    again = cli(path, fresh_log.db_url, "notify", "digest", "--day", "2026-06-16", timeout=120)
+    assert sent.returncode == 0 and "：已发送" in sent.stdout, sent.stdout + sent.stderr[-2000:]
+    assert again.returncode == 0 and "今日已发送，跳过" in again.stdout
+    assert len(robots.received) == 1
