@@ -3,6 +3,7 @@ run the same day sends nothing; receivers that are down or slow are retried, log
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterator
@@ -163,4 +164,16 @@ def test_notify_digest_dry_run_shows_and_sends_nothing_then_sends_once(fresh_log
     again = cli(path, fresh_log.db_url, "notify", "digest", "--day", "2026-06-16", timeout=120)
     assert sent.returncode == 0 and "：已发送" in sent.stdout, sent.stdout + sent.stderr[-2000:]
     assert again.returncode == 0 and "今日已发送，跳过" in again.stdout
+    assert len(robots.received) == 1
+
+
+def test_the_scheduled_digest_job_sends_and_records_its_run(fresh_log: Night, robots: Robots) -> None:
+    import scheduler
+    from portalcheck.service.crawls import Runtime
+
+    config = fresh_log.config(units={FGJ: [robots.wecom_url], TJJ: [down_url()]}, retries=0)
+    scheduler.run_job_with(Runtime(config, fresh_log.store), "digest")
+    [(outcome, counts)] = query(fresh_log.db_url, "SELECT outcome, counts FROM job_runs WHERE job = 'digest'")
+    counts = json.loads(counts) if isinstance(counts, str) else counts
+    assert outcome == "ok" and counts == {"messages": 2, "sent": 1, "failed": 1, "skipped": 0}
     assert len(robots.received) == 1

@@ -67,3 +67,15 @@ def test_an_unquoted_digest_time_is_read_as_a_time(tmp_path: Path) -> None:
     path = tmp_path / "config.yaml"
     path.write_text(BASE + "notifications:\n  digest_time: 07:45\n", encoding="utf-8")
     assert load_config(path).notifications.digest_time == time(7, 45)
+
+
+def test_the_scheduler_sends_the_digest_daily_only_when_notifications_are_configured(tmp_path: Path) -> None:
+    import scheduler
+
+    path = tmp_path / "config.yaml"
+    path.write_text(BASE, encoding="utf-8")
+    assert "digest" not in [spec.id for spec in scheduler.job_specs(load_config(path))]
+    path.write_text(BASE + "notifications:\n  digest_time: \"08:15\"\n  office: [json://127.0.0.1/x]\n", "utf-8")
+    [digest] = [spec for spec in scheduler.job_specs(load_config(path)) if spec.id == "digest"]
+    assert digest.title == "发送各单位每日通知" and digest.when_zh == "每天 08:15"
+    assert str(digest.trigger.fields[5]) == "8" and str(digest.trigger.fields[6]) == "15"  # hour, minute
