@@ -143,9 +143,29 @@ def _robot_url(meta: dict[str, Any], drop: tuple[str, ...] = ()) -> tuple[str, d
     return urlunsplit((ROBOT_SCHEMES[parts.scheme], parts.netloc, parts.path, "", "")), query, timeout
 
 
+WECOM_MAX_BYTES = 4096  # 企业微信 refuses longer markdown content
+CUT_NOTE = "\n……（内容过长，其余请到工作台查看）"
+
+
+def fit(text: str, limit: int) -> str:
+    """`text` cut at a line end so that its UTF-8 form (with the note saying so) stays within `limit` bytes."""
+    if len(text.encode("utf-8")) <= limit:
+        return text
+    room = limit - len(CUT_NOTE.encode("utf-8"))
+    kept: list[str] = []
+    used = 0
+    for line in text.split("\n"):
+        size = len(line.encode("utf-8")) + 1
+        if used + size > room:
+            break
+        kept.append(line)
+        used += size
+    return "\n".join(kept) + CUT_NOTE
+
+
 def _send_wecom(body: str, title: str, notify_type: Any, meta: dict[str, Any], *args: Any, **kwargs: Any) -> bool:
     base, query, timeout = _robot_url(meta)
-    content = f"### {title}\n{body}" if title else body
+    content = fit(f"### {title}\n{body}" if title else body, WECOM_MAX_BYTES)
     _post_json(f"{base}?{urlencode(query)}", {"msgtype": "markdown", "markdown": {"content": content}}, timeout)
     return True
 

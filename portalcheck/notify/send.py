@@ -38,7 +38,8 @@ class _RedactingFilter(logging.Filter):
 
 
 _FILTER = _RedactingFilter()
-logging.getLogger("apprise").addFilter(_FILTER)
+for _name in ("apprise", "urllib3.connectionpool"):  # urllib3 logs each request line (with its query) at debug
+    logging.getLogger(_name).addFilter(_FILTER)
 
 
 @dataclass

@@ -100,3 +100,30 @@ def test_a_receiver_that_is_down_is_retried_and_no_key_reaches_the_log(caplog: p
     assert "failed (attempt 3 of 3)" in logged
     assert "down-key-0123456789" not in logged and "down-key-0123456789" not in (result.error or "")
     assert "down-key-0123456789" not in result.target
+
+
+def test_no_key_reaches_even_the_debug_log(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    secret = "SECRETVALUE123"
+
+    def refuse(handler: object) -> None:
+        send(handler, 500, "busy")  # type: ignore[arg-type]
+
+    with FixtureServer({"/hook": refuse}) as server:
+        addresses = [server.base_url.replace("http://", "json://") + f"/hook?token={secret}",
+                     f"mailtos://user:{secret}@127.0.0.1:1?to=bgs@example.gov.cn",
+                     f"dingrobot://127.0.0.1:1/robot/send?access_token={secret}&secret={secret}"]
+        results = [once(normalise(address, 2)) for address in addresses]
+    assert not any(result.ok for result in results)
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "json://127.0.0.1" in logged and secret not in logged
+    assert all(secret not in (result.error or "") + result.target for result in results)
+
+
+def test_a_digest_too_long_for_wecom_is_cut_at_a_line_and_still_accepted(robots: Robots) -> None:
+    body = "\n".join(f"{i}. 栏目长期不更新：某某局·工作动态最近一条信息发布于一年前（问题{i}）" for i in range(200))
+    result = deliver(normalise(robots.wecom_url, 5), TITLE, body, retries=0, timeout=5, backoff=0)
+    assert result.ok, robots.refused
+    content = robots.received[0][2]["markdown"]["content"]
+    assert len(content.encode("utf-8")) <= 4096 and content.endswith("（内容过长，其余请到工作台查看）")
+    assert "\n0. 栏目长期不更新" in content
