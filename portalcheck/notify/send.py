@@ -19,7 +19,18 @@ from portalcheck.notify.channels import Target, redact_text
 
 log = logging.getLogger("portalcheck.notify")
 
-_CAPTURE_LOCK = threading.Lock()  # apprise's LogCapture hooks its one logger: one capture at a time
+
+
+class _Collect(logging.Handler):
+    """apprise's warnings during one attempt: its only account of why a send failed. (Not apprise.LogCapture:
+    that one changes the logger's level, which concurrent attempts would race on.) Records reach it redacted."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
 
 
 class _RedactingFilter(logging.Filter):
@@ -60,9 +71,13 @@ def _attempt(target: Target, title: str, body: str, timeout: float) -> tuple[boo
             if not sender.add(target.url):
                 outcome["error"] = "apprise does not understand this address"
                 return
-            with _CAPTURE_LOCK, apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
+            collect = _Collect()
+            logging.getLogger("apprise").addHandler(collect)
+            try:
                 outcome["ok"] = sender.notify(body=body, title=title, body_format=apprise.NotifyFormat.MARKDOWN)
-                outcome["log"] = captured.getvalue()
+            finally:
+                logging.getLogger("apprise").removeHandler(collect)
+            outcome["log"] = " ".join(collect.lines)
         except Exception as exc:  # a plugin's own failure: reported like a refused send
             outcome["error"] = f"{type(exc).__name__}: {exc}"
 
