@@ -163,6 +163,13 @@ def build_parser() -> argparse.ArgumentParser:
     disable.add_argument("name")
     users_actions.add_parser("list", help="列出账号")
 
+    notify = commands.add_parser("notify", help="通知：发送各单位每日日报，或向所有通知对象发送测试消息")
+    notify_actions = notify.add_subparsers(dest="notify_command", required=True, metavar="ACTION")
+    digest = notify_actions.add_parser("digest", help="发送今日日报（每个单位每天一条，重复运行不重复发送）")
+    digest.add_argument("--dry-run", action="store_true", help="只显示将要发送的内容，不发送")
+    digest.add_argument("--day", type=_date, help="日报日期 (default: 今天)")
+    notify_actions.add_parser("test", help="向每个已配置的通知对象发送一条测试消息，逐个报告结果")
+
     demo = commands.add_parser("demo", help="启动内置示例门户，完整运行一遍并导出结果")
     demo.add_argument("--port", type=int, help="示例门户端口 (default: from config.yaml)")
     demo.add_argument("--serve", action="store_true",
@@ -456,6 +463,32 @@ def cmd_users(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_notify(args: argparse.Namespace) -> int:
+    from portalcheck.service import notify
+    from storage.session import Store
+
+    config = _load(args)
+    if config.notifications is None:
+        console.print("配置文件中没有 notifications（通知对象），未发送任何消息。", markup=False)
+        return EXIT_CONFIG
+    store = Store(config.database_url())
+    try:
+        if args.notify_command == "test":
+            results = notify.send_test(config, store)
+            for item in results:
+                state = "成功" if item.status == "sent" else f"失败（{item.attempts} 次尝试：{item.error}）"
+                print(f"{item.unit or notify.OFFICE} → {item.target}：{state}")
+            if not results:
+                print("没有配置任何通知对象。")
+            return EXIT_OK if all(item.status == "sent" for item in results) else EXIT_FAILED
+        # Deadlines come from the notices (issue #17's notices part); until they exist, none are passed.
+        report = notify.send_digest(config, store, day=args.day, dry_run=args.dry_run)
+        print(notify.format_digest_report(report, dry_run=args.dry_run))
+        return EXIT_FAILED if any(item.status == "failed" for item in report.sent) else EXIT_OK
+    finally:
+        store.dispose()
+
+
 def _demo_config(args: argparse.Namespace) -> Config:
     """The demo runs from any folder: without a config file here it takes the repository's config.yaml as
     shipped in the package (portalcheck/demo/deployment.yaml, kept identical by a test), and keeps its
@@ -512,6 +545,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "accounts": cmd_accounts,
     "serve": cmd_serve,
     "users": cmd_users,
+    "notify": cmd_notify,
 }
 
 

@@ -532,3 +532,29 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(40))  # login | login_failed | logout | recheck | export | user_*
     address: Mapped[str | None] = mapped_column(String(100))
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+# --- notifications (issue #17): what was sent where, so a digest goes out once per unit per day --------------
+
+
+class NotificationLog(Base):
+    """One message to one target: a unit's daily digest, a 复核 result, an office alert or a test.
+
+    `target` is the address with its secrets taken out (scheme, host and a short hash of the whole address);
+    `dedupe_key` makes a digest (or an alert) unique per unit, day and target even when a run is repeated.
+    """
+
+    __tablename__ = "notification_log"
+    __table_args__ = (Index("ix_notification_log_kind_day", "kind", "day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_name: Mapped[str | None] = mapped_column(String(200))  # None: the office
+    kind: Mapped[str] = mapped_column(String(20))  # digest | recheck | alert | test
+    day: Mapped[date] = mapped_column(Date)  # the deployment's local day the message belongs to
+    target: Mapped[str] = mapped_column(String(300))
+    dedupe_key: Mapped[str | None] = mapped_column(String(400), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)  # counts the message carried
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]

@@ -317,6 +317,39 @@ class NoticeConfig(_Strict):
     printer: str | None = Field(None, min_length=1)  # 印发机关 (default: the issuer)
 
 
+def _target_url(value: Any) -> str:
+    """A notification target as apprise reads it (wecom://, dingrobot://, mailto://, json:// …) or a robot's own
+    webhook address. The address is never echoed back: it usually carries a key."""
+    text = str(value).strip()
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$", text):
+        raise ValueError("通知地址应为 wecomrobots://、dingrobots://、mailtos://、jsons:// 等形式的完整地址"
+                         " (expected an apprise URL; the address is not shown because it may hold a key)")
+    return text
+
+
+NotifyTarget = Annotated[str, BeforeValidator(_target_url)]
+
+
+class NotificationsConfig(_Strict):
+    """通知 (portalcheck.notify): where each unit's daily digest, 复核 results and the office's alerts go."""
+
+    office: list[NotifyTarget] = []  # the office: operator alerts (collector blocked, portal down, nightly failed)
+    units: dict[str, list[NotifyTarget]] = {}  # 单位名 → its robots / mailboxes
+    workspace_url: HttpUrl | None = None  # links in messages: {workspace_url}/units/{id}, /findings/{id}
+    digest_time: time = time(8, 0)
+    approaching_days: int = Field(3, ge=0)  # deadlines this close are named in the digest
+    retries: int = Field(3, ge=0, le=10)  # a failed send is tried this many more times
+    timeout_seconds: float = Field(10, gt=0)  # per attempt
+    backoff_seconds: float = Field(2, ge=0)  # wait before the first retry, doubling after each
+
+    @field_validator("digest_time", mode="before")
+    @classmethod
+    def _hhmm(cls, value: Any) -> Any:
+        if isinstance(value, int):  # YAML 1.1 reads 08:00 as a base-60 integer (480)
+            return time(value // 60 % 24, value % 60)
+        return value
+
+
 class Config(_Strict):
     portal: Portal
     units: list[UnitConfig] = Field(min_length=1)
@@ -332,6 +365,7 @@ class Config(_Strict):
     exports: ExportsConfig = ExportsConfig()
     notice: NoticeConfig = NoticeConfig()
     queue: QueueConfig | None = None
+    notifications: NotificationsConfig | None = None
     leaders: dict[str, list[str]] = {}
     sensitive_words: list[str] = []  # added to checks/data/sensitive.yaml (content.sensitive, account.sensitive)
 
@@ -482,6 +516,13 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
             loc = tuple(error["loc"])
             problems.append(f"{chosen}:{_line_for(lines, loc)}: {_dotted(loc)}: {_describe(error)}")
         raise ConfigError(chosen, problems) from None
+    if config.notifications is not None:
+        known = {unit.name for unit in config.units}
+        for name in config.notifications.units:
+            if name not in known:
+                key = ("notifications", "units", name)
+                problems.append(f"{chosen}:{_line_for(lines, key)}: {_dotted(key)}: "
+                                f"配置中没有这个单位 (no unit of this name in units), 实际为 {name!r}")
     if problems:
         raise ConfigError(chosen, problems)
     return config.model_copy(update={"source": chosen.resolve()})

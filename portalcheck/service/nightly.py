@@ -12,7 +12,8 @@ from sqlalchemy import select
 from portalcheck.core.config import Config
 from portalcheck.service.crawls import Runtime
 from portalcheck.service.exports import write_exports
-from portalcheck.service.locks import LockSet, holder_of, take_from_orphans, unit_lock
+from portalcheck.service.locks import LockSet, holder_of, take_from_orphans, unit_lock, utcnow
+from portalcheck.service.notify import alert_blocked_collectors, alert_run_failed
 from portalcheck.service.runs import cause, finish_run, start_run
 from storage.models import Finding
 from storage.session import Store
@@ -30,6 +31,7 @@ def nightly(runtime: Runtime, *, job: str = "nightly", full: bool = False) -> st
     """Crawl every unit (incremental, or full), run all checks, write the exports; returns the outcome."""
     store, config = runtime.store, runtime.config
     run_id = start_run(store, job, mode="full" if full else "incremental")
+    started = utcnow()
     outcome, counts, error = "failed", {}, None
     try:
         with LockSet(store, job) as locks:
@@ -54,6 +56,7 @@ def nightly(runtime: Runtime, *, job: str = "nightly", full: bool = False) -> st
             crawl = runtime.crawl(units=scope, full=full, locks=locks)
             locks.release([n for n in locks.held if n != NIGHTLY_LOCK])  # checks and exports read only
             counts.update(crawl.summary())
+            alert_blocked_collectors(config, store, started)  # in the background: the night goes on
             if crawl.status == "interrupted":
                 outcome = "interrupted"
                 return outcome
@@ -79,6 +82,8 @@ def nightly(runtime: Runtime, *, job: str = "nightly", full: bool = False) -> st
         return outcome
     finally:
         finish_run(store, run_id, outcome, counts, error)
+        if outcome == "failed":
+            alert_run_failed(config, store, job, error)  # after the run is recorded, on its own thread
 
 
 def count_active(store: Store) -> int:
