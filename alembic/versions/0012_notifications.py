@@ -1,7 +1,7 @@
 """notification_log: every message sent through apprise (digests, 复核 results, office alerts, tests) with its
 target (secrets removed), status, attempts and error; its dedupe_key keeps a digest to one per unit and day.
 
-Revision ID: 0014_notifications
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-04 01:40:00
 """
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision: str = "0014_notifications"
-down_revision: str | None = "0011"  # the lead rechains at merge time
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
