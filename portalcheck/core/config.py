@@ -314,6 +314,15 @@ class NoticeConfig(_Strict):
     printer: str | None = Field(None, min_length=1)  # 印发机关 (default: the issuer)
 
 
+class RectificationConfig(_Strict):
+    """The 整改 loop (issue #17): where answers' attachments are kept (outside the web root), how large they
+    may be, and the default deadline of a notice in working days."""
+
+    attachments_dir: str = "attachments"  # relative to the config file's folder
+    max_attachment_mb: float = Field(10, gt=0, le=200)
+    working_days: int = Field(10, ge=1, le=120)
+
+
 class Config(_Strict):
     portal: Portal
     units: list[UnitConfig] = Field(min_length=1)
@@ -328,6 +337,7 @@ class Config(_Strict):
     database: DatabaseConfig = DatabaseConfig()
     exports: ExportsConfig = ExportsConfig()
     notice: NoticeConfig = NoticeConfig()
+    rectification: RectificationConfig = RectificationConfig()
     queue: QueueConfig | None = None
     leaders: dict[str, list[str]] = {}
     sensitive_words: list[str] = []  # added to checks/data/sensitive.yaml (content.sensitive, account.sensitive)
