@@ -163,6 +163,15 @@ def build_parser() -> argparse.ArgumentParser:
     disable.add_argument("name")
     users_actions.add_parser("list", help="列出账号")
 
+    notice = commands.add_parser("notice", help="整改通报批次：下发（冻结当前未整改问题并定整改期限）、列出、查看")
+    notice_actions = notice.add_subparsers(dest="notice_command", required=True, metavar="ACTION")
+    issue = notice_actions.add_parser("issue", help="下发一期通报：当前各单位未整改的问题，整改期限默认10个工作日")
+    issue.add_argument("--deadline", type=_date, help="整改期限，如 2026-06-19 (default: 10个工作日后，法定节假日除外)")
+    issue.add_argument("--by", help="下发人 (default: 当前系统用户)")
+    notice_actions.add_parser("list", help="列出各期通报：问题数、期限、逾期单位")
+    show = notice_actions.add_parser("show", help="查看一期通报：各单位问题的整改状态")
+    show.add_argument("number", type=int)
+
     demo = commands.add_parser("demo", help="启动内置示例门户，完整运行一遍并导出结果")
     demo.add_argument("--port", type=int, help="示例门户端口 (default: from config.yaml)")
     demo.add_argument("--serve", action="store_true",
@@ -456,6 +465,36 @@ def cmd_users(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_notice(args: argparse.Namespace) -> int:
+    import getpass
+
+    from portalcheck.service import notices
+    from portalcheck.service.rectification import LoopError, issue_notice
+    from storage.session import Store
+
+    config = _load(args)
+    store = Store(config.database_url())
+    try:
+        if args.notice_command == "issue":
+            try:
+                made = issue_notice(store, config, args.by or getpass.getuser(), args.deadline)
+            except LoopError as exc:
+                console.print(f"[red]{exc}[/]")
+                return EXIT_CONFIG
+            print(notices.format_issued(made))
+        elif args.notice_command == "list":
+            print(notices.format_list(store, config))
+        else:
+            text = notices.format_notice(store, config, args.number)
+            if text is None:
+                console.print(f"[red]没有第{args.number}期通报[/]")
+                return EXIT_CONFIG
+            print(text)
+    finally:
+        store.dispose()
+    return EXIT_OK
+
+
 def _demo_config(args: argparse.Namespace) -> Config:
     """The demo runs from any folder: without a config file here it takes the repository's config.yaml as
     shipped in the package (portalcheck/demo/deployment.yaml, kept identical by a test), and keeps its
@@ -512,6 +551,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "accounts": cmd_accounts,
     "serve": cmd_serve,
     "users": cmd_users,
+    "notice": cmd_notice,
 }
 
 
