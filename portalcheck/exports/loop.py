@@ -10,7 +10,8 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage.models import Answer, Finding, Notice, NoticeFinding, Unit
+from portalcheck.core.config import CHINA_TZ
+from storage.models import Answer, Finding, FindingEvent, Notice, NoticeFinding, Unit
 
 NOT_FIXED, ANSWERED, REVIEWING, PASSED, FAILED = "未整改", "已答复", "复核中", "复核通过", "复核未通过"
 APPEALING, APPEAL_ACCEPTED, CLOSED = "申诉中", "已采纳申诉", "已销号"
@@ -19,6 +20,7 @@ STATES = (NOT_FIXED, ANSWERED, REVIEWING, PASSED, FAILED, APPEALING, APPEAL_ACCE
 DONE = (PASSED, CLOSED, APPEAL_ACCEPTED)
 OPEN_STATES = tuple(s for s in STATES if s not in DONE)
 FIXED, APPEAL, EXPLANATION = "已整改", "申诉", "情况说明"
+REVIEWER = "复核"  # finding_events.actor of a 复核 result written after a check run
 ANSWER_KINDS = (FIXED, APPEAL, EXPLANATION)
 
 
@@ -77,3 +79,18 @@ def latest_answers(session: Session, finding_ids: list[int]) -> dict[int, Answer
         for answer in session.scalars(select(Answer).where(Answer.finding_id.in_(ids)).order_by(Answer.id)):
             found[answer.finding_id] = answer
     return found
+
+
+def loop_texts(session: Session) -> tuple[dict[int, str], dict[int, str]]:
+    """finding id → its newest answer ("已整改：…", with the attachment's name) and → its newest 复核 result,
+    as one line each for the findings list (few findings have them: read once, not per row)."""
+    answers: dict[int, str] = {}
+    for finding_id, kind, text, name in session.execute(
+            select(Answer.finding_id, Answer.kind, Answer.text, Answer.attachment_name).order_by(Answer.id)):
+        answers[finding_id] = f"{kind}：{text}" + (f"（附件：{name}）" if name else "")
+    reviews: dict[int, str] = {}
+    for finding_id, new, at in session.execute(
+            select(FindingEvent.finding_id, FindingEvent.new, FindingEvent.at)
+            .where(FindingEvent.kind == "rectification", FindingEvent.actor == REVIEWER).order_by(FindingEvent.id)):
+        reviews[finding_id] = f"{new}（{at.astimezone(CHINA_TZ):%Y-%m-%d %H:%M}）"
+    return answers, reviews

@@ -13,12 +13,11 @@ from datetime import datetime
 
 from sqlalchemy import insert, select, update
 
-from portalcheck.exports.loop import FAILED, OPEN_STATES, PASSED, REVIEWING
+from portalcheck.exports.loop import FAILED, OPEN_STATES, PASSED, REVIEWER, REVIEWING
 from storage.models import Finding, FindingEvent, Unit
 from storage.session import Store
 
 ACTIVE = ("new", "open", "regressed")
-REVIEWER = "复核"  # the actor of a move made by a check run
 
 
 def settle(store: Store, as_of: datetime, units: list[str] | None = None) -> dict[str, int]:
