@@ -2,7 +2,8 @@
 
 A finding awaiting its 复核 (复核中) that the run still sees fails it (复核未通过, with the run's evidence); one the
 run no longer sees passes (复核通过). A finding named in a notice that a later run finds gone passes too,
-answered or not: the problem is verified gone, and a 督查 then confirms the 销号. Every move is a
+answered or not: the problem is verified gone, and a 督查 then confirms the 销号; one that passed and is back
+before that fails again. Every move is a
 finding_events row (kind "rectification"), which is what a notifier reads (`recheck_outcomes`).
 """
 
@@ -25,15 +26,19 @@ def settle(store: Store, as_of: datetime, units: list[str] | None = None) -> dic
     moved = {PASSED: 0, FAILED: 0}
     with store.session() as session:
         query = (select(Finding.id, Finding.status, Finding.rectification_state, Finding.evidence)
-                 .where(Finding.rectification_state.in_(OPEN_STATES)))
+                 .where(Finding.rectification_state.in_((*OPEN_STATES, PASSED))))
         if units:
             query = query.where(Finding.unit_id.in_(select(Unit.id).where(Unit.name.in_(units))))
         events, changes = [], []
         for finding_id, status, state, evidence in session.execute(query).all():
             if status not in ACTIVE:
+                if state == PASSED:
+                    continue
                 new, note, shown = PASSED, "复核时问题已消失，待督查确认销号", None
             elif state == REVIEWING:
                 new, note, shown = FAILED, "复核时问题仍然存在", evidence
+            elif state == PASSED:  # back before the 督查 closed it
+                new, note, shown = FAILED, "复核通过后问题再次出现", evidence
             else:
                 continue
             changes.append({"id": finding_id, "rectification_state": new})

@@ -204,3 +204,18 @@ def test_attachments_are_limited_by_size_and_checked_by_content(store: Store, tm
     assert kept.attachment_name == "整改说明.pdf" and kept.attachment_size == len(PDF)
     path = tmp_path / "attachments" / kept.attachment_path
     assert path.read_bytes() == PDF and path.resolve().is_relative_to((tmp_path / "attachments").resolve())
+
+
+def test_a_passed_finding_back_before_its_close_fails_again(store: Store, tmp_path: Path) -> None:
+    cfg, facts = config(tmp_path), Facts(store)
+    _unit, column = stale(facts)
+    check(store, cfg, AS_OF)
+    loop.issue_notice(store, cfg, "督查甲", now=AS_OF)
+    [f] = findings(store)
+    facts.items(column, [days_ago(-1)])
+    recrawl(facts, column, AS_OF + DAY)
+    check(store, cfg, AS_OF + DAY)
+    assert state(store, f.id) == ("resolved", "复核通过")
+    recrawl(facts, column, AS_OF + 40 * DAY)  # stale again before any 督查 closed it
+    check(store, cfg, AS_OF + 40 * DAY)
+    assert state(store, f.id) == ("regressed", "复核未通过")
