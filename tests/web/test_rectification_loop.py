@@ -185,5 +185,14 @@ def test_answers_only_by_the_units_own_staff_and_only_with_the_csrf_token(loop: 
     itoken = inspector.page.locator("input[name=csrf_token]").first.get_attribute("value")
     assert inspector.page.context.request.post(space.url(f"/findings/{loop.stale_id}/answer"),
                                                multipart={**form, "csrf_token": itoken}).status == 403
-    (stored,) = one(space.db_url, "SELECT count(*) FROM answers WHERE text IN ('越权答复', '无令牌')")
+    (open_id,) = one(space.db_url, "SELECT min(id) FROM findings WHERE unit_id = :unit AND status IN "
+                                   "('new', 'open', 'regressed') AND coalesce(rectification_state, '未整改') = '未整改'",
+                     unit=space.own_unit_id)
+    own = f"/findings/{open_id}/answer"
+    exe = {"name": "整改.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00 a program"}
+    refused = request.post(space.url(own), multipart={**form, "text": "伪装附件", "file": exe})
+    assert refused.status == 400 and "不是 pdf 文件" in refused.text()
+    huge = {"name": "大.pdf", "mimeType": "application/pdf", "buffer": PDF + b"0" * (12 * 1024 * 1024)}
+    assert request.post(space.url(own), multipart={**form, "text": "超大附件", "file": huge}).status == 413
+    (stored,) = one(space.db_url, "SELECT count(*) FROM answers WHERE text IN ('越权答复', '无令牌', '伪装附件', '超大附件')")
     assert stored == 0
