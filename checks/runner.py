@@ -22,7 +22,7 @@ from checks.figures import record_run
 from checks.registry import select_checks
 from portalcheck.core.config import Config
 from storage.failures import database_gone, explain
-from storage.models import Finding, Unit
+from storage.models import Finding, FindingEvent, Suppression, Unit
 from storage.session import Store
 
 log = logging.getLogger(__name__)
@@ -128,7 +128,20 @@ def weighted(check: Check, config: Config) -> Check:
 
 # What _persist reads of a rule's stored findings: plain rows, no ORM objects to build and track.
 _STORED = (Finding.id, Finding.key, Finding.status, Finding.last_seen, Finding.resolved_at, Finding.unit_id,
-           Finding.column_id, Finding.url, Finding.detail, Finding.evidence, Finding.severity, Finding.points)
+           Finding.column_id, Finding.url, Finding.detail, Finding.evidence, Finding.severity, Finding.points,
+           Finding.first_seen, Finding.rectification_state)
+
+
+def _suppressions(session, rule: str) -> tuple[dict[int, int], set[int]]:  # type: ignore[no-untyped-def]
+    """Of a rule's findings: the suppressed ones (finding id → suppression id) and those whose suppression the
+    facts lifted since their last resolution (they come back as new findings, not suppressed)."""
+    rows = session.execute(select(Suppression.id, Suppression.finding_id, Suppression.lifted_at,
+                                  Finding.resolved_at).join(Finding, Finding.id == Suppression.finding_id)
+                           .where(Finding.rule == rule)).all()
+    active = {finding_id: sid for sid, finding_id, lifted_at, _ in rows if lifted_at is None}
+    lifted = {finding_id for _, finding_id, lifted_at, resolved_at in rows
+              if lifted_at is not None and resolved_at is not None and lifted_at >= resolved_at}
+    return active, lifted - set(active)
 
 
 def _persist(session, check: Check, ctx: CheckContext, drafts: list[FindingDraft],  # type: ignore[no-untyped-def]
@@ -144,7 +157,9 @@ def _persist(session, check: Check, ctx: CheckContext, drafts: list[FindingDraft
         unique.setdefault(draft.key, draft)
     outcome.found = len(unique)
     existing = {row.key: row for row in session.execute(select(*_STORED).where(Finding.rule == check.rule))}
-    inserts, updates, resolutions = [], [], []
+    suppressed, lifted = _suppressions(session, check.rule) if existing else ({}, set())
+    inserts, updates, resolutions, lifts = [], [], [], []
+    events: list[dict] = []
     for key, draft in unique.items():
         points = draft.points if draft.points is not None else check.points
         row = existing.get(key)
@@ -158,6 +173,20 @@ def _persist(session, check: Check, ctx: CheckContext, drafts: list[FindingDraft
             outcome.new += 1
             continue
         status, last_seen, resolved_at = row.status, row.last_seen, row.resolved_at
+        if row.id in suppressed:  # an accepted appeal: still there, still quiet (status stays resolved)
+            values = {"last_seen": max(last_seen, as_of), "detail": draft.detail, "evidence": draft.evidence}
+            if any(getattr(row, name) != value for name, value in values.items()):
+                updates.append({"id": row.id, **{k: getattr(row, k) for k in _MOVED}, **values})
+            continue
+        if row.id in lifted and status == "resolved" and as_of > last_seen:
+            # the suppressed problem went away and is back: a new finding, outside any notice
+            values = {"status": "new", "first_seen": as_of, "last_seen": as_of, "resolved_at": None,
+                      "detail": draft.detail, "evidence": draft.evidence, "severity": check.severity,
+                      "points": points, "rectification_state": None}
+            updates.append({"id": row.id, **values})
+            events.append(_event(row.id, as_of, row.status, "new", "申诉采纳后问题消失又再次出现，作为新问题"))
+            outcome.new += 1
+            continue
         if as_of > last_seen:  # a later run: the finding moves on; the same as_of changes nothing
             status = "regressed" if status == "resolved" else "open"
             last_seen = as_of
@@ -167,20 +196,46 @@ def _persist(session, check: Check, ctx: CheckContext, drafts: list[FindingDraft
         values = {"status": status, "last_seen": last_seen, "resolved_at": resolved_at, "detail": draft.detail,
                   "evidence": draft.evidence, "severity": check.severity, "points": points}
         if any(getattr(row, name) != value for name, value in values.items()):
-            updates.append({"id": row.id, **values})
+            updates.append({"id": row.id, "first_seen": row.first_seen,
+                            "rectification_state": row.rectification_state, **values})
+        if status != row.status:
+            events.append(_event(row.id, as_of, row.status, status, None))
         setattr(outcome, status, getattr(outcome, status) + 1)
     for key, row in existing.items():
-        if key in unique or row.status not in ACTIVE or as_of < row.last_seen:
+        quiet = row.id in suppressed
+        if key in unique or (row.status not in ACTIVE and not quiet) or as_of < row.last_seen:
             continue
         if not ctx.in_scope(row.unit_id) and row.unit_id is not None:
             continue
         if not is_covered(ctx.covered, check.scope, row.unit_id, row.column_id, row.url):
             continue
+        if quiet:  # looked at again and gone: the facts changed, the suppression ends
+            lifts.append({"id": suppressed[row.id], "lifted_at": as_of})
+            resolutions.append({"id": row.id, "status": "resolved", "resolved_at": as_of})
+            events.append(_event(row.id, as_of, row.status, "resolved", "问题已消失，申诉采纳的屏蔽随之解除"))
+            continue
         resolutions.append({"id": row.id, "status": "resolved", "resolved_at": as_of})
+        events.append(_event(row.id, as_of, row.status, "resolved", None))
         outcome.resolved += 1
-    for statement, rows in ((insert(Finding), inserts), (update(Finding), updates), (update(Finding), resolutions)):
+    for statement, rows in ((insert(Finding), inserts), (update(Finding), updates), (update(Finding), resolutions),
+                            (update(Suppression), lifts)):
         if rows:
             session.execute(statement, rows)
+    if inserts:  # the first event of each new finding: its ids exist now
+        keys = {r["key"] for r in inserts}
+        created = session.execute(select(Finding.id, Finding.key).where(Finding.rule == check.rule))
+        events += [_event(finding_id, as_of, None, "new", None) for finding_id, key in created if key in keys]
+    if events:
+        session.execute(insert(FindingEvent), events)
+
+
+# The columns an update of a suppressed finding carries unchanged (executemany needs one shape of row).
+_MOVED = ("status", "resolved_at", "severity", "points", "first_seen", "rectification_state")
+
+
+def _event(finding_id: int, at: datetime, old: str | None, new: str, note: str | None) -> dict:
+    return {"finding_id": finding_id, "at": at, "kind": "status", "old": old, "new": new, "actor": None,
+            "note": note, "evidence": None}
 
 
 def format_report(report: CheckReport) -> str:

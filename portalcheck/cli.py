@@ -169,6 +169,14 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--dry-run", action="store_true", help="只显示将要发送的内容，不发送")
     digest.add_argument("--day", type=_date, help="日报日期 (default: 今天)")
     notify_actions.add_parser("test", help="向每个已配置的通知对象发送一条测试消息，逐个报告结果")
+    notice = commands.add_parser("notice", help="整改通报批次：下发（冻结当前未整改问题并定整改期限）、列出、查看")
+    notice_actions = notice.add_subparsers(dest="notice_command", required=True, metavar="ACTION")
+    issue = notice_actions.add_parser("issue", help="下发一期通报：当前各单位未整改的问题，整改期限默认10个工作日")
+    issue.add_argument("--deadline", type=_date, help="整改期限，如 2026-06-19 (default: 10个工作日后，法定节假日除外)")
+    issue.add_argument("--by", help="下发人 (default: 当前系统用户)")
+    notice_actions.add_parser("list", help="列出各期通报：问题数、期限、逾期单位")
+    show = notice_actions.add_parser("show", help="查看一期通报：各单位问题的整改状态")
+    show.add_argument("number", type=int)
 
     demo = commands.add_parser("demo", help="启动内置示例门户，完整运行一遍并导出结果")
     demo.add_argument("--port", type=int, help="示例门户端口 (default: from config.yaml)")
@@ -487,6 +495,34 @@ def cmd_notify(args: argparse.Namespace) -> int:
         return EXIT_FAILED if any(item.status == "failed" for item in report.sent) else EXIT_OK
     finally:
         store.dispose()
+def cmd_notice(args: argparse.Namespace) -> int:
+    import getpass
+
+    from portalcheck.service import notices
+    from portalcheck.service.rectification import LoopError, issue_notice
+    from storage.session import Store
+
+    config = _load(args)
+    store = Store(config.database_url())
+    try:
+        if args.notice_command == "issue":
+            try:
+                made = issue_notice(store, config, args.by or getpass.getuser(), args.deadline)
+            except LoopError as exc:
+                console.print(f"[red]{exc}[/]")
+                return EXIT_CONFIG
+            print(notices.format_issued(made))
+        elif args.notice_command == "list":
+            print(notices.format_list(store, config))
+        else:
+            text = notices.format_notice(store, config, args.number)
+            if text is None:
+                console.print(f"[red]没有第{args.number}期通报[/]")
+                return EXIT_CONFIG
+            print(text)
+    finally:
+        store.dispose()
+    return EXIT_OK
 
 
 def _demo_config(args: argparse.Namespace) -> Config:
@@ -546,6 +582,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": cmd_serve,
     "users": cmd_users,
     "notify": cmd_notify,
+    "notice": cmd_notice,
 }
 
 

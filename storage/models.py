@@ -377,6 +377,9 @@ class Finding(Base):
     last_seen: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
     deadline: Mapped[date | None] = mapped_column(Date)
+    # The 整改 loop (issue #17), apart from `status` (the findings JSON contract): None until a notice
+    # names the finding; then 未整改 | 已答复 | 复核中 | 复核通过 | 复核未通过 | 申诉中 | 已采纳申诉 | 已销号.
+    rectification_state: Mapped[str | None] = mapped_column(String(20))
 
 
 # --- scheduler (issue #7): job store, locks, job runs, recheck requests --------------------------
@@ -558,3 +561,80 @@ class NotificationLog(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)  # counts the message carried
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+# --- the 整改 loop (issue #17): notices, answers, 复核, suppressions, a finding's history ------------------
+
+
+class Notice(Base):
+    """One 通报 batch: the active findings frozen at `issued_at`, to be rectified by `deadline`."""
+
+    __tablename__ = "notices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(unique=True)  # 第N期, counted from 1
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deadline: Mapped[date] = mapped_column(Date)
+    issued_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class NoticeFinding(Base):
+    """A finding as a notice froze it (its detail then), whatever later runs make of it."""
+
+    __tablename__ = "notice_findings"
+    __table_args__ = (UniqueConstraint("notice_id", "finding_id", name="uq_notice_findings_notice_finding"),
+                      Index("ix_notice_findings_finding", "finding_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"))
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str] = mapped_column(Text)
+
+
+class Answer(Base):
+    """A unit's answer to one finding: 已整改 (what was done), 申诉 (why it is wrong) or 情况说明."""
+
+    __tablename__ = "answers"
+    __table_args__ = (Index("ix_answers_finding", "finding_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"))
+    user_name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))  # 已整改 | 申诉 | 情况说明
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    attachment_path: Mapped[str | None] = mapped_column(String(300))  # relative to rectification.attachments_dir
+    attachment_name: Mapped[str | None] = mapped_column(String(255))
+    attachment_size: Mapped[int | None]
+    attachment_type: Mapped[str | None] = mapped_column(String(100))
+    decision: Mapped[str | None] = mapped_column(String(20))  # of an appeal: 采纳 | 驳回
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None]
+
+
+class Suppression(Base):
+    """An accepted appeal: the finding stays quiet until the facts change (its problem is gone once);
+    `lifted_at` says when that happened."""
+
+    __tablename__ = "suppressions"
+    __table_args__ = (Index("ix_suppressions_finding", "finding_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text)
+    accepted_by: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    lifted_at: Mapped[datetime | None]
+
+
+class FindingEvent(Base):
+    """A finding's history: every change of its status (by a check run) or of its 整改 state (by a person
+    or a 复核), with the time, who (None: a check run) and a note; the notifier reads it."""
+
+    __tablename__ = "finding_events"
+    __table_args__ = (Index("ix_finding_events_finding", "finding_id"), Index("ix_finding_events_at", "at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(20))  # status | rectification
+    old: Mapped[str | None] = mapped_column(String(20))
+    new: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))

@@ -348,6 +348,13 @@ class NotificationsConfig(_Strict):
         if isinstance(value, int):  # YAML 1.1 reads 08:00 as a base-60 integer (480)
             return time(value // 60 % 24, value % 60)
         return value
+class RectificationConfig(_Strict):
+    """The 整改 loop (issue #17): where answers' attachments are kept (outside the web root), how large they
+    may be, and the default deadline of a notice in working days."""
+
+    attachments_dir: str = "attachments"  # relative to the config file's folder
+    max_attachment_mb: float = Field(10, gt=0, le=200)
+    working_days: int = Field(10, ge=1, le=120)
 
 
 class Config(_Strict):
@@ -364,6 +371,7 @@ class Config(_Strict):
     database: DatabaseConfig = DatabaseConfig()
     exports: ExportsConfig = ExportsConfig()
     notice: NoticeConfig = NoticeConfig()
+    rectification: RectificationConfig = RectificationConfig()
     queue: QueueConfig | None = None
     notifications: NotificationsConfig | None = None
     leaders: dict[str, list[str]] = {}

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from checks.registry import catalogue
@@ -31,6 +31,7 @@ from portalcheck.exports.common import (
     local,
 )
 from portalcheck.exports.evidence import evidence_text
+from portalcheck.exports.loop import OPEN_STATES, is_overdue, loop_texts
 from portalcheck.exports.writers import write_tables
 from storage.models import Column, Finding, Unit
 from storage.session import Store
@@ -49,6 +50,8 @@ FIELDS = [
     Field("fix", "整改要求", 36), Field("first_seen_at", "首次发现", 17, "datetime"),
     Field("last_seen_at", "最近发现", 17, "datetime"), Field("resolved_at_dt", "整改时间", 17, "datetime"),
     Field("deadline_date", "整改期限", 12, "date"), Field("overdue", "逾期未整改", 10),
+    # the 整改 loop (issue #17), appended so that the columns before keep their places
+    Field("rectification", "整改状态", 10), Field("answer", "单位答复", 40), Field("review", "复核结果", 22),
 ]
 
 
@@ -73,7 +76,7 @@ def _query(units: Sequence[str] | None, period: Period | None, rules: list[str])
     rule_order = case({r: i for i, r in enumerate(rules)}, value=Finding.rule, else_=len(rules)) if rules else None
     query = (select(Finding.id, Finding.rule, Finding.severity, Finding.points, Finding.url, Finding.detail,
                     Finding.evidence, Finding.status, Finding.first_seen, Finding.last_seen, Finding.resolved_at,
-                    Finding.deadline, Unit.name, column.name)
+                    Finding.deadline, Finding.rectification_state, Unit.name, column.name)
              .outerjoin(Unit, Unit.id == Finding.unit_id)
              .outerjoin(column, column.id == Finding.column_id))
     if units:
@@ -101,17 +104,26 @@ def iter_findings(store: Store, units: Sequence[str] | None = None, period: Peri
     today = _today(period, as_of)
     query = _query(units, period, list(titles))
     if overdue_only:
-        query = query.where(Finding.deadline < today, Finding.status.in_(ACTIVE))
+        query = query.where(_overdue_clause(today))
     with store.session() as session:
+        loop = loop_texts(session)
         for row in session.execute(query.execution_options(yield_per=2000)):
-            yield _row(row, titles, fixes, today, evidence)
+            yield _row(row, titles, fixes, today, evidence, loop)
+
+
+def _overdue_clause(today: date) -> Any:
+    """As `is_overdue` (a finding in the 整改 loop), or, for one given a deadline by `export --deadline`
+    outside any notice, still active past it."""
+    return and_(Finding.deadline < today, or_(Finding.rectification_state.in_(OPEN_STATES),
+                                              and_(Finding.rectification_state.is_(None),
+                                                   Finding.status.in_(ACTIVE))))
 
 
 def count_findings(store: Store, units: Sequence[str] | None = None, period: Period | None = None,
                    as_of: datetime | None = None, *, overdue_only: bool = False) -> int:
     query = _query(units, period, []).order_by(None)
     if overdue_only:
-        query = query.where(Finding.deadline < _today(period, as_of), Finding.status.in_(ACTIVE))
+        query = query.where(_overdue_clause(_today(period, as_of)))
     with store.session() as session:
         return session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
 
@@ -126,7 +138,8 @@ def findings_rows(store: Store, units: Sequence[str] | None = None, period: Peri
 SORTABLE: dict[str, Any] = {"unit": Unit.name, "title": Finding.rule, "rule": Finding.rule,
                             "severity_zh": Finding.severity, "status_zh": Finding.status,
                             "first_seen_at": Finding.first_seen, "last_seen_at": Finding.last_seen,
-                            "resolved_at_dt": Finding.resolved_at, "deadline_date": Finding.deadline}
+                            "resolved_at_dt": Finding.resolved_at, "deadline_date": Finding.deadline,
+                            "rectification": Finding.rectification_state}
 
 
 def findings_page(store: Store, units: Sequence[str] | None = None, period: Period | None = None, *,
@@ -147,15 +160,21 @@ def findings_page(store: Store, units: Sequence[str] | None = None, period: Peri
         query = query.order_by(None).order_by(key.desc() if descending else key.asc(), Finding.id)
     with store.session() as session:
         total = session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-        rows = [{"id": row[0], **_display_row(_row(row, titles, fixes, today))}
+        loop = loop_texts(session)
+        rows = [{"id": row[0], **_display_row(_row(row, titles, fixes, today, True, loop))}
                 for row in session.execute(query.offset(offset).limit(limit))]
     return total, rows
 
 
-def _row(row: Any, titles: dict[str, str], fixes: dict[str, str], today: date, with_evidence: bool = True) -> dict[str, Any]:
-    (_, rule, severity, points, url, detail, evidence, status, first_seen, last_seen, resolved_at, deadline,
-     unit_name, column_name) = row
-    overdue = bool(deadline and status in ACTIVE and today > deadline)
+def _row(row: Any, titles: dict[str, str], fixes: dict[str, str], today: date, with_evidence: bool = True,
+         loop: tuple[dict[int, str], dict[int, str]] = ({}, {})) -> dict[str, Any]:
+    (finding_id, rule, severity, points, url, detail, evidence, status, first_seen, last_seen, resolved_at, deadline,
+     state, unit_name, column_name) = row
+    if state is None:  # outside any notice: a deadline given by `export --deadline`
+        overdue = bool(deadline and status in ACTIVE and today > deadline)
+    else:
+        overdue = is_overdue(deadline, state, today)
+    answers, reviews = loop
     evidence = evidence or {}
     return {
         # the contract (json)
@@ -173,6 +192,8 @@ def _row(row: Any, titles: dict[str, str], fixes: dict[str, str], today: date, w
         "_evidence_text": evidence_text(evidence), "_first_seen_at": first_seen,
         "_last_seen_at": last_seen, "_resolved_at_dt": resolved_at,
         "_deadline_date": deadline, "_overdue": "是" if overdue else "",
+        "_rectification": state or "", "_answer": clean_text(answers.get(finding_id, "")),
+        "_review": reviews.get(finding_id, ""),
     }
 
 

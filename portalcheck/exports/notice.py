@@ -22,6 +22,7 @@ from portalcheck.exports import publications as pubs_mod
 from portalcheck.exports.atomic import replacing
 from portalcheck.exports.common import CHINA_TZ, Period, zh_date, zh_moment
 from portalcheck.exports.gongwen import TODO, Block
+from portalcheck.exports.loop import overdue_by_unit, previous_notice
 from portalcheck.exports.notice_docx import render_docx
 from portalcheck.exports.pdf import PdfUnavailable, docx_to_pdf, libreoffice
 from storage.session import Store
@@ -42,6 +43,9 @@ class NoticeData:
     deadline: date | None = None
     criticised: list[str] = field(default_factory=list)
     notice: NoticeConfig = field(default_factory=NoticeConfig)
+    # the 整改 loop: the previous notice (number, deadline) and its units overdue now (unit, findings)
+    previous: tuple[int, date] | None = None
+    overdue: list[tuple[str, int]] = field(default_factory=list)
 
 
 def _names(units: list[Any], with_count: bool = False) -> str:
@@ -54,7 +58,28 @@ def compute(store: Store, config: Config, period: Period) -> NoticeData:
     data = NoticeData(period, config.portal.name, pubs, upkeep, _figures("messages", store, config, period),
                       _figures("accounts", store, config, period), notice=config.notice)
     data.criticised = list(dict.fromkeys([u.name for u in pubs.zero] + [u.name for u in upkeep.worst]))
+    with store.session() as session:
+        previous = previous_notice(session, period.as_of)
+        if previous is not None:
+            data.previous = (previous.number, previous.deadline)
+            overdue = overdue_by_unit(session, period.as_of.astimezone(CHINA_TZ).date(), previous.id)
+            wanted = set(period.units) if period.units else None
+            data.overdue = [(unit, n) for unit, n in overdue.most_common() if wanted is None or unit in wanted]
     return data
+
+
+def rectification_paragraph(d: NoticeData) -> str | None:
+    """（五）整改落实情况: only once a notice was issued before; names the units overdue on its findings."""
+    if d.previous is None:
+        return None
+    number, deadline = d.previous
+    text = f"（五）整改落实情况。第{number}期通报要求于{zh_date(deadline)}前完成整改，"
+    if d.overdue:
+        named = "、".join(f"{unit}（{count}个问题）" for unit, count in d.overdue)
+        return text + f"截至{zh_moment(d.period.as_of)}，逾期未完成整改的单位分别是：{named}，共{len(d.overdue)}个，在此提出通报批评。"
+    if deadline >= d.period.as_of.astimezone(CHINA_TZ).date():
+        return text + "目前仍在整改期限内。"
+    return text + "各单位均已按期整改或申诉已采纳。"
 
 
 def _figures(kind: str, store: Store, config: Config, period: Period) -> dict[str, Any]:
@@ -153,6 +178,9 @@ def blocks(d: NoticeData) -> list[Block]:
            Block("heading", "一、整体情况"),
            Block("para", publication_paragraph(d)), Block("para", upkeep_paragraph(d)),
            Block("para", messages_paragraph(d)), Block("para", accounts_paragraph(d))]
+    rectified = rectification_paragraph(d)
+    if rectified:
+        out.append(Block("para", rectified))
     if d.deadline:
         out.append(Block("para", f"提出通报批评的相关乡镇和县直单位请于{d.deadline.month}月{d.deadline.day}日前将问题整改情况、"
                                  "后续工作措施经单位主要负责人签字、加盖单位公章后报送。"))

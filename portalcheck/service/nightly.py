@@ -14,6 +14,7 @@ from portalcheck.service.crawls import Runtime
 from portalcheck.service.exports import write_exports
 from portalcheck.service.locks import LockSet, holder_of, take_from_orphans, unit_lock, utcnow
 from portalcheck.service.notify import alert_blocked_collectors, alert_run_failed
+from portalcheck.service.review import settle
 from portalcheck.service.runs import cause, finish_run, start_run
 from storage.models import Finding
 from storage.session import Store
@@ -66,7 +67,9 @@ def nightly(runtime: Runtime, *, job: str = "nightly", full: bool = False) -> st
             counts["network"] = network_round(runtime.config, runtime.store)
             from checks import run_checks
 
-            report = run_checks(store, config, as_of=datetime.now(ZoneInfo(config.schedule.timezone)))
+            as_of = datetime.now(ZoneInfo(config.schedule.timezone))
+            report = run_checks(store, config, as_of=as_of)
+            counts["rectification"] = settle(store, as_of, scope)
             counts["checks"] = dict(report.totals())
             counts["check_errors"] = {o.rule: o.error for o in report.outcomes if o.error}
             counts["open_findings"] = count_active(store)

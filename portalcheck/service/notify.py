@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from portalcheck.core.accounts import HEALTH_ZH, NOT_CHECKED, OPERATOR_ACTION
 from portalcheck.core.config import Config, NotificationsConfig
 from portalcheck.core.personal import mask_personal
+from portalcheck.exports.loop import OPEN_STATES
 from portalcheck.notify import Delivery, Target, deliver, normalise, redact_text
 from storage.models import Account, Finding, NotificationLog, Site, Unit, utcnow
 from storage.session import Store
@@ -254,13 +255,27 @@ class DigestReport:
     sent: list[Sent]
 
 
+def loop_deadlines(store: Store) -> Callable[[str], list[tuple[int, date]]]:
+    """A unit's findings still in the 整改 loop (a notice gave them a deadline; not yet 复核通过, 销号 or an
+    accepted appeal) with their deadlines: what the digest counts as approaching."""
+    def of(unit: str) -> list[tuple[int, date]]:
+        with store.session() as session:
+            rows = session.execute(
+                select(Finding.id, Finding.deadline).join(Unit, Unit.id == Finding.unit_id)
+                .where(Unit.name == unit, Finding.rectification_state.in_(OPEN_STATES),
+                       Finding.deadline.is_not(None))).all()
+        return [(finding_id, deadline) for finding_id, deadline in rows]
+    return of
+
+
 def send_digest(config: Config, store: Store, *, day: date | None = None, dry_run: bool = False,
-                deadlines: Callable[[str], Iterable[tuple[int, date]]] = lambda unit: [],
+                deadlines: Callable[[str], Iterable[tuple[int, date]]] | None = None,
                 sleep: Callable[[float], None] | None = None) -> DigestReport:
     """Each unit with targets (and the office) gets one digest for `day`; a repeated run sends nothing twice.
 
-    `deadlines(unit)`: the unit's (finding id, deadline) pairs; none until the notices exist."""
+    `deadlines(unit)`: the unit's (finding id, deadline) pairs; by default those of the 整改 loop."""
     day = day or local_day(config)
+    deadlines = deadlines or loop_deadlines(store)
     conf = settings(config)
     messages: dict[str, Message] = {}
     sent: list[Sent] = []

@@ -40,6 +40,7 @@ from portalcheck.service.crawls import Runtime
 from portalcheck.service.exports import write_exports
 from portalcheck.service.locks import HOST, LockSet, unit_lock, utcnow
 from portalcheck.service.nightly import network_round
+from portalcheck.service.review import settle
 from portalcheck.service.runs import cause, finish_run, setup_logging, start_run
 from storage.models import CrawlRun, Page, QueueJob, QueueNight
 from storage.session import Store
@@ -266,8 +267,9 @@ def _crawl_and_check(config: Config, store: Store, units: list[str], *, full: bo
         raise CrawlNotFinished(f"crawl {crawl.status} (exit {crawl.returncode}): {crawl.output[-1500:]}")
     from checks import run_checks
 
-    report = run_checks(store, config, as_of=datetime.now(config.zone), units=units)
-    counts = {**crawl.summary(), "checks": dict(report.totals())}
+    as_of = datetime.now(config.zone)
+    report = run_checks(store, config, as_of=as_of, units=units)
+    counts = {**crawl.summary(), "checks": dict(report.totals()), "rectification": settle(store, as_of, units)}
     if not report.ok:
         raise RuntimeError("some checks failed: " + "; ".join(f"{o.rule}: {o.error}" for o in report.outcomes
                                                             if o.error))
@@ -318,8 +320,9 @@ def finish_night(config_path: str, night_id: int) -> None:
         from checks import run_checks
 
         network = network_round(config, store)  # site-wide, like the checks below: once a night
-        report = run_checks(store, config, as_of=datetime.now(config.zone))
-        counts = {"network": network, "checks": dict(report.totals()),
+        as_of = datetime.now(config.zone)
+        report = run_checks(store, config, as_of=as_of)
+        counts = {"network": network, "checks": dict(report.totals()), "rectification": settle(store, as_of),
                   "exports": write_exports(config, datetime.now(config.zone).date())}
         with store.session() as session:
             night = session.get(QueueNight, night_id)

@@ -20,6 +20,8 @@ from portalcheck.core.processes import pid_alive
 from portalcheck.service.crawls import Runtime
 from portalcheck.service.locks import HOST, LockSet, holder_of, lock_is_stale, unit_lock, utcnow
 from portalcheck.service.nightly import ACTIVE
+from portalcheck.service.notify import notify_recheck_result
+from portalcheck.service.review import recheck_outcomes, settle
 from portalcheck.service.runs import cause, finish_run, start_run
 from storage.models import Column, Finding, JobLock, RecheckRequest, Unit
 from storage.session import Store
@@ -112,6 +114,10 @@ def recheck_unit(runtime: Runtime, unit: str, *, wait_seconds: float = RECHECK_L
 
         as_of = datetime.now(ZoneInfo(config.schedule.timezone))
         run_checks(store, config, as_of=as_of, units=[unit])
+        settle(store, as_of, [unit])  # 复核: the loop's findings of this unit pass or fail
+        outcomes = [o for o in recheck_outcomes(store, as_of) if o.unit == unit]
+        notify_recheck_result(unit, [o.finding_id for o in outcomes if o.passed],
+                              [o.finding_id for o in outcomes if not o.passed], config=config, store=store)
     after = active_findings(store, unit)
     resolved = _findings(store, unit, Finding.status == "resolved", Finding.resolved_at >= as_of)
     before_ids = {f.id for f in before}

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
 from portalcheck.core.config import Config
-from portalcheck.web import pages, users
+from portalcheck.web import loop_pages, pages, users
 from portalcheck.web.common import (
     Settings,
     SignInRequired,
@@ -23,7 +23,7 @@ from portalcheck.web.common import (
     settings,
     template_globals,
 )
-from portalcheck.web.security import LoginThrottle, SecurityHeaders, csrf_guard, csrf_token
+from portalcheck.web.security import BodyLimit, LoginThrottle, SecurityHeaders, csrf_guard, csrf_token
 from storage.session import Store
 
 HERE = Path(__file__).resolve().parent
@@ -55,6 +55,7 @@ def create_app(config: Config, store: Store | None = None, *, secure_cookies: bo
     app.state.throttle = LoginThrottle()
     app.add_middleware(SessionMiddleware, secret_key=session_secret(config), session_cookie="portalcheck_session",
                        max_age=SESSION_HOURS * 3600, same_site="lax", https_only=secure_cookies)
+    app.add_middleware(BodyLimit, max_bytes=int(config.rectification.max_attachment_mb * 1024 * 1024) + 1024 * 1024)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
@@ -111,4 +112,5 @@ def create_app(config: Config, store: Store | None = None, *, secure_cookies: bo
         return RedirectResponse("/login", status_code=303)
 
     app.include_router(pages.router)
+    app.include_router(loop_pages.router)
     return app

@@ -22,7 +22,7 @@ from portalcheck.exports import BUILDERS, FILE_NAMES, NoCheckRun, Period, export
 from portalcheck.exports.common import SEVERITY_ZH, STATUS_ZH
 from portalcheck.exports.findings import FIELDS as FINDING_FIELDS
 from portalcheck.exports.findings import SORTABLE, findings_page
-from portalcheck.web import users, views
+from portalcheck.web import loop_views, users, views
 from portalcheck.web.common import SignedIn, client_address, render, settings
 
 router = APIRouter()
@@ -55,7 +55,8 @@ def overview(request: Request, actor: SignedIn) -> Response:
         data = views.overview(state.store, state.config)
     except NoCheckRun as exc:
         return render(request, "empty.html", {"actor": actor, "message": str(exc)})
-    return render(request, "overview.html", {"actor": actor, "o": data})
+    return render(request, "overview.html", {"actor": actor, "o": data,
+                                             "notices": loop_views.notices_overview(state.store)})
 
 
 @router.get("/units/{unit_id}", response_class=HTMLResponse)
@@ -74,7 +75,8 @@ def finding(request: Request, finding_id: int, actor: SignedIn) -> Response:
     page = views.finding_page(settings(request).store, finding_id)
     if page is None or not actor.may_see(page.unit):
         raise HTTPException(404, "没有这个问题，或您无权查看。")
-    return render(request, "finding.html", {"actor": actor, "f": page})
+    loop = loop_views.finding_loop(settings(request).store, finding_id, page.unit, actor)
+    return render(request, "finding.html", {"actor": actor, "f": page, "rect": loop})
 
 
 def _date(value: str | None, what: str) -> date | None:

@@ -55,6 +55,27 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+class BodyLimit:
+    """ASGI middleware refusing (413) a request whose declared body is larger than `max_bytes`, before anything
+    parses it: the largest an answer's attachment may be, plus room for the form around it."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            declared = dict(scope.get("headers") or []).get(b"content-length", b"0")
+            if not declared.isdigit() or int(declared) > self.max_bytes:
+                body = "上传内容过大，已拒绝。".encode()
+                await send({"type": "http.response.start", "status": 413,
+                            "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                                        (b"content-length", str(len(body)).encode())]})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+
 def csrf_token(request: Request) -> str:
     """The session's token (made on first use): forms carry it as a field, htmx as a header."""
     token = request.session.get("csrf")

@@ -7,7 +7,7 @@ import json
 import logging
 import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -177,3 +177,20 @@ def test_the_scheduled_digest_job_sends_and_records_its_run(fresh_log: Night, ro
     counts = json.loads(counts) if isinstance(counts, str) else counts
     assert outcome == "ok" and counts == {"messages": 2, "sent": 1, "failed": 1, "skipped": 0}
     assert len(robots.received) == 1
+
+
+def test_the_digest_names_the_deadlines_a_notice_set_without_being_told(fresh_log: Night, robots: Robots) -> None:
+    """By default the digest reads the 整改 loop: a notice issued today with a deadline three days on is named."""
+    from portalcheck.service.rectification import issue_notice
+
+    night = fresh_log
+    config = night.config(units={FGJ: [robots.wecom_url]}, approaching_days=3)
+    noon = datetime(DAY.year, DAY.month, DAY.day, 12, tzinfo=config.zone)
+    notice = issue_notice(night.store, config, "督查甲", DAY + timedelta(days=3), now=noon)
+    [(in_loop,)] = query(night.db_url, "SELECT count(*) FROM findings f JOIN units u ON u.id = f.unit_id "
+                                       "WHERE u.name = :n AND f.deadline = :d", n=FGJ, d=DAY + timedelta(days=3))
+    assert notice.findings > 0 and in_loop > 0
+    report = send_digest(config, night.store, day=DAY)
+    assert report.messages[FGJ].summary["approaching"] == in_loop
+    [text] = robots.texts()
+    assert f"**即将到期 {in_loop} 个**" in text and "期限 2026年6月19日" in text

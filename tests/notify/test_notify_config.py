@@ -36,7 +36,11 @@ def test_the_shipped_example_loads_once_uncommented(tmp_path: Path) -> None:
     assert text == (REPO / "portalcheck/demo/deployment.yaml").read_text(encoding="utf-8")
     lines = text.splitlines()
     start = lines.index("# notifications:")
-    block = [line[2:] for line in lines[start:] if line.startswith("# ")]
+    block = [lines[start][2:]]
+    for line in lines[start + 1:]:  # the block's own lines: indented under `# notifications:`
+        if not line.startswith("#   "):
+            break
+        block.append(line[2:])
     block = [line.replace("县发改局", "白鹤镇").replace("    白鹤镇: [\"https://oapi", "    县统计局: [\"https://oapi")
              for line in block]
     block = [line for line in block if not line.startswith("    县统计局")]

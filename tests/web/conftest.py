@@ -12,6 +12,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,15 +119,26 @@ def workspace(demo_crawl: DemoCrawl, tmp_path_factory: pytest.TempPathFactory) -
     finally:
         store.dispose()
     space = Workspace("", db_url, demo_crawl.config, env, own, own_id, other, other_id, other_finding, hostile_id)
-    for role, unit in (("inspector", None), ("unit", own), ("readonly", None)):
+    try:
+        with serving(space):
+            yield space
+    finally:
+        drop_database(db_url)
+
+
+@contextmanager
+def serving(space: Workspace) -> Iterator[Workspace]:
+    """An account per role (the 单位 one of `space.own_unit`), then `portalcheck serve --work-rechecks` on a free
+    loopback port until the block ends."""
+    for role, unit in (("inspector", None), ("unit", space.own_unit), ("readonly", None)):
         name = f"{role}-测试"
         args = ["users", "add", name, "--role", role, "--password-stdin", *(["--unit", unit] if unit else [])]
         result = space.cli(*args, stdin=PASSWORD + "\n")
         assert result.returncode == 0, result.stderr
         space.users[role] = name
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "portalcheck.cli", "--config", str(demo_crawl.config), "serve",
-                               "--port", str(port), "--work-rechecks"], env=env, cwd=REPO,
+    server = subprocess.Popen([sys.executable, "-m", "portalcheck.cli", "--config", str(space.config), "serve",
+                               "--port", str(port), "--work-rechecks"], env=space.env, cwd=REPO,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 60
@@ -146,7 +158,6 @@ def workspace(demo_crawl: DemoCrawl, tmp_path_factory: pytest.TempPathFactory) -
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-        drop_database(db_url)
 
 
 @pytest.fixture(scope="module")
