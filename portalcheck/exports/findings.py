@@ -8,6 +8,7 @@ codes, ISO times); the Chinese labels are for the xlsx and csv only.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -226,16 +227,17 @@ def _with_picture(row: dict[str, Any], pictures: dict[int, str] | None) -> dict[
     return row
 
 
-def picture_links(store: Store, pictures_dir: Path | None) -> dict[int, str]:
-    """finding id → file:/// URI of its newest evidence picture on disk."""
+def picture_links(store: Store, pictures_dir: Path | None, workbook: Path) -> dict[int, str]:
+    """finding id → a link to its newest evidence picture, relative to the workbook's folder (Excel and WPS
+    resolve it there, so the exports and evidence folders can be copied together to an inspector's machine)."""
     if pictures_dir is None:
         return {}
-    folder = pictures_dir.resolve()
+    folder, here = pictures_dir.resolve(), workbook.resolve().parent
     links = {}
     for finding_id, relative in newest_picture_paths(store).items():
         path = folder / relative
         if path.is_file():
-            links[finding_id] = path.as_uri()
+            links[finding_id] = "file:///" + Path(os.path.relpath(path, here)).as_posix()
     return links
 
 
@@ -255,7 +257,7 @@ def write_findings(store: Store, path: Path, fmt: str, units: Sequence[str] | No
                    period: Period | None = None, *, pictures_dir: Path | None = None) -> Path:
     """Small exports are built in memory (per-unit sheets); large ones stream from the store. The xlsx links
     each finding's newest evidence picture (证据截图, last column) when `pictures_dir` is given."""
-    pictures = picture_links(store, pictures_dir) if fmt == "xlsx" else {}
+    pictures = picture_links(store, pictures_dir, path) if fmt == "xlsx" else {}
     fields = XLSX_FIELDS if fmt == "xlsx" else FIELDS
     if fmt == "json":  # the contract: a plain list of objects, written one object at a time
         with replacing(path) as temporary, temporary.open("w", encoding="utf-8") as handle:

@@ -245,7 +245,7 @@ def notice_pictures(store: Store, config: Config, period: Period) -> list[tuple[
     """(caption, PNG path) of the newest picture of each active finding in the notice's scope."""
     from sqlalchemy import select
 
-    from portalcheck.exports.common import ACTIVE
+    from portalcheck.exports.common import ACTIVE, clean_text
     from portalcheck.exports.findings import rule_titles
     from portalcheck.exports.pictures import latest_taken, picture_file
     from storage.models import Finding, Unit
@@ -265,8 +265,8 @@ def notice_pictures(store: Store, config: Config, period: Period) -> list[tuple[
         if path is None:
             continue
         when = picture.taken_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
-        out.append((f"{len(out) + 1}．{f.name}　{titles.get(f.rule, f.rule)}：{f.detail[:120]}"
-                    f"（{when}截图，{picture.page_url[:200]}）", str(path)))
+        out.append((clean_text(f"{len(out) + 1}．{f.name}　{titles.get(f.rule, f.rule)}：{f.detail[:120]}"
+                               f"（{when}截图，{picture.page_url[:200]}）"), str(path)))
         if len(out) >= PICTURES_MAX:
             break
     return out

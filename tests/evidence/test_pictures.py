@@ -282,3 +282,44 @@ def test_a_recheck_takes_a_recheck_picture_of_findings_still_active(shots: Shots
     kinds = [p.kind for f, p in rows(shots.store, Finding.id.in_(ids))]
     # both kinds stay: each proves the finding at its moment
     assert kinds.count("recheck") == len(ids) and kinds.count("first") == len(ids)
+
+
+def test_findings_xlsx_links_each_pictured_finding_to_its_png(shots: Shots, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from portalcheck.exports import Period
+    from portalcheck.exports.findings import write_findings
+
+    path = write_findings(shots.store, tmp_path / "findings.xlsx", "xlsx", period=Period.make(),
+                          pictures_dir=shots.config.pictures_dir())
+    sheet = load_workbook(path)["问题清单"]
+    header = [c.value for c in sheet[1]]
+    assert header[-1] == "证据截图"
+    links = [row[-1].hyperlink.target for row in sheet.iter_rows(min_row=2) if row[-1].hyperlink]
+    taken = [p for _, p in rows(shots.store, FindingPicture.sha256.is_not(None))]
+    assert len(links) == len({p.finding_id for p in taken}) > 0
+    for link in links:  # Excel's relative file link (backslashes), from the workbook's folder
+        assert link.startswith("..") and (path.parent / link.replace("\\", "/")).resolve().is_file(), link
+    # the csv keeps its columns for the tools that read it
+    csv = write_findings(shots.store, tmp_path / "findings.csv", "csv", period=Period.make(),
+                         pictures_dir=shots.config.pictures_dir())
+    assert "证据截图" not in csv.read_text(encoding="utf-8-sig").splitlines()[0]
+
+
+def test_notice_with_pictures_appends_them_as_its_last_attachment(shots: Shots, tmp_path: Path) -> None:
+    from docx import Document
+
+    from portalcheck.exports import Period
+    from portalcheck.exports.notice import export_notice
+
+    plain, _ = export_notice(shots.store, shots.config, Period.make(), tmp_path / "plain.docx", "docx")
+    assert len(Document(str(plain)).inline_shapes) == 0
+    path, _ = export_notice(shots.store, shots.config, Period.make(), tmp_path / "notice.docx", "docx",
+                            pictures=True)
+    document = Document(str(path))
+    active = {p.finding_id for f, p in rows(shots.store, FindingPicture.sha256.is_not(None),
+                                            Finding.status.in_(("new", "open", "regressed")))}
+    assert len(document.inline_shapes) == min(len(active), 100) > 0
+    texts = [p.text for p in document.paragraphs]
+    assert any(t.endswith("5．问题证据截图") or t == "5．问题证据截图" for t in texts), texts[:40]
+    assert "附件5" in texts and "问题证据截图" in texts
