@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time as time_module
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
@@ -154,8 +155,10 @@ def take_pictures(config: Config, store: Store, *, kind: str = "first", finding_
             counts["error"] = "no_chromium"
             return counts
         if shots:
+            started = time_module.perf_counter()
             pictures = (taker or chromium_taker)(shots, chromium, config.evidence.timeout_seconds)
             counts.update(record(config, store, pictures, kind, now))
+            counts["seconds"] = round(time_module.perf_counter() - started, 1)
         counts["pruned"] = prune(config, store, now)
     except Exception as exc:  # chromium would not start, the disk is full: the night's checks stand
         log.exception("evidence pictures failed")
