@@ -165,6 +165,10 @@ def take(shots: list[Shot], chromium: str | None, timeout_s: float) -> list[Pict
         try:
             for shot in shots:
                 picture = Picture(shot)
+                if not shot.url.startswith(("http://", "https://")):  # crawled addresses only: no file:, data:
+                    picture.error = "not_http"
+                    pictures.append(picture)
+                    continue
                 tab = context.new_page()
                 try:
                     response = tab.goto(shot.url, wait_until="domcontentloaded", timeout=timeout_s * 1000)

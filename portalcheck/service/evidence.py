@@ -147,9 +147,15 @@ def take_pictures(config: Config, store: Store, *, kind: str = "first", finding_
             else:
                 findings = first_candidates(session, None if finding_ids is None else list(finding_ids))
             budget = max(0, cap - taken_today(session, config, now))
-            counts["left_for_cap"] = max(0, len(findings) - budget)
             home = str(config.portal.home)
-            shots = [s for s in (plan_shot(session, f, home) for f in findings[:budget]) if s is not None]
+            planned = []  # a finding that names no page takes no slot of the cap
+            for finding in findings:
+                if len(planned) > budget:
+                    break
+                if (shot := plan_shot(session, finding, home)) is not None:
+                    planned.append(shot)
+            shots = planned[:budget]
+            counts["left_for_cap"] = max(0, len(findings) - budget) if len(planned) > budget else 0
             session.expunge_all()
         if shots and not chromium:
             counts["error"] = "no_chromium"

@@ -261,12 +261,15 @@ def test_a_failed_screenshot_is_recorded_as_missing_and_never_raises(demo_crawl:
         # a page on a port nobody listens on: chromium's navigation fails
         blank = session.scalars(select(Finding).where(Finding.rule == "column.blank")).first()
         blank.url = f"http://127.0.0.1:{free_port()}/"
-        ids = [garbled.id, stale.id, blank.id]
+        # a crawled address that is not the web's: never opened
+        dead = session.scalars(select(Finding).where(Finding.rule == "link.dead")).first()
+        dead.evidence = {**dead.evidence, "pages": ["file:///etc/passwd"], "on_home": False}
+        ids = [garbled.id, stale.id, blank.id, dead.id]
     counts = take_pictures(config, private_store, finding_ids=ids)
-    assert counts["failed"] == 3 and counts["taken"] == 0 and "error" not in counts
+    assert counts["failed"] == 4 and counts["taken"] == 0 and "error" not in counts
     errors = {f.rule: p.error for f, p in rows(private_store)}
     assert errors["content.garbled"] == "not_found" and errors["column.stale"]
-    assert "ERR_CONNECTION_REFUSED" in errors["column.blank"]
+    assert "ERR_CONNECTION_REFUSED" in errors["column.blank"] and errors["link.dead"] == "not_http"
     # chromium that cannot start: the step reports it, it does not raise into the night
     broken = config.model_copy(update={"crawl": config.crawl.model_copy(update={"chromium_path": str(tmp_path / "x")})})
     with private_store.session() as session:
