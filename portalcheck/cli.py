@@ -108,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--unit", action="append", help="只导出该单位 (repeatable)")
     export.add_argument("--deadline", type=_date, help="整改期限：记录到本次导出（或通报点名单位）的未整改问题上")
     export.add_argument("--within", type=_days, metavar="DAYS", help="预警清单 warnings：列出DAYS天内将不合格的对象")
+    export.add_argument("--with-pictures", action="store_true",
+                        help="通报草稿 notice：附上未整改问题的证据截图（最后一个附件）")
 
     warnings = commands.add_parser("warnings", help="预警：如不整改，将在提前期内不合格的栏目、首页、账号、留言和站点")
     warnings.add_argument("--unit", action="append", help="只看该单位 (repeatable)")
@@ -312,7 +314,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         found = _warning_rows(config, period, args.within) if args.kind == "warnings" else None
         path = export(config, args.kind, Path(args.out) if args.out else None, fmt=fmt, period=period,
-                      deadline=args.deadline, warnings=found, within=args.within)
+                      deadline=args.deadline, warnings=found, within=args.within,
+                      with_pictures=args.with_pictures)
     except KeyError as exc:  # an unknown unit
         console.print(f"[red]{exc.args[0]}[/]")
         return EXIT_CONFIG

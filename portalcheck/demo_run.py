@@ -112,6 +112,7 @@ def run_stages(config: Config, console: Console) -> int:
     result.print_summary(console)
     _network(config, console)
     _check(config, console)
+    _pictures(config, console)
     _export(config, console)
     if problem := unread_demo(result.counts):
         console.print(f"[bold red]示例运行失败：{problem}。以上检查结果不代表示例门户的真实情况。[/]")
@@ -151,6 +152,23 @@ def _check(config: Config, console: Console) -> None:
     report = run_checks(store, config, as_of=datetime.now(timezone.utc))
     console.print(format_report(report), markup=False)
     store.dispose()
+
+
+def _pictures(config: Config, console: Console) -> None:
+    """证据截图, as the nightly run takes them after its checks (a failure is reported, never fatal)."""
+    from portalcheck.service.evidence import take_pictures
+    from storage.session import Store
+
+    store = Store(config.database_url())
+    try:
+        counts = take_pictures(config, store)
+    finally:
+        store.dispose()
+    if counts.get("error"):
+        console.print(f"证据截图未完成：{counts['error']}", markup=False)
+    else:
+        console.print(f"证据截图：{counts['taken']}张，未能截图{counts['failed']}张（{config.pictures_dir()}）",
+                      markup=False)
 
 
 def _export(config: Config, console: Console) -> None:

@@ -638,3 +638,30 @@ class FindingEvent(Base):
     actor: Mapped[str | None] = mapped_column(String(100))
     note: Mapped[str | None] = mapped_column(Text)
     evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+# --- evidence pictures (issue #17) -------------------------------------------------------------------
+
+
+class FindingPicture(Base):
+    """A screenshot proving a finding, taken when it was first made (kind first) or re-checked (recheck), with
+    the outlined element's box (document CSS px) and the part of the page the PNG shows (clip). The file is
+    content-addressed: `path` (relative to evidence.pictures_dir) is named after its sha256. A shot that failed
+    is kept with its error and no file, so the finding says why it has no picture."""
+
+    __tablename__ = "finding_pictures"
+    __table_args__ = (Index("ix_finding_pictures_taken_at", "taken_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # first | recheck
+    taken_at: Mapped[datetime] = mapped_column(default=utcnow)
+    page_url: Mapped[str] = mapped_column(URL)
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    path: Mapped[str | None] = mapped_column(String(200))
+    box_x: Mapped[float | None] = mapped_column(Float)
+    box_y: Mapped[float | None] = mapped_column(Float)
+    box_w: Mapped[float | None] = mapped_column(Float)
+    box_h: Mapped[float | None] = mapped_column(Float)
+    clip_x: Mapped[float | None] = mapped_column(Float)
+    clip_y: Mapped[float | None] = mapped_column(Float)
+    clip_w: Mapped[float | None] = mapped_column(Float)
+    clip_h: Mapped[float | None] = mapped_column(Float)
+    error: Mapped[str | None] = mapped_column(String(200))  # why there is no picture (not_found, timeout …)

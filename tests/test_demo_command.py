@@ -67,6 +67,20 @@ def test_demo_command_succeeds_and_prints_a_summary(demo_run) -> None:  # type: 
     assert "示例门户已停止" in result.stderr
 
 
+def test_demo_takes_evidence_pictures_and_links_them_from_the_findings_xlsx(demo_run) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    from openpyxl import load_workbook
+
+    result, folder = demo_run
+    taken = re.search(r"证据截图：(\d+)张，未能截图(\d+)张", result.stdout + result.stderr)
+    assert taken and int(taken[1]) > 20 and int(taken[2]) == 0, (result.stdout + result.stderr)[-2000:]
+    assert len(list((folder / "evidence").glob("*/*.png"))) > 0
+    sheet = load_workbook(folder / "exports" / "findings.xlsx")["问题清单"]
+    assert sheet.cell(1, sheet.max_column).value == "证据截图"
+    assert any(row[-1].hyperlink for row in sheet.iter_rows(min_row=2))
+
+
 def test_demo_command_writes_exports_in_three_formats(demo_run) -> None:  # type: ignore[no-untyped-def]
     _, folder = demo_run
     for name in ("findings.xlsx", "findings.csv", "findings.json"):

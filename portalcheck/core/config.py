@@ -307,6 +307,15 @@ class ExportsConfig(_Strict):
     folder: str = "exports"
 
 
+class EvidenceConfig(_Strict):
+    """证据截图 (issue #17): screenshots proving findings, content-addressed under pictures_dir."""
+
+    pictures_dir: str = "evidence"
+    per_night_cap: int = Field(200, ge=0)  # pictures per local date, new findings first; 0: none taken
+    retention_days: int = Field(180, ge=1)
+    timeout_seconds: float = Field(20, gt=0)
+
+
 class NoticeConfig(_Strict):
     """The 通报's parts no crawl can know (GB/T 9704 版头, 署名 and 版记); each one left out stays 【待补充】."""
 
@@ -372,6 +381,7 @@ class Config(_Strict):
     exports: ExportsConfig = ExportsConfig()
     notice: NoticeConfig = NoticeConfig()
     rectification: RectificationConfig = RectificationConfig()
+    evidence: EvidenceConfig = EvidenceConfig()
     queue: QueueConfig | None = None
     notifications: NotificationsConfig | None = None
     leaders: dict[str, list[str]] = {}
@@ -425,6 +435,10 @@ class Config(_Strict):
 
     def exports_dir(self) -> Path:
         folder = Path(self.exports.folder)
+        return folder if folder.is_absolute() else self.base_dir / folder
+
+    def pictures_dir(self) -> Path:
+        folder = Path(self.evidence.pictures_dir)
         return folder if folder.is_absolute() else self.base_dir / folder
 
 

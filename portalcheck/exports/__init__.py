@@ -81,7 +81,8 @@ def default_path(config: Config, kind: str, fmt: str, period: Period) -> Path:
 
 def export(config: Config, kind: str, path: Path | None = None, *, fmt: str = "xlsx",
            period: Period | None = None, deadline: date | None = None,
-           warnings: Iterable[Mapping[str, Any]] | None = None, within: int | None = None) -> Path:
+           warnings: Iterable[Mapping[str, Any]] | None = None, within: int | None = None,
+           with_pictures: bool = False) -> Path:
     """Write one export; raises NoCheckRun when no check run has judged yet, ValueError for a bad format.
 
     `warnings` (kind warnings only): the rows checks.warnings computed for `period.as_of` (EarlyWarning.as_dict).
@@ -104,7 +105,7 @@ def export(config: Config, kind: str, path: Path | None = None, *, fmt: str = "x
         if kind == "notice":
             from portalcheck.exports.notice import export_notice
 
-            return export_notice(store, config, period, path, fmt, deadline)[0]
+            return export_notice(store, config, period, path, fmt, deadline, pictures=with_pictures)[0]
         tables = BUILDERS[kind](store, config, period)
     finally:
         store.dispose()

@@ -133,7 +133,7 @@ class Field:
     key: str
     label: str
     width: float = 12
-    kind: Literal["text", "int", "float", "date", "datetime", "url", "percent"] = "text"
+    kind: Literal["text", "int", "float", "date", "datetime", "url", "percent", "file"] = "text"
 
 
 @dataclass

@@ -8,6 +8,7 @@ codes, ISO times); the Chinese labels are for the xlsx and csv only.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -32,6 +33,7 @@ from portalcheck.exports.common import (
 )
 from portalcheck.exports.evidence import evidence_text
 from portalcheck.exports.loop import OPEN_STATES, is_overdue, loop_texts
+from portalcheck.exports.pictures import newest_picture_paths
 from portalcheck.exports.writers import write_tables
 from storage.models import Column, Finding, Unit
 from storage.session import Store
@@ -53,6 +55,9 @@ FIELDS = [
     # the 整改 loop (issue #17), appended so that the columns before keep their places
     Field("rectification", "整改状态", 10), Field("answer", "单位答复", 40), Field("review", "复核结果", 22),
 ]
+# The xlsx only (the csv keeps its columns for the tools reading it): the newest evidence picture, a link to
+# the PNG on disk.
+XLSX_FIELDS = [*FIELDS, Field("picture", "证据截图", 24, "file")]
 
 
 def rule_titles() -> dict[str, str]:
@@ -187,7 +192,7 @@ def _row(row: Any, titles: dict[str, str], fixes: dict[str, str], today: date, w
         "deadline": deadline.isoformat() if deadline else None, "overdue": overdue,
         "fix": fixes.get(rule, DEFAULT_FIX),
         # display only (xlsx, csv)
-        "_unit": unit_name or SITE_WIDE, "_severity_zh": SEVERITY_ZH.get(severity, severity),
+        "_finding_id": row[0], "_unit": unit_name or SITE_WIDE, "_severity_zh": SEVERITY_ZH.get(severity, severity),
         "_status_zh": STATUS_ZH.get(status, status),
         "_evidence_text": evidence_text(evidence), "_first_seen_at": first_seen,
         "_last_seen_at": last_seen, "_resolved_at_dt": resolved_at,
@@ -219,21 +224,42 @@ def set_deadline(store: Store, deadline: date, units: Sequence[str] | None = Non
     return len(ids)
 
 
-def findings_tables(rows: list[dict[str, Any]]) -> list[Table]:
+def findings_tables(rows: list[dict[str, Any]], pictures: dict[int, str] | None = None,
+                    fields: list[Field] = FIELDS) -> list[Table]:
     """The overall sheet, the overdue sheet (if any), and one sheet per unit (lists already in memory)."""
-    shown = [_display_row(r) for r in rows]
-    tables = [Table("findings", "问题清单", FIELDS, shown)]
+    shown = [_with_picture(_display_row(r), pictures) for r in rows]
+    tables = [Table("findings", "问题清单", fields, shown)]
     overdue = [r for r in shown if r["overdue"]]
     if overdue:
-        tables.append(Table("overdue", "逾期未整改", FIELDS, overdue, in_csv=False))
+        tables.append(Table("overdue", "逾期未整改", fields, overdue, in_csv=False))
     if len(shown) > PER_UNIT_SHEETS_MAX:
         return tables
     per_unit: dict[str, list[dict[str, Any]]] = {}
     for row in shown:
         per_unit.setdefault(row["unit"], []).append(row)
     for unit, unit_rows in per_unit.items():
-        tables.append(Table(f"unit:{unit}", unit, FIELDS, unit_rows, in_csv=False))
+        tables.append(Table(f"unit:{unit}", unit, fields, unit_rows, in_csv=False))
     return tables
+
+
+def _with_picture(row: dict[str, Any], pictures: dict[int, str] | None) -> dict[str, Any]:
+    if pictures:
+        row["picture"] = pictures.get(row["finding_id"])
+    return row
+
+
+def picture_links(store: Store, pictures_dir: Path | None, workbook: Path) -> dict[int, str]:
+    """finding id → a link to its newest evidence picture, relative to the workbook's folder (Excel and WPS
+    resolve it there, so the exports and evidence folders can be copied together to an inspector's machine)."""
+    if pictures_dir is None:
+        return {}
+    folder, here = pictures_dir.resolve(), workbook.resolve().parent
+    links = {}
+    for finding_id, relative in newest_picture_paths(store).items():
+        path = folder / relative
+        if path.is_file():
+            links[finding_id] = "file:///" + Path(os.path.relpath(path, here)).as_posix()
+    return links
 
 
 def export_findings(config: Config, path: Path, *, fmt: str, units: Sequence[str] | None = None,
@@ -243,14 +269,17 @@ def export_findings(config: Config, path: Path, *, fmt: str, units: Sequence[str
     try:
         if deadline is not None:
             set_deadline(store, deadline, units, period)
-        return write_findings(store, path, fmt, units, period)
+        return write_findings(store, path, fmt, units, period, pictures_dir=config.pictures_dir())
     finally:
         store.dispose()
 
 
 def write_findings(store: Store, path: Path, fmt: str, units: Sequence[str] | None = None,
-                   period: Period | None = None) -> Path:
-    """Small exports are built in memory (per-unit sheets); large ones stream from the store."""
+                   period: Period | None = None, *, pictures_dir: Path | None = None) -> Path:
+    """Small exports are built in memory (per-unit sheets); large ones stream from the store. The xlsx links
+    each finding's newest evidence picture (证据截图, last column) when `pictures_dir` is given."""
+    pictures = picture_links(store, pictures_dir, path) if fmt == "xlsx" else {}
+    fields = XLSX_FIELDS if fmt == "xlsx" else FIELDS
     if fmt == "json":  # the contract: a plain list of objects, written one object at a time
         with replacing(path) as temporary, temporary.open("w", encoding="utf-8") as handle:
             handle.write("[")
@@ -261,11 +290,13 @@ def write_findings(store: Store, path: Path, fmt: str, units: Sequence[str] | No
         return path
     total = count_findings(store, units, period)
     if total <= PER_UNIT_SHEETS_MAX:
-        return write_tables(path, fmt, "findings", {}, findings_tables(findings_rows(store, units, period)))
-    rows = (_display_row(r) for r in iter_findings(store, units, period, evidence=False))
-    tables = [Table("findings", "问题清单", FIELDS, rows, count=total)]
+        return write_tables(path, fmt, "findings", {},
+                            findings_tables(findings_rows(store, units, period), pictures, fields))
+    rows = (_with_picture(_display_row(r), pictures) for r in iter_findings(store, units, period, evidence=False))
+    tables = [Table("findings", "问题清单", fields, rows, count=total)]
     overdue = count_findings(store, units, period, overdue_only=True)
     if overdue:
-        rows = (_display_row(r) for r in iter_findings(store, units, period, overdue_only=True, evidence=False))
-        tables.append(Table("overdue", "逾期未整改", FIELDS, rows, in_csv=False, count=overdue))
+        rows = (_with_picture(_display_row(r), pictures)
+                for r in iter_findings(store, units, period, overdue_only=True, evidence=False))
+        tables.append(Table("overdue", "逾期未整改", fields, rows, in_csv=False, count=overdue))
     return write_tables(path, fmt, "findings", {}, tables)

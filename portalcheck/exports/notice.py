@@ -233,6 +233,10 @@ def render_markdown(items: list[Block]) -> str:
                       "|" + "---|" * len(b.header)]
             lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in b.rows]
             lines.append("")
+        elif b.kind == "pictures":
+            lines += [f"## {b.label}：{b.text}", ""]
+            lines += [line for caption, picture in b.rows for line in (_md(caption), "",
+                      f"![{_md(caption)}]({Path(picture).as_uri()})", "")]
         elif b.kind == "record":
             lines += ["---", ""] + [f"{row[0]}：{row[1]}" + (f"　{row[2]}" if len(row) > 2 else "")
                                     for row in b.rows] + [""]
@@ -245,9 +249,61 @@ def _md(value: Any) -> str:
     return "" if value is None else str(value).replace("|", "\\|")
 
 
+PICTURES_TITLE = "问题证据截图"
+PICTURES_MAX = 100  # an appendix an inspector can still leaf through; the rest are on the finding's page
+
+
+def with_pictures(items: list[Block], pictures: list[tuple[str, str]]) -> list[Block]:
+    """The notice with one more attachment, the evidence pictures ((caption, PNG path) each), listed under
+    附件 and placed after the other attachments, before the 版记."""
+    if not pictures:
+        return items
+    annexes = [b for b in items if b.kind == "annex"]
+    number = len([b for b in items if b.kind == "attachment"]) + 1
+    annex = Block("annex", PICTURES_TITLE, label=str(len(annexes) + 1))
+    out = list(items)
+    out.insert(out.index(annexes[-1]) + 1 if annexes else len(out), annex)
+    block = Block("pictures", PICTURES_TITLE, rows=[list(p) for p in pictures], label=f"附件{number}")
+    records = [i for i, b in enumerate(out) if b.kind == "record"]
+    out.insert(records[-1] if records else len(out), block)
+    return out
+
+
+def notice_pictures(store: Store, config: Config, period: Period) -> list[tuple[str, str]]:
+    """(caption, PNG path) of the newest picture of each active finding in the notice's scope."""
+    from sqlalchemy import select
+
+    from portalcheck.exports.common import ACTIVE, clean_text
+    from portalcheck.exports.findings import rule_titles
+    from portalcheck.exports.pictures import latest_taken, picture_file
+    from storage.models import Finding, Unit
+
+    query = (select(Finding.id, Finding.rule, Finding.detail, Unit.name).join(Unit, Unit.id == Finding.unit_id)
+             .where(Finding.status.in_(ACTIVE)).order_by(Unit.id, Finding.rule, Finding.id))
+    if period.units:
+        query = query.where(Unit.name.in_(period.units))
+    with store.session() as session:
+        findings = session.execute(query).all()
+    taken = latest_taken(store, [f.id for f in findings])
+    titles = rule_titles()
+    out = []
+    for f in findings:
+        picture = taken.get(f.id)
+        path = picture_file(config, picture) if picture else None
+        if path is None:
+            continue
+        when = picture.taken_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+        out.append((clean_text(f"{len(out) + 1}．{f.name}　{titles.get(f.rule, f.rule)}：{f.detail[:120]}"
+                               f"（{when}截图，{picture.page_url[:200]}）"), str(path)))
+        if len(out) >= PICTURES_MAX:
+            break
+    return out
+
+
 def export_notice(store: Store, config: Config, period: Period, path: Path, fmt: str,
-                  deadline: date | None = None) -> tuple[Path, NoticeData]:
-    """Write the drafted notice; with `deadline`, record it on the criticised units' open findings."""
+                  deadline: date | None = None, pictures: bool = False) -> tuple[Path, NoticeData]:
+    """Write the drafted notice; with `deadline`, record it on the criticised units' open findings; with
+    `pictures`, an appendix of the evidence pictures of the open findings."""
     from portalcheck.exports.findings import set_deadline
 
     if fmt not in NOTICE_FORMATS:
@@ -260,6 +316,8 @@ def export_notice(store: Store, config: Config, period: Period, path: Path, fmt:
         if data.criticised:
             set_deadline(store, deadline, data.criticised)
     items = blocks(data)
+    if pictures:
+        items = with_pictures(items, notice_pictures(store, config, period))
     with replacing(path) as temporary:
         if fmt == "md":
             temporary.write_text(render_markdown(items), encoding="utf-8")

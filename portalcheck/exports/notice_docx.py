@@ -78,6 +78,8 @@ def render_docx(items: list[Block], path: Path) -> None:
             _attachment(document, b)
         elif b.kind == "record":
             _record(document, b)
+        elif b.kind == "pictures":
+            _pictures(document, b)
         else:
             _block(document, b)
     _font_table(document)
@@ -329,6 +331,23 @@ def _attachment(document: Any, b: Block) -> None:
             fmt.alignment = (WD_ALIGN_PARAGRAPH.CENTER if header else
                              WD_ALIGN_PARAGRAPH.RIGHT if numeric[column] else WD_ALIGN_PARAGRAPH.LEFT)
             _text(paragraph, "" if value is None else str(value), "fangsong", size, bold=header or total)
+
+
+def _pictures(document: Any, b: Block) -> None:
+    """The evidence pictures' attachment: a new page, 附件N and its title, then each caption and its picture
+    the 版心's width (the red outline shows what the finding is about)."""
+    label = _paragraph(document, "附件标识", b.label)
+    label.paragraph_format.page_break_before = True
+    label.paragraph_format.keep_with_next = True
+    _paragraph(document, "附件标题", b.text).paragraph_format.keep_with_next = True
+    _paragraph(document, "空行")
+    for caption, picture in b.rows:
+        paragraph = _paragraph(document, "表格文字")
+        paragraph.paragraph_format.keep_with_next = True
+        paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        _text(paragraph, caption, "fangsong", gw.XIAO_SI)
+        document.add_picture(str(picture), width=Mm(156))
+        document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
 def _column_widths(b: Block) -> tuple[float, list[Any]]:

@@ -143,7 +143,8 @@ def _write_sheet(workbook: Any, table: Table, formats: XlsxFormats, taken: set[s
     cells = _CellWriter(sheet, formats)
     for col, f in enumerate(fields):
         sheet.write_string(0, col, f.label, formats.header)
-    plan = [(col, f.key, formats.for_field(f), f.kind == "url") for col, f in enumerate(fields)]
+    plan = [(col, f.key, formats.for_field(f), f.kind if f.kind in ("url", "file") else False)
+            for col, f in enumerate(fields)]
     for row_index, row in enumerate(table.rows, start=1):
         for col, key, cell_format, is_url in plan:
             value = row.get(key)
@@ -170,7 +171,7 @@ class _CellWriter:
         self.links = 0
         self.noted: set[str] = set()
 
-    def write(self, row: int, col: int, value: Any, cell_format: Any, is_url: bool) -> None:
+    def write(self, row: int, col: int, value: Any, cell_format: Any, is_url: bool | str) -> None:
         sheet = self.sheet
         if type(value) is str:  # most cells: tested first
             self.text(row, col, value, cell_format, is_url)
@@ -185,8 +186,11 @@ class _CellWriter:
         else:
             self.text(row, col, str(value), cell_format, is_url)
 
-    def text(self, row: int, col: int, text: str, cell_format: Any, is_url: bool = False) -> None:
+    def text(self, row: int, col: int, text: str, cell_format: Any, is_url: bool | str = False) -> None:
         if is_url and text.startswith(("http://", "https://")) and self._link(row, col, text):
+            return
+        # a file of ours (an evidence picture), never a crawled address: only fields of kind "file"
+        if is_url == "file" and text.startswith("file:///") and self._link(row, col, text, text.rsplit("/", 1)[-1]):
             return
         text = _ILLEGAL.sub("", safe_cell(text))[:EXCEL_MAX_TEXT]
         if text.startswith("<r>") and text.endswith("</r>"):
@@ -196,7 +200,7 @@ class _CellWriter:
         else:
             self.sheet.write_string(row, col, text, cell_format)
 
-    def _link(self, row: int, col: int, url: str) -> bool:
+    def _link(self, row: int, col: int, url: str, shown: str | None = None) -> bool:
         """Write `url` as a hyperlink if Excel allows one more here; else note why once and say False."""
         address, _, anchor = url.partition("#")
         if _utf16_len(address) > EXCEL_MAX_URL or _utf16_len(anchor) > EXCEL_MAX_URL or _ILLEGAL.search(url):
@@ -206,7 +210,7 @@ class _CellWriter:
             self._note(row, col, "full", LINKS_FULL_NOTE)
             return False
         self.links += 1
-        return self.sheet.write_url(row, col, url, self.formats.link, url) == 0
+        return self.sheet.write_url(row, col, url, self.formats.link, shown or url) == 0
 
     def _note(self, row: int, col: int, reason: str, text: str) -> None:
         if reason not in self.noted:

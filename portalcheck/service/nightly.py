@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from portalcheck.core.config import Config
 from portalcheck.service.crawls import Runtime
+from portalcheck.service.evidence import take_pictures
 from portalcheck.service.exports import write_exports
 from portalcheck.service.locks import LockSet, holder_of, take_from_orphans, unit_lock, utcnow
 from portalcheck.service.notify import alert_blocked_collectors, alert_run_failed
@@ -73,6 +74,7 @@ def nightly(runtime: Runtime, *, job: str = "nightly", full: bool = False) -> st
             counts["checks"] = dict(report.totals())
             counts["check_errors"] = {o.rule: o.error for o in report.outcomes if o.error}
             counts["open_findings"] = count_active(store)
+            counts["evidence"] = take_pictures(config, store)  # never raises: a missing picture fails nothing
             counts["exports"] = write_exports(config, datetime.now(ZoneInfo(config.schedule.timezone)).date())
             outcome = "ok" if report.ok else "failed"
             if not report.ok:

@@ -37,6 +37,7 @@ from sqlalchemy.engine import make_url
 from portalcheck.core.config import Config, load_config
 from portalcheck.core.processes import pid_alive
 from portalcheck.service.crawls import Runtime
+from portalcheck.service.evidence import take_pictures
 from portalcheck.service.exports import write_exports
 from portalcheck.service.locks import HOST, LockSet, unit_lock, utcnow
 from portalcheck.service.nightly import network_round
@@ -323,6 +324,7 @@ def finish_night(config_path: str, night_id: int) -> None:
         as_of = datetime.now(config.zone)
         report = run_checks(store, config, as_of=as_of)
         counts = {"network": network, "checks": dict(report.totals()), "rectification": settle(store, as_of),
+                  "evidence": take_pictures(config, store),  # never raises
                   "exports": write_exports(config, datetime.now(config.zone).date())}
         with store.session() as session:
             night = session.get(QueueNight, night_id)

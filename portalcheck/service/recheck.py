@@ -7,7 +7,7 @@ import os
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from portalcheck.core.config import DEFAULT_TIMEZONE, Config
 from portalcheck.core.processes import pid_alive
 from portalcheck.service.crawls import Runtime
+from portalcheck.service.evidence import take_pictures
 from portalcheck.service.locks import HOST, LockSet, holder_of, lock_is_stale, unit_lock, utcnow
 from portalcheck.service.nightly import ACTIVE
 from portalcheck.service.notify import notify_recheck_result
@@ -82,6 +83,7 @@ class RecheckResult:
     resolved: list[FindingLine]
     new: list[FindingLine]
     ok: bool
+    pictures: dict[str, Any] = field(default_factory=dict)  # evidence pictures taken after the checks
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -121,9 +123,13 @@ def recheck_unit(runtime: Runtime, unit: str, *, wait_seconds: float = RECHECK_L
     after = active_findings(store, unit)
     resolved = _findings(store, unit, Finding.status == "resolved", Finding.resolved_at >= as_of)
     before_ids = {f.id for f in before}
+    new = [f for f in after if f.id not in before_ids]
+    # Still active after the 复查: a picture of how it looks now; new ones get their first picture.
+    pictures = {"recheck": take_pictures(config, store, kind="recheck",
+                                         finding_ids=[f.id for f in after if f.id in before_ids]),
+                "first": take_pictures(config, store, kind="first", finding_ids=[f.id for f in new])}
     return RecheckResult(unit, started.isoformat(timespec="seconds"), utcnow().isoformat(timespec="seconds"),
-                         crawl.summary(), before, after, resolved, [f for f in after if f.id not in before_ids],
-                         ok=True)
+                         crawl.summary(), before, after, resolved, new, ok=True, pictures=pictures)
 
 
 def format_recheck(result: RecheckResult, zone: str = DEFAULT_TIMEZONE) -> str:

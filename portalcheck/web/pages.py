@@ -22,6 +22,7 @@ from portalcheck.exports import BUILDERS, FILE_NAMES, NoCheckRun, Period, export
 from portalcheck.exports.common import SEVERITY_ZH, STATUS_ZH
 from portalcheck.exports.findings import FIELDS as FINDING_FIELDS
 from portalcheck.exports.findings import SORTABLE, findings_page
+from portalcheck.exports.pictures import picture_file
 from portalcheck.web import loop_views, users, views
 from portalcheck.web.common import SignedIn, client_address, render, settings
 
@@ -77,6 +78,21 @@ def finding(request: Request, finding_id: int, actor: SignedIn) -> Response:
         raise HTTPException(404, "没有这个问题，或您无权查看。")
     loop = loop_views.finding_loop(settings(request).store, finding_id, page.unit, actor)
     return render(request, "finding.html", {"actor": actor, "f": page, "rect": loop})
+
+
+@router.get("/findings/{finding_id}/pictures/{picture_id}.png")
+def finding_picture(request: Request, finding_id: int, picture_id: int, actor: SignedIn) -> Response:
+    """An evidence picture, to whoever may see its finding: read from evidence.pictures_dir by the row's own
+    path (checked against its sha256), never from a web root; another unit's answers 404 like a missing one."""
+    state = settings(request)
+    found = views.finding_picture(state.store, finding_id, picture_id)
+    if found is None or not actor.may_see(found[0]):
+        raise HTTPException(404, "没有这个截图，或您无权查看。")
+    path = picture_file(state.config, found[1])
+    if path is None:
+        raise HTTPException(404, "截图文件不存在（可能已按保存期限清理）。")
+    return FileResponse(path, media_type="image/png",
+                        headers={"cache-control": "private, no-store", "x-content-type-options": "nosniff"})
 
 
 def _date(value: str | None, what: str) -> date | None:

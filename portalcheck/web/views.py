@@ -3,7 +3,7 @@ exports' figures: a page never counts or judges a second way)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,7 +26,8 @@ from portalcheck.exports.common import (
     stored_run,
 )
 from portalcheck.exports.evidence import LABELS, SKIP, evidence_text
-from storage.models import CheckRun, Column, CrawlRun, Finding, RecheckRequest, Unit
+from portalcheck.exports.pictures import KIND_ZH, pictures_of
+from storage.models import CheckRun, Column, CrawlRun, Finding, FindingPicture, RecheckRequest, Unit
 from storage.session import Store
 
 PORTAL_KIND = "门户"
@@ -226,6 +227,7 @@ class FindingPage:
     finding: dict[str, Any]
     evidence: list[tuple[str, str, str | None]]  # label, text, link
     evidence_text: str
+    pictures: list[dict[str, Any]] = field(default_factory=list)  # 证据截图, newest first (failed ones say why)
 
 
 # Kept on the finding's page though the one-line summary of the exports leaves them out.
@@ -256,7 +258,26 @@ def finding_page(store: Store, finding_id: int) -> FindingPage | None:
                "href": safe_href(f.url), "first_seen": shown(None, f.first_seen),
                "last_seen": shown(None, f.last_seen), "resolved_at": shown(None, f.resolved_at),
                "deadline": shown(None, f.deadline)}
-    return FindingPage(f.id, unit, f.unit_id, column, meta, finding, evidence, evidence_text(f.evidence or {}))
+    pictures = [{"id": p.id, "kind": KIND_ZH.get(p.kind, p.kind), "taken_at": shown(None, p.taken_at),
+                 "page_url": p.page_url, "href": safe_href(p.page_url), "taken": bool(p.sha256),
+                 "error": PICTURE_ERRORS.get(p.error or "", p.error), "width": p.clip_w, "height": p.clip_h}
+                for p in pictures_of(store, [f.id]).get(f.id, [])[:PICTURES_SHOWN]]
+    return FindingPage(f.id, unit, f.unit_id, column, meta, finding, evidence, evidence_text(f.evidence or {}),
+                       pictures)
+
+
+PICTURES_SHOWN = 10
+PICTURE_ERRORS = {"not_found": "页面上未找到问题所在位置（可能已整改）", "not_visible": "问题所在元素在页面上不可见",
+                  "no_chromium": "未安装浏览器"}
+
+
+def finding_picture(store: Store, finding_id: int, picture_id: int) -> tuple[str | None, Any] | None:
+    """(the finding's unit, the picture row) when the picture belongs to that finding; else None."""
+    with store.session() as session:
+        row = session.execute(select(Unit.name, FindingPicture).join(Finding, Finding.id == FindingPicture.finding_id)
+                              .outerjoin(Unit, Unit.id == Finding.unit_id)
+                              .where(FindingPicture.id == picture_id, FindingPicture.finding_id == finding_id)).first()
+    return None if row is None else (row[0], row[1])
 
 
 def _flat(value: Any) -> str:
