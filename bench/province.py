@@ -91,7 +91,7 @@ def serve_hosts(root: Path, hosts: list[str], port: int, latency: float) -> thre
 
 
 def province_config(folder: Path, portal: gen.Portal, hosts: list[str], port: int, db_url: str, *,
-                    per_host: int, delay: float) -> Path:
+                    per_host: int, delay: float, batch: int) -> Path:
     units = []
     for i, host in enumerate(hosts):
         unit = portal.units[i % len(portal.units)]
@@ -99,11 +99,12 @@ def province_config(folder: Path, portal: gen.Portal, hosts: list[str], port: in
     data = {
         "portal": {"name": gen.PORTAL["name"], "home": f"http://127.0.0.1:{port}/", "site_code": gen.PORTAL["site_code"]},
         "units": units,
-        "crawl": {"concurrency_per_host": per_host, "concurrent_requests": 64, "delay_seconds": delay,
+        "crawl": {"concurrency_per_host": per_host, "concurrent_requests": min(512, max(64, batch * per_host)),
+                  "delay_seconds": delay,
                   "autothrottle": False, "obey_robots": False, "check_external_links": False,
                   "log_file": "logs/crawl.log"},
         "database": {"url": db_url},
-        "queue": {"stalled_seconds": 60, "group_by_host": True},
+        "queue": {"stalled_seconds": 60, "group_by_host": True, "batch_hosts": batch},
     }
     path = folder / "config.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -160,6 +161,7 @@ def run_workers(config: Path, db_url: str, workers: int, concurrency: int, windo
     procs = [subprocess.Popen([PORTALCHECK, "--config", str(config), "worker", "--concurrency", str(concurrency)],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO)
              for _ in range(workers)]
+    load = [os.getloadavg()[0]]
     peak = [0.0] * workers
     try:
         deadline = time.monotonic() + 300
@@ -168,6 +170,7 @@ def run_workers(config: Path, db_url: str, workers: int, concurrency: int, windo
         start, first = time.monotonic(), pages_stored(db_url)
         while time.monotonic() - start < window:
             peak = [max(p, tree_rss_mb(proc.pid)) for p, proc in zip(peak, procs, strict=True)]
+            load.append(os.getloadavg()[0])
             time.sleep(1.0)
         pages = pages_stored(db_url) - first
         elapsed = time.monotonic() - start
@@ -178,7 +181,8 @@ def run_workers(config: Path, db_url: str, workers: int, concurrency: int, windo
             proc.kill()
             proc.wait(30)
     return {"workers": workers, "concurrency": concurrency, "pages": pages, "seconds": round(elapsed, 1),
-            "pages_per_s": round(pages / elapsed, 1), "peak_rss_mb_per_worker": round(max(peak), 1)}
+            "pages_per_s": round(pages / elapsed, 1), "peak_rss_mb_per_worker": round(max(peak), 1),
+            "load_avg_1m": [round(min(load), 2), round(max(load), 2)]}
 
 
 def cpu_limit(folder: Path, pages: int) -> dict[str, Any]:
@@ -214,7 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-host", type=int, default=2)
     parser.add_argument("--delay", type=float, default=0.5)
     parser.add_argument("--workers", default="1,2,4")
-    parser.add_argument("--concurrency", type=int, default=4, help="job slots per worker")
+    parser.add_argument("--concurrency", type=int, default=2, help="job slots (crawl processes) per worker")
+    parser.add_argument("--batch", type=int, default=40, help="hosts per job (queue.batch_hosts)")
     parser.add_argument("--window", type=float, default=120.0, help="seconds measured per worker count")
     parser.add_argument("--fast-pages", type=int, default=5000, help="size of the portal of the CPU limit")
     args = parser.parse_args(argv)
@@ -226,7 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     port = free_port()
     stop = serve_hosts((folder / "www").resolve(), ["127.0.0.1", *hosts], port, args.latency)
     results: dict[str, Any] = {"hosts": args.hosts, "latency_s": args.latency, "per_host": args.per_host,
-                               "delay_s": args.delay, "cores": os.cpu_count(), "runs": []}
+                               "delay_s": args.delay, "batch_hosts": args.batch, "cores": os.cpu_count(),
+                               "load_avg_at_start": [round(x, 2) for x in os.getloadavg()], "runs": []}
     per_host_rate = min(args.per_host / args.latency, 1 / args.delay) if args.delay else args.per_host / args.latency
     results["politeness_limit_pages_s"] = round(args.hosts * per_host_rate, 1)
     results["one_fast_crawl"] = cpu_limit(folder, args.fast_pages)
@@ -237,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
             db_url, drop = fresh_database()
             try:
                 config = province_config(folder, portal, hosts, port, db_url, per_host=args.per_host,
-                                         delay=args.delay)
+                                         delay=args.delay, batch=args.batch)
                 subprocess.run([PORTALCHECK, "--config", str(config), "db", "upgrade"], check=True, cwd=REPO,
                                capture_output=True)
                 run = run_workers(config, db_url, count, args.concurrency, args.window)
