@@ -1,14 +1,21 @@
 """Units as jobs on procrastinate, a task queue on PostgreSQL (issue #15): many workers, one database.
 
-- The nightly run enqueues one job per host (the units of one host, after 集约化 often many, are one job):
-  each crawls its units in a fresh crawl subprocess (`python -m portalcheck.crawl_child --run-token T`) and
-  checks them. T is the job's id, the same on every try: a job retried after its worker died resumes the
-  crawl run of its token (crawler/pipelines.py), and its outcome is found by the token.
-- Politeness across workers: a job's procrastinate `lock` is its host, so two workers never crawl one host
-  together and the host's configured concurrency and delay hold for the whole deployment. The same lock
-  keeps a unit from being crawled by two jobs at once; a recheck job of a unit takes its host's lock with a
-  higher priority, so it goes ahead of the night's jobs still waiting, and a queueing lock folds repeated
-  recheck requests of one unit into one waiting job.
+- The nightly run records one `queue_jobs` row per host (the units of one host, after 集约化 often many, go
+  together) and defers one job per batch of `queue.batch_hosts` hosts: the job crawls all their units in
+  ONE crawl subprocess (`python -m portalcheck.crawl_child --run-token T`), where each host is its own
+  Scrapy download slot with the configured concurrency and delay, then checks them. One Scrapy process
+  per batch, not per unit: its fixed cost (start-up, ~150 MB) is shared by many hosts. T is the job's id,
+  the same on every try: a job retried after its worker died resumes the crawl run of its token
+  (crawler/pipelines.py), and its outcome is found by the token.
+- Politeness across workers: a job holds a lease on each of its hosts (a `host:` row in job_locks, taken in
+  host order, so two jobs never wait on each other in a cycle) and on each unit, for the whole crawl: two
+  workers never crawl one host or one unit at once. A one-host job (a recheck, or group_by_host: false)
+  also takes the host as its procrastinate `lock`; a recheck has a higher priority, so it goes ahead of the
+  night's waiting jobs, and a queueing lock folds repeated recheck requests of one unit into one job.
+- A host that refuses (the crawl's HostHealthMiddleware paused it: WAF 403/429, resets) is recorded in
+  `host_pauses` for `queue.host_pause_seconds`; every worker's job leaves a paused host out and defers its
+  units to a job of their own scheduled at the end of the pause. A host still refusing after
+  `queue.retries` pauses ends failed (未检查, with the reason).
 - The barrier: a unit job that ends (done, or failed on its last try) settles its `queue_jobs` row while it
   holds the night's `queue_nights` row locked (SELECT … FOR UPDATE); the one that settles the last row
   defers the site-wide job (all checks, the exports). No job and no scheduler polls for the end.
