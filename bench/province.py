@@ -134,6 +134,21 @@ def pages_stored(db_url: str) -> int:
         engine.dispose()
 
 
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds of a worker, its live crawl subprocesses and the ones it already reaped."""
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0.0
+    for p in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = p.cpu_times()
+            total += times.user + times.system + times.children_user + times.children_system
+    return total
+
+
 def tree_rss_mb(pid: int) -> float:
     """A worker's memory with its crawl subprocesses (what one worker costs the machine)."""
     try:
@@ -168,12 +183,14 @@ def run_workers(config: Path, db_url: str, workers: int, concurrency: int, windo
         while pages_stored(db_url) == before and time.monotonic() < deadline:
             time.sleep(0.5)
         start, first = time.monotonic(), pages_stored(db_url)
+        cpu_first = sum(tree_cpu_s(proc.pid) for proc in procs)
         while time.monotonic() - start < window:
             peak = [max(p, tree_rss_mb(proc.pid)) for p, proc in zip(peak, procs, strict=True)]
             load.append(os.getloadavg()[0])
             time.sleep(1.0)
         pages = pages_stored(db_url) - first
         elapsed = time.monotonic() - start
+        cpu = sum(tree_cpu_s(proc.pid) for proc in procs) - cpu_first
     finally:
         for proc in procs:
             for child in psutil.Process(proc.pid).children(recursive=True):
@@ -182,6 +199,7 @@ def run_workers(config: Path, db_url: str, workers: int, concurrency: int, windo
             proc.wait(30)
     return {"workers": workers, "concurrency": concurrency, "pages": pages, "seconds": round(elapsed, 1),
             "pages_per_s": round(pages / elapsed, 1), "peak_rss_mb_per_worker": round(max(peak), 1),
+            "workers_cpu_s": round(cpu, 1), "pages_per_cpu_s": round(pages / cpu, 1) if cpu else None,
             "load_avg_1m": [round(min(load), 2), round(max(load), 2)]}
 
 
@@ -196,10 +214,13 @@ def cpu_limit(folder: Path, pages: int) -> dict[str, Any]:
     (fast / "config.yaml").write_text(gen.config_yaml(portal, f"http://127.0.0.1:{port}/"), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "PORTALCHECK_DATABASE_URL"}
     try:
-        started = time.monotonic()
+        started, cpu_before = time.monotonic(), psutil.Process().cpu_times()
         subprocess.run([PORTALCHECK, "--config", str(fast / "config.yaml"), "crawl", "--full"], env=env,
                        check=True, cwd=REPO, capture_output=True)
         elapsed = time.monotonic() - started
+        cpu_after = psutil.Process().cpu_times()
+        cpu = (cpu_after.children_user + cpu_after.children_system
+               - cpu_before.children_user - cpu_before.children_system)
     finally:
         stop.set()
     engine = create_engine(f"sqlite:///{fast / 'bench.db'}")
@@ -208,6 +229,7 @@ def cpu_limit(folder: Path, pages: int) -> dict[str, Any]:
     engine.dispose()
     one = pages / elapsed
     return {"pages": pages, "seconds": round(elapsed, 1), "pages_per_s": round(one, 1),
+            "cpu_s": round(cpu, 1), "pages_per_cpu_s": round(pages / cpu, 1) if cpu else None,
             "cpu_limit_pages_s": round(one * (os.cpu_count() or 1), 1)}
 
 
