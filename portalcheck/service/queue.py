@@ -48,7 +48,7 @@ from portalcheck.service.exports import write_exports
 from portalcheck.service.locks import HOST, LockSet, unit_lock, utcnow
 from portalcheck.service.nightly import network_round
 from portalcheck.service.runs import cause, finish_run, setup_logging, start_run
-from storage.models import CrawlRun, HostPause, Page, QueueJob, QueueNight
+from storage.models import CrawlRun, HostPause, Page, QueueJob, QueueNight, Unit
 from storage.session import Store
 
 log = logging.getLogger("portalcheck.queue")
@@ -295,7 +295,10 @@ def crawl_units(context: procrastinate.JobContext, config_path: str, queue_jobs:
             if last_try:
                 raise FinalFailure(str(exc)) from exc
             raise
-        for row_id, host, _, night_id, _ in plan:
+        per_unit = _pages_per_unit(store, crawl.run_ids) if len(plan) > 1 else {}
+        for row_id, host, names, night_id, _ in plan:
+            if per_unit:  # a batch: each host's row shows its own units' pages
+                counts = {**counts, "pages": sum(per_unit.get(u, 0) for u in names)}
             if host in refused:
                 until = record_pause(config, store, host, "站点拒绝访问（HTTP 403/429 或连接被重置）")
                 _defer_after_pause(config, store, row_id, night_id, host, until, "站点拒绝访问")
@@ -319,6 +322,12 @@ def _crawl(config: Config, store: Store, units: list[str], *, hosts: list[str], 
     if crawl.status != "finished":
         raise CrawlNotFinished(f"crawl {crawl.status} (exit {crawl.returncode}): {crawl.output[-1500:]}")
     return crawl
+
+
+def _pages_per_unit(store: Store, run_ids: list[int]) -> dict[str, int]:
+    with store.session() as session:
+        return dict(session.execute(select(Unit.name, func.count(Page.id)).join(Unit, Unit.id == Page.unit_id)
+                                    .where(Page.run_id.in_(run_ids)).group_by(Unit.name)).all())
 
 
 def _check(config: Config, store: Store, units: list[str]) -> dict[str, Any]:

@@ -62,6 +62,9 @@ def test_one_job_crawls_a_batch_of_hosts_in_one_crawl_holding_a_lease_on_each_ho
     assert {f"host:{n}" for n in netlocs} <= leases  # each host leased while the batch crawled it
     assert {f"unit:{u['name']}" for u in units} <= leases
     assert [status for (status,) in query(pg_url, "SELECT status FROM queue_jobs")] == ["done", "done"]
+    # Each host's row counts its own units' pages (the status lines), together the crawl's.
+    row_pages = [int(p) for (p,) in query(pg_url, "SELECT counts->>'pages' FROM queue_jobs ORDER BY id")]
+    assert all(row_pages) and sum(row_pages) <= query(pg_url, "SELECT count(*) FROM pages")[0][0]
     # One Scrapy process for both hosts: one portal crawl run, with the pages of both.
     runs = query(pg_url, "SELECT id FROM crawl_runs WHERE counts->>'spider' = 'portal'")
     assert len(runs) == 1
