@@ -91,7 +91,7 @@ def serve_hosts(root: Path, hosts: list[str], port: int, latency: float) -> thre
 
 
 def province_config(folder: Path, portal: gen.Portal, hosts: list[str], port: int, db_url: str, *,
-                    per_host: int, delay: float) -> Path:
+                    per_host: int, delay: float, batch: int) -> Path:
     units = []
     for i, host in enumerate(hosts):
         unit = portal.units[i % len(portal.units)]
@@ -99,11 +99,12 @@ def province_config(folder: Path, portal: gen.Portal, hosts: list[str], port: in
     data = {
         "portal": {"name": gen.PORTAL["name"], "home": f"http://127.0.0.1:{port}/", "site_code": gen.PORTAL["site_code"]},
         "units": units,
-        "crawl": {"concurrency_per_host": per_host, "concurrent_requests": 64, "delay_seconds": delay,
+        "crawl": {"concurrency_per_host": per_host, "concurrent_requests": min(512, max(64, batch * per_host)),
+                  "delay_seconds": delay,
                   "autothrottle": False, "obey_robots": False, "check_external_links": False,
                   "log_file": "logs/crawl.log"},
         "database": {"url": db_url},
-        "queue": {"stalled_seconds": 60, "group_by_host": True},
+        "queue": {"stalled_seconds": 60, "group_by_host": True, "batch_hosts": batch},
     }
     path = folder / "config.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -133,6 +134,21 @@ def pages_stored(db_url: str) -> int:
         engine.dispose()
 
 
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds of a worker, its live crawl subprocesses and the ones it already reaped."""
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0.0
+    for p in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = p.cpu_times()
+            total += times.user + times.system + times.children_user + times.children_system
+    return total
+
+
 def tree_rss_mb(pid: int) -> float:
     """A worker's memory with its crawl subprocesses (what one worker costs the machine)."""
     try:
@@ -160,17 +176,21 @@ def run_workers(config: Path, db_url: str, workers: int, concurrency: int, windo
     procs = [subprocess.Popen([PORTALCHECK, "--config", str(config), "worker", "--concurrency", str(concurrency)],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO)
              for _ in range(workers)]
+    load = [os.getloadavg()[0]]
     peak = [0.0] * workers
     try:
         deadline = time.monotonic() + 300
         while pages_stored(db_url) == before and time.monotonic() < deadline:
             time.sleep(0.5)
         start, first = time.monotonic(), pages_stored(db_url)
+        cpu_first = sum(tree_cpu_s(proc.pid) for proc in procs)
         while time.monotonic() - start < window:
             peak = [max(p, tree_rss_mb(proc.pid)) for p, proc in zip(peak, procs, strict=True)]
+            load.append(os.getloadavg()[0])
             time.sleep(1.0)
         pages = pages_stored(db_url) - first
         elapsed = time.monotonic() - start
+        cpu = sum(tree_cpu_s(proc.pid) for proc in procs) - cpu_first
     finally:
         for proc in procs:
             for child in psutil.Process(proc.pid).children(recursive=True):
@@ -178,7 +198,9 @@ def run_workers(config: Path, db_url: str, workers: int, concurrency: int, windo
             proc.kill()
             proc.wait(30)
     return {"workers": workers, "concurrency": concurrency, "pages": pages, "seconds": round(elapsed, 1),
-            "pages_per_s": round(pages / elapsed, 1), "peak_rss_mb_per_worker": round(max(peak), 1)}
+            "pages_per_s": round(pages / elapsed, 1), "peak_rss_mb_per_worker": round(max(peak), 1),
+            "workers_cpu_s": round(cpu, 1), "pages_per_cpu_s": round(pages / cpu, 1) if cpu else None,
+            "load_avg_1m": [round(min(load), 2), round(max(load), 2)]}
 
 
 def cpu_limit(folder: Path, pages: int) -> dict[str, Any]:
@@ -192,10 +214,13 @@ def cpu_limit(folder: Path, pages: int) -> dict[str, Any]:
     (fast / "config.yaml").write_text(gen.config_yaml(portal, f"http://127.0.0.1:{port}/"), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "PORTALCHECK_DATABASE_URL"}
     try:
-        started = time.monotonic()
+        started, cpu_before = time.monotonic(), psutil.Process().cpu_times()
         subprocess.run([PORTALCHECK, "--config", str(fast / "config.yaml"), "crawl", "--full"], env=env,
                        check=True, cwd=REPO, capture_output=True)
         elapsed = time.monotonic() - started
+        cpu_after = psutil.Process().cpu_times()
+        cpu = (cpu_after.children_user + cpu_after.children_system
+               - cpu_before.children_user - cpu_before.children_system)
     finally:
         stop.set()
     engine = create_engine(f"sqlite:///{fast / 'bench.db'}")
@@ -204,6 +229,7 @@ def cpu_limit(folder: Path, pages: int) -> dict[str, Any]:
     engine.dispose()
     one = pages / elapsed
     return {"pages": pages, "seconds": round(elapsed, 1), "pages_per_s": round(one, 1),
+            "cpu_s": round(cpu, 1), "pages_per_cpu_s": round(pages / cpu, 1) if cpu else None,
             "cpu_limit_pages_s": round(one * (os.cpu_count() or 1), 1)}
 
 
@@ -214,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-host", type=int, default=2)
     parser.add_argument("--delay", type=float, default=0.5)
     parser.add_argument("--workers", default="1,2,4")
-    parser.add_argument("--concurrency", type=int, default=4, help="job slots per worker")
+    parser.add_argument("--concurrency", type=int, default=2, help="job slots (crawl processes) per worker")
+    parser.add_argument("--batch", type=int, default=40, help="hosts per job (queue.batch_hosts)")
     parser.add_argument("--window", type=float, default=120.0, help="seconds measured per worker count")
     parser.add_argument("--fast-pages", type=int, default=5000, help="size of the portal of the CPU limit")
     args = parser.parse_args(argv)
@@ -226,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     port = free_port()
     stop = serve_hosts((folder / "www").resolve(), ["127.0.0.1", *hosts], port, args.latency)
     results: dict[str, Any] = {"hosts": args.hosts, "latency_s": args.latency, "per_host": args.per_host,
-                               "delay_s": args.delay, "cores": os.cpu_count(), "runs": []}
+                               "delay_s": args.delay, "batch_hosts": args.batch, "cores": os.cpu_count(),
+                               "load_avg_at_start": [round(x, 2) for x in os.getloadavg()], "runs": []}
     per_host_rate = min(args.per_host / args.latency, 1 / args.delay) if args.delay else args.per_host / args.latency
     results["politeness_limit_pages_s"] = round(args.hosts * per_host_rate, 1)
     results["one_fast_crawl"] = cpu_limit(folder, args.fast_pages)
@@ -237,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
             db_url, drop = fresh_database()
             try:
                 config = province_config(folder, portal, hosts, port, db_url, per_host=args.per_host,
-                                         delay=args.delay)
+                                         delay=args.delay, batch=args.batch)
                 subprocess.run([PORTALCHECK, "--config", str(config), "db", "upgrade"], check=True, cwd=REPO,
                                capture_output=True)
                 run = run_workers(config, db_url, count, args.concurrency, args.window)

@@ -504,6 +504,16 @@ class QueueJob(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
+class HostPause(Base):
+    """A host that started refusing (WAF 403/429, resets): every queue worker leaves it alone until `until`."""
+
+    __tablename__ = "host_pauses"
+    host: Mapped[str] = mapped_column(String(300), primary_key=True)  # netloc, lower case (host:port)
+    until: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 # --- the inspectors' workspace (issue #16): accounts and what they did ---------------------------------
 
 

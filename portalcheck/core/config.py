@@ -301,6 +301,8 @@ class QueueConfig(_Strict):
     stalled_seconds: float = Field(60, ge=5)  # a worker silent this long is dead: its jobs are retried
     recheck_priority: int = 10  # recheck jobs go ahead of the nightly's (priority 0)
     group_by_host: bool = True  # one job crawls all units of one host; False: one job per unit (same host lock)
+    batch_hosts: int = Field(16, ge=1, le=500)  # hosts one nightly job crawls in one Scrapy process (per-host slots)
+    host_pause_seconds: float = Field(1800, ge=1)  # a host that refuses (WAF 403/429, resets) rests this long
 
 
 class ExportsConfig(_Strict):

@@ -1,14 +1,21 @@
 """Units as jobs on procrastinate, a task queue on PostgreSQL (issue #15): many workers, one database.
 
-- The nightly run enqueues one job per host (the units of one host, after 集约化 often many, are one job):
-  each crawls its units in a fresh crawl subprocess (`python -m portalcheck.crawl_child --run-token T`) and
-  checks them. T is the job's id, the same on every try: a job retried after its worker died resumes the
-  crawl run of its token (crawler/pipelines.py), and its outcome is found by the token.
-- Politeness across workers: a job's procrastinate `lock` is its host, so two workers never crawl one host
-  together and the host's configured concurrency and delay hold for the whole deployment. The same lock
-  keeps a unit from being crawled by two jobs at once; a recheck job of a unit takes its host's lock with a
-  higher priority, so it goes ahead of the night's jobs still waiting, and a queueing lock folds repeated
-  recheck requests of one unit into one waiting job.
+- The nightly run records one `queue_jobs` row per host (the units of one host, after 集约化 often many, go
+  together) and defers one job per batch of `queue.batch_hosts` hosts: the job crawls all their units in
+  ONE crawl subprocess (`python -m portalcheck.crawl_child --run-token T`), where each host is its own
+  Scrapy download slot with the configured concurrency and delay, then checks them. One Scrapy process
+  per batch, not per unit: its fixed cost (start-up, ~150 MB) is shared by many hosts. T is the job's id,
+  the same on every try: a job retried after its worker died resumes the crawl run of its token
+  (crawler/pipelines.py), and its outcome is found by the token.
+- Politeness across workers: a job holds a lease on each of its hosts (a `host:` row in job_locks, taken in
+  host order, so two jobs never wait on each other in a cycle) and on each unit, for the whole crawl: two
+  workers never crawl one host or one unit at once. A one-host job (a recheck, or group_by_host: false)
+  also takes the host as its procrastinate `lock`; a recheck has a higher priority, so it goes ahead of the
+  night's waiting jobs, and a queueing lock folds repeated recheck requests of one unit into one job.
+- A host that refuses (the crawl's HostHealthMiddleware paused it: WAF 403/429, resets) is recorded in
+  `host_pauses` for `queue.host_pause_seconds`; every worker's job leaves a paused host out and defers its
+  units to a job of their own scheduled at the end of the pause. A host still refusing after
+  `queue.retries` pauses ends failed (未检查, with the reason).
 - The barrier: a unit job that ends (done, or failed on its last try) settles its `queue_jobs` row while it
   holds the night's `queue_nights` row locked (SELECT … FOR UPDATE); the one that settles the last row
   defers the site-wide job (all checks, the exports). No job and no scheduler polls for the end.
@@ -36,14 +43,14 @@ from sqlalchemy.engine import make_url
 
 from portalcheck.core.config import Config, load_config
 from portalcheck.core.processes import pid_alive
-from portalcheck.service.crawls import Runtime
+from portalcheck.service.crawls import CrawlOutcome, Runtime
 from portalcheck.service.evidence import take_pictures
 from portalcheck.service.exports import write_exports
 from portalcheck.service.locks import HOST, LockSet, unit_lock, utcnow
 from portalcheck.service.nightly import network_round
 from portalcheck.service.review import settle
 from portalcheck.service.runs import cause, finish_run, setup_logging, start_run
-from storage.models import CrawlRun, Page, QueueJob, QueueNight
+from storage.models import CrawlRun, HostPause, Page, QueueJob, QueueNight, Unit
 from storage.session import Store
 
 log = logging.getLogger("portalcheck.queue")
@@ -116,11 +123,27 @@ def groups_by_host(config: Config, names: Sequence[str] | None = None) -> dict[s
     return dict(groups)
 
 
+def batches(config: Config, keys: Sequence[str]) -> list[list[str]]:
+    """Host groups in batches of `queue.batch_hosts`: one Scrapy process crawls a batch, each host in its own
+    download slot (its own concurrency and delay), so the fixed cost of a process is shared by many hosts.
+    With `group_by_host: false` each unit stays a job of its own."""
+    size = config.queue.batch_hosts if config.queue and config.queue.group_by_host else 1
+    ordered = sorted(keys)
+    return [ordered[i:i + size] for i in range(0, len(ordered), size)]
+
+
+def _host_lock(hosts: Sequence[str]) -> str | None:
+    """A one-host job also takes the host as its procrastinate lock (a recheck of that host queues behind
+    it in the engine); a batch's hosts are leased row by row (`host:` lock rows) when it starts."""
+    return f"host:{hosts[0]}" if len(set(hosts)) == 1 else None
+
+
 # --- enqueueing ------------------------------------------------------------------------------------------
 
 
 def enqueue_night(config: Config, *, job: str = "nightly", full: bool = False) -> int:
-    """Record the night and defer one crawl job per host; returns the night's id."""
+    """Record the night (a queue_jobs row per host) and defer one crawl job per batch of hosts; returns the
+    night's id."""
     _need_file(config)
     ensure_schema(config)
     store = Store(config.database_url())
@@ -136,15 +159,17 @@ def enqueue_night(config: Config, *, job: str = "nightly", full: bool = False) -
                              status="queued", counts={}) for key, units in groups.items()]
             session.add_all(rows)
             session.flush()
-            pairs = [(row.id, row.host) for row in rows]
+            by_key = {key: (row.id, row.host) for key, row in zip(groups, rows, strict=True)}
         with app.open():
-            for row_id, host in pairs:
-                job_id = app.configure_task("portalcheck:crawl_units", queue=CRAWL_QUEUE, lock=f"host:{host}",
+            for batch in batches(config, list(by_key)):
+                ids, hosts = [by_key[k][0] for k in batch], [by_key[k][1] for k in batch]
+                job_id = app.configure_task("portalcheck:crawl_units", queue=CRAWL_QUEUE, lock=_host_lock(hosts),
                                             priority=NIGHT_PRIORITY).defer(config_path=str(config.source),
-                                                                           queue_job=row_id)
+                                                                           queue_jobs=ids)
                 with store.session() as session:
-                    session.execute(update(QueueJob).where(QueueJob.id == row_id).values(job_id=job_id))
-        log.info("%s %s enqueued: %s unit jobs", job, night_id, len(pairs))
+                    session.execute(update(QueueJob).where(QueueJob.id.in_(ids)).values(job_id=job_id))
+        log.info("%s %s enqueued: %s hosts in %s jobs", job, night_id, len(by_key),
+                 len(batches(config, list(by_key))))
         return night_id
     finally:
         store.dispose()
@@ -169,7 +194,7 @@ def enqueue_recheck(config: Config, unit: str) -> int | None:
                 job_id = app.configure_task(
                     "portalcheck:crawl_units", queue=CRAWL_QUEUE, lock=f"host:{host}",
                     queueing_lock=f"recheck:{unit}", priority=config.queue.recheck_priority,
-                ).defer(config_path=str(config.source), queue_job=row_id)
+                ).defer(config_path=str(config.source), queue_jobs=[row_id])
             except queue_errors.AlreadyEnqueued:
                 with store.session() as session:
                     session.delete(session.get(QueueJob, row_id))
@@ -228,53 +253,149 @@ def _wait_for_orphans(store: Store, token: str) -> None:
 
 
 @bp.task(name="crawl_units", pass_context=True, retry=UnitRetry())
-def crawl_units(context: procrastinate.JobContext, config_path: str, queue_job: int) -> None:
-    """Crawl one host's units (or one unit, for a recheck) in a crawl subprocess, then check them."""
+def crawl_units(context: procrastinate.JobContext, config_path: str, queue_jobs: list[int] | None = None,
+                queue_job: int | None = None) -> None:
+    """Crawl a batch of hosts' units (or one unit, for a recheck) in one crawl subprocess, then check them.
+
+    A host paused for refusing (host_pauses) is left out: its row is deferred to the end of the pause."""
     config = _config(config_path)
     store = Store(config.database_url())
     job = context.job
     last_try = job.attempts >= (config.queue.retries if config.queue else 0)
     token = f"queue-job-{job.id}"
+    ids = list(queue_jobs or ([queue_job] if queue_job is not None else []))
     try:
         with store.session() as session:
-            row = session.get(QueueJob, queue_job)
-            units, night_id, kind = list(row.units), row.night_id, row.kind
-            full = kind == "recheck" or bool(night_id and session.get(QueueNight, night_id).full)
-            row.status, row.attempts, row.started_at = "running", job.attempts + 1, utcnow()
-            row.counts = {**(row.counts or {}), "worker_host": HOST, "worker_pid": os.getpid()}
-        log.info("job %s (try %s): crawling %s", job.id, job.attempts + 1, ", ".join(units))
+            rows = [session.get(QueueJob, i) for i in ids]
+            rows = [r for r in rows if r is not None and r.status not in ("done", "failed")]
+            for row in rows:
+                row.status, row.attempts, row.started_at = "running", job.attempts + 1, utcnow()
+                row.counts = {**(row.counts or {}), "worker_host": HOST, "worker_pid": os.getpid()}
+            plan = [(r.id, r.host, list(r.units), r.night_id, r.kind) for r in rows]
+            nights = {night_id for _, _, _, night_id, _ in plan if night_id}
+            full = any(kind == "recheck" for *_, kind in plan) or any(
+                session.get(QueueNight, n).full for n in nights)
+        paused = active_pauses(store, [host for _, host, *_ in plan])
+        for row_id, host, _, night_id, _ in plan:
+            if host in paused:
+                _defer_after_pause(config, store, row_id, night_id, host, *paused[host])
+        plan = [p for p in plan if p[1] not in paused]
+        if not plan:
+            return
+        units = [u for _, _, names, _, _ in plan for u in names]
+        log.info("job %s (try %s): crawling %s units on %s hosts", job.id, job.attempts + 1, len(units),
+                 len({host for _, host, *_ in plan}))
         try:
-            counts = _crawl_and_check(config, store, units, full=full, token=token)
+            crawl = _crawl(config, store, units, hosts=[host for _, host, *_ in plan], full=full, token=token)
+            refused = {host_of(h) for h in crawl.counts.get("paused_hosts") or []}
+            checked = [u for _, host, names, _, _ in plan if host not in refused for u in names]
+            counts = {**crawl.summary(), "hosts_in_job": len(plan), **_check(config, store, checked)}
         except Exception as exc:
             log.warning("job %s (try %s) failed: %s", job.id, job.attempts + 1, exc)
-            _settle(config, store, queue_job, night_id, ok=False, error=cause(exc), final=last_try)
+            for row_id, _, _, night_id, _ in plan:
+                _settle(config, store, row_id, night_id, ok=False, error=cause(exc), final=last_try)
             if last_try:
                 raise FinalFailure(str(exc)) from exc
             raise
-        _settle(config, store, queue_job, night_id, ok=True, counts=counts, final=True)
+        per_unit = _pages_per_unit(store, crawl.run_ids) if len(plan) > 1 else {}
+        for row_id, host, names, night_id, _ in plan:
+            if per_unit:  # a batch: each host's row shows its own units' pages
+                counts = {**counts, "pages": sum(per_unit.get(u, 0) for u in names)}
+            if host in refused:
+                until = record_pause(config, store, host, "站点拒绝访问（HTTP 403/429 或连接被重置）")
+                _defer_after_pause(config, store, row_id, night_id, host, until, "站点拒绝访问")
+            else:
+                _settle(config, store, row_id, night_id, ok=True, counts=counts, final=True)
     finally:
         store.dispose()
 
 
-def _crawl_and_check(config: Config, store: Store, units: list[str], *, full: bool, token: str) -> dict[str, Any]:
+def _crawl(config: Config, store: Store, units: list[str], *, hosts: list[str], full: bool,
+           token: str) -> CrawlOutcome:
+    """One crawl subprocess for all `units`, holding a lease on each host (`host:` lock row, taken in host
+    order so two batches never wait on each other) and each unit: politeness across workers."""
     _wait_for_orphans(store, token)
     runtime = Runtime(config, store)
     with LockSet(store, "queue") as locks:
-        for name in units:
-            if not locks.wait_for(unit_lock(name), seconds=UNIT_LOCK_WAIT_SECONDS):
-                raise CrawlNotFinished(f"unit {name} stayed busy for {UNIT_LOCK_WAIT_SECONDS:.0f} s")
+        for name in [f"host:{h}" for h in sorted(set(hosts))] + [unit_lock(u) for u in units]:
+            if not locks.wait_for(name, seconds=UNIT_LOCK_WAIT_SECONDS):
+                raise CrawlNotFinished(f"{name} stayed busy for {UNIT_LOCK_WAIT_SECONDS:.0f} s")
         crawl = runtime.crawl(units=units, full=full, locks=locks, token=token)
     if crawl.status != "finished":
         raise CrawlNotFinished(f"crawl {crawl.status} (exit {crawl.returncode}): {crawl.output[-1500:]}")
+    return crawl
+
+
+def _pages_per_unit(store: Store, run_ids: list[int]) -> dict[str, int]:
+    with store.session() as session:
+        return dict(session.execute(select(Unit.name, func.count(Page.id)).join(Unit, Unit.id == Page.unit_id)
+                                    .where(Page.run_id.in_(run_ids)).group_by(Unit.name)).all())
+
+
+def _check(config: Config, store: Store, units: list[str]) -> dict[str, Any]:
+    if not units:
+        return {}
     from checks import run_checks
 
     as_of = datetime.now(config.zone)
     report = run_checks(store, config, as_of=as_of, units=units)
-    counts = {**crawl.summary(), "checks": dict(report.totals()), "rectification": settle(store, as_of, units)}
+    counts = {"checks": dict(report.totals()), "rectification": settle(store, as_of, units)}
     if not report.ok:
         raise RuntimeError("some checks failed: " + "; ".join(f"{o.rule}: {o.error}" for o in report.outcomes
                                                             if o.error))
     return counts
+
+
+# --- hosts that refuse: paused for every worker ----------------------------------------------------------
+
+
+def active_pauses(store: Store, hosts: Sequence[str]) -> dict[str, tuple[datetime, str]]:
+    """The hosts among `hosts` that are paused now: host → (until, reason)."""
+    if not hosts:
+        return {}
+    with store.session() as session:
+        rows = session.scalars(select(HostPause).where(HostPause.host.in_(set(hosts)),
+                                                       HostPause.until > utcnow())).all()
+        return {row.host: (row.until, row.reason) for row in rows}
+
+
+def record_pause(config: Config, store: Store, host: str, reason: str) -> datetime:
+    """Pause `host` for every worker for `queue.host_pause_seconds` (an existing pause is extended)."""
+    seconds = config.queue.host_pause_seconds if config.queue else 1800.0
+    until = utcnow() + timedelta(seconds=seconds)
+    with store.session() as session:
+        row = session.get(HostPause, host)
+        if row is None:
+            session.add(HostPause(host=host, until=until, reason=reason, created_at=utcnow()))
+        else:
+            row.until, row.reason = max(row.until, until), reason
+            until = row.until
+    log.warning("host %s paused for every worker until %s: %s", host, until.isoformat(timespec="seconds"), reason)
+    return until
+
+
+def _defer_after_pause(config: Config, store: Store, row_id: int, night_id: int | None, host: str,
+                       until: datetime, reason: str) -> None:
+    """The row's units wait for the end of the host's pause in a job of their own; a host still refusing
+    after `queue.retries` pauses ends failed (未检查, with the reason)."""
+    with store.session() as session:
+        row = session.get(QueueJob, row_id)
+        pauses = int((row.counts or {}).get("pauses", 0)) + 1
+        row.counts = {**(row.counts or {}), "pauses": pauses, "paused_until": until.isoformat()}
+    limit = (config.queue.retries if config.queue else 0) + 1
+    if pauses > limit:
+        _settle(config, store, row_id, night_id, ok=False, final=True,
+                error=f"{reason}：暂停 {pauses - 1} 次后仍拒绝访问，未检查 (host {host} kept refusing)")
+        return
+    app = make_app(config)
+    with app.open():
+        job_id = app.configure_task("portalcheck:crawl_units", queue=CRAWL_QUEUE, lock=f"host:{host}",
+                                    priority=NIGHT_PRIORITY, schedule_at=until,
+                                    ).defer(config_path=str(config.source), queue_jobs=[row_id])
+    with store.session() as session:
+        row = session.get(QueueJob, row_id)
+        row.status, row.job_id, row.error = "queued", job_id, f"{reason}，暂停至 {until.isoformat(timespec='seconds')}"
+    log.info("units of paused host %s wait until %s (job %s)", host, until.isoformat(timespec="seconds"), job_id)
 
 
 def _settle(config: Config, store: Store, queue_job: int, night_id: int | None, *, ok: bool,

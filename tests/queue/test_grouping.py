@@ -8,7 +8,14 @@ import pytest
 import yaml
 
 from portalcheck.core.config import load_config
-from portalcheck.service.queue import QueueNotConfigured, conninfo, groups_by_host, make_app, night_state
+from portalcheck.service.queue import (
+    QueueNotConfigured,
+    batches,
+    conninfo,
+    groups_by_host,
+    make_app,
+    night_state,
+)
 
 BASE = {"portal": {"name": "示例县人民政府", "home": "http://www.example.gov.cn/", "site_code": "1234000001"},
         "units": [{"name": "甲镇", "site": "http://www.example.gov.cn/xzjd/jz/"},
@@ -44,3 +51,13 @@ def test_state_words_of_a_unit_job() -> None:
     assert night_state("queued", "doing", 2) == "retried"
     assert night_state("failed", "failed", 3) == "failed"
     assert night_state("done", "succeeded", 1) == "done"
+
+
+def test_a_nightly_job_takes_a_batch_of_hosts_and_group_by_host_false_keeps_one_unit_per_job(tmp_path: Path) -> None:
+    config = config_with(tmp_path, queue={"batch_hosts": 2}, units=[
+        {"name": f"单位{i}", "site": f"http://h{i}.example.gov.cn/"} for i in range(5)])
+    keys = list(groups_by_host(config))
+    assert batches(config, keys) == [["h0.example.gov.cn", "h1.example.gov.cn"],
+                                     ["h2.example.gov.cn", "h3.example.gov.cn"], ["h4.example.gov.cn"]]
+    split = config_with(tmp_path, queue={"batch_hosts": 2, "group_by_host": False})
+    assert all(len(batch) == 1 for batch in batches(split, list(groups_by_host(split))))
