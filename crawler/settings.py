@@ -24,7 +24,7 @@ RANDOMIZE_DOWNLOAD_DELAY = True
 DOWNLOAD_TIMEOUT = 15
 # STACK-NOTES: Scrapy starts CONCURRENT_ITEMS asyncio tasks for every response, however few items it gives.
 # Our pipeline stores synchronously (it buffers and writes in batches), so items gain nothing from running
-# side by side: one task per response (BENCHMARKS.md, "Sparse pages": 10 tasks were ~N% of a crawl's CPU).
+# side by side: one task per response (BENCHMARKS.md, "Sparse pages": 11 tasks per response were ~1-2% of the CPU).
 CONCURRENT_ITEMS = 1
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # also bounds decompressed gzip (bomb guard)
 DOWNLOAD_WARNSIZE = 0
