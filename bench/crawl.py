@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.crawl                 # 50,000 pages (several minutes)
     .venv/bin/python -m bench.crawl --pages 5000    # quick run
     .venv/bin/python -m bench.crawl --pages 5000 --profile   # + py-spy profile of the full crawl
+    .venv/bin/python -m bench.crawl --shape sparse           # small pages with few links (fixed cost per page)
 
 One run: generate the site if needed (bench/generate_portal.py), start a private nginx on a free
 127.0.0.1 port, then measure
@@ -179,13 +180,13 @@ def later_list_urls(www: Path, base: str) -> list[str]:
     return sorted(base + str(p.relative_to(www)) for p in www.rglob("index_*.html"))
 
 
-def ensure_site(out: Path, pages: int, regenerate: bool) -> dict:
+def ensure_site(out: Path, pages: int, regenerate: bool, shape: str = "rich") -> dict:
     state = gen.load_state(out)
     if regenerate or state is None or state["pages"] != pages or state.get("mutations") \
-            or state["today"] != date.today().isoformat():
-        print(f"generating a {pages}-page portal into {out} …", flush=True)
+            or state["today"] != date.today().isoformat() or state.get("shape", "rich") != shape:
+        print(f"generating a {pages}-page {shape} portal into {out} …", flush=True)
         started = time.monotonic()
-        state = gen.generate(out, pages, seed=20240601, today=date.today())
+        state = gen.generate(out, pages, seed=20240601, today=date.today(), shape=shape)
         state["generate_s"] = round(time.monotonic() - started, 1)
         print(f"  {state['html_pages']} pages, {state['columns']} columns, {state['articles']} articles "
               f"in {state['generate_s']} s", flush=True)
@@ -213,7 +214,11 @@ def profile_report(raw: Path, top: int = 25) -> list[tuple[str, float, float]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=50_000)
-    parser.add_argument("--out", type=Path, help="site folder (default bench/.site, or bench/.site-N for other sizes)")
+    parser.add_argument("--shape", choices=gen.SHAPES, default="rich",
+                        help="rich: the demo portal's pages (default); sparse: small pages with few links "
+                        "(lists of 5, no header menus), where a fixed cost per page shows")
+    parser.add_argument("--out", type=Path, help="site folder (default bench/.site, or bench/.site-N for other "
+                        "sizes; bench/.site-sparse[-N] for the sparse shape)")
     parser.add_argument("--regenerate", action="store_true", help="write the site again even if it is current")
     parser.add_argument("--skip", default="", help="comma list of phases to skip: incremental,wget2,linkchecker,scrapy")
     parser.add_argument("--crawl-timeout", type=float, default=1800, help="seconds allowed to each portalcheck crawl")
@@ -223,15 +228,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--linkchecker-threads", type=int, default=16)
     parser.add_argument("--profile", action="store_true",
                         help="run the full crawl under py-spy (slower) and print its hotspots; "
-                        "writes bench/profile-N.raw")
+                        "writes bench/profile-N.raw (profile-sparse-N.raw)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
-    out = args.out or (gen.DEFAULT_OUT if args.pages == 50_000 else gen.DEFAULT_OUT.with_name(f".site-{args.pages}"))
-    state = ensure_site(out, args.pages, args.regenerate)
+    default = gen.DEFAULT_OUT.with_name(".site" if args.shape == "rich" else f".site-{args.shape}")
+    out = args.out or (default if args.pages == 50_000 else default.with_name(f"{default.name}-{args.pages}"))
+    state = ensure_site(out, args.pages, args.regenerate, args.shape)
     www = out / "www"
     run = Path(tempfile.mkdtemp(prefix="pc-bench-run-"))
-    results: dict = {"pages_requested": args.pages, "site": {k: state[k] for k in (
+    results: dict = {"pages_requested": args.pages, "shape": args.shape, "site": {k: state[k] for k in (
         "units", "columns", "articles", "list_pages", "html_pages")}, "machine": machine()}
     print(f"site: {results['site']}", flush=True)
     with Nginx(www) as server:
@@ -250,7 +256,8 @@ def main(argv: list[str] | None = None) -> int:
         # (a) full crawl
         mark = server.log_mark()
         cmd = [*portalcheck, "--config", str(config), "crawl", "--full"]
-        raw = REPO / "bench" / f"profile-{args.pages}.raw"  # py-spy's collapsed stacks (flamegraph input)
+        suffix = str(args.pages) if args.shape == "rich" else f"{args.shape}-{args.pages}"
+        raw = REPO / "bench" / f"profile-{suffix}.raw"  # py-spy's collapsed stacks (flamegraph input)
         if args.profile:
             cmd = [PY_SPY, "record", "--rate", "50", "--format", "raw", "-o", str(raw), "--", *cmd]
         print("(a) portalcheck full crawl …", flush=True)

@@ -1,6 +1,7 @@
 """A large synthetic county portal for crawl benchmarks: static files in the demo portal's look.
 
     python -m bench.generate_portal [--pages 50000] [--out bench/.site]     # write the site
+    python -m bench.generate_portal --shape sparse --out bench/.site-sparse  # small pages, few links
     python -m bench.generate_portal --mutate 0.01                          # 1% new items
 
 Layout (all links root-relative, so any host:port serves it):
@@ -9,6 +10,10 @@ Layout (all links root-relative, so any host:port serves it):
   www/.../<unit>/<col>/index.html      TRS list pages, 20 items each, createPageHTML(n, cur, "index", "html")
   www/.../<col>/YYYYMM/tYYYYMMDD_ID.html   articles with footer marks (网站标识码, ICP, 公安备案, _jiucuo_)
   config.yaml                          portalcheck config (units with `site:` only), state.json
+
+Shapes: `rich` (the default, above) and `sparse`: the same units, columns and paths, but small pages with
+few links, where a crawler's fixed cost per page shows: no header menu (a title bar only), lists of 5 items,
+articles of one or two paragraphs, unit homes with the column map only. About 5/6 of its pages are articles.
 
 Everything is derived from --seed (and the anchor date, default today): the same arguments write the
 same bytes. `--mutate F` adds new articles to random columns so that F of all items are new, rewrites
@@ -37,6 +42,9 @@ PAGE_SIZE = 20
 COLUMNS_PER_UNIT = 20
 ARTICLES_PER_COLUMN = 48  # mean; ~50 units x 20 columns x 48 = 48,000 articles for --pages 50000
 DEAD_LINK_EVERY = 2000  # one article in this many carries a dead related link
+SHAPES = ("rich", "sparse")
+PAGE_SIZES = {"rich": PAGE_SIZE, "sparse": 5}
+ARTICLE_SHARE = {"rich": 0.96, "sparse": 0.82}  # of all HTML pages (the rest: list pages, homes)
 
 PORTAL = {
     "name": "临川市人民政府门户网站", "short": "临川市人民政府", "domain": "www.linchuan-bench.gov.cn",
@@ -107,8 +115,12 @@ class Column:
     articles: list[Article] = field(default_factory=list)  # newest first
 
     @property
+    def page_size(self) -> int:
+        return PAGE_SIZES[self.unit.shape]
+
+    @property
     def pages(self) -> int:
-        return max(1, math.ceil(len(self.articles) / PAGE_SIZE))
+        return max(1, math.ceil(len(self.articles) / self.page_size))
 
 
 @dataclass
@@ -118,6 +130,7 @@ class Unit:
     kind: str
     site: str
     columns: list[Column] = field(default_factory=list)
+    shape: str = "rich"
 
 
 @dataclass
@@ -125,6 +138,7 @@ class Portal:
     units: list[Unit]
     today: date
     next_id: int
+    shape: str = "rich"
 
     @property
     def columns(self) -> list[Column]:
@@ -145,11 +159,11 @@ def _title(rng: random.Random, unit: Unit, year: int) -> str:
     return f"{unit.name}{rng.choice(VERBS)}{year}年{rng.choice(TOPICS)}{rng.choice(SUFFIXES)}"
 
 
-def build_portal(pages: int, seed: int, today: date) -> Portal:
-    """Units, columns and articles for a site of about `pages` pages (articles are ~96% of them)."""
+def build_portal(pages: int, seed: int, today: date, shape: str = "rich") -> Portal:
+    """Units, columns and articles for a site of about `pages` pages (articles are ~96% of them, ~82% when sparse)."""
     rng = random.Random(seed)
     n_units = max(2, round(pages / 1000))  # 50 units x 20 columns = 1,000 columns for 50,000 pages
-    target_articles = round(pages * 0.96)
+    target_articles = round(pages * ARTICLE_SHARE[shape])
     units: list[Unit] = []
     names: set[str] = set()
     for i in range(n_units):
@@ -162,7 +176,7 @@ def build_portal(pages: int, seed: int, today: date) -> Portal:
             name = name if name not in names else f"{name}{i}"
             kind, site = "部门", f"/bm/u{i:03d}/"
         names.add(name)
-        unit = Unit(code=f"u{i:03d}", name=name, kind=kind, site=site)
+        unit = Unit(code=f"u{i:03d}", name=name, kind=kind, site=site, shape=shape)
         unit.columns = [Column(code, cname, f"{site}{code}/", unit) for code, cname in COLUMN_NAMES]
         units.append(unit)
     columns = [c for u in units for c in u.columns]
@@ -183,7 +197,7 @@ def build_portal(pages: int, seed: int, today: date) -> Portal:
                               dead_link=next_id % DEAD_LINK_EVERY == 7, column=column)
             column.articles.append(article)
             next_id += 1
-    return Portal(units, today, next_id)
+    return Portal(units, today, next_id, shape)
 
 
 def mutate(portal: Portal, fraction: float, seed: int, round_no: int) -> tuple[list[Article], list[Column]]:
@@ -223,9 +237,12 @@ def _head(title: str, meta: str = "") -> str:
     )
 
 
-def _header(unit: Unit | None, current: Column | None = None) -> str:
+def _header(unit: Unit | None, current: Column | None = None, shape: str | None = None) -> str:
     p = PORTAL
     title = unit.name if unit else p["name"]
+    if (shape or (unit.shape if unit else "rich")) == "sparse":  # a title bar, no menus
+        return (f'<!--头部开始-->\n<div class="header"><a href="{unit.site if unit else "/"}" class="logo">'
+                f'<span class="site-title">{title}</span></a></div>\n<!--头部结束-->\n')
     if unit:
         items = [f'    <li><a href="{unit.site}">首页</a></li>']
         for col in unit.columns:
@@ -284,7 +301,8 @@ def list_page(column: Column, page: int) -> str:
     unit = column.unit
     meta = "".join(f'<meta name="{k}" content="{column.name}">\n'
                    for k in ("ColumnName", "ColumnDescription", "ColumnKeywords", "ColumnType"))
-    items = column.articles[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+    size = column.page_size
+    items = column.articles[page * size:(page + 1) * size]
     if items:
         body = _list(items) + (
             '    <div class="page" id="page_div">\n      <script type="text/javascript">'
@@ -314,7 +332,7 @@ def article_page(article: Article, seed: int) -> str:
             f'<meta name="ContentSource" content="{unit.name}">\n<meta name="Description" content="{article.title}">\n'
             f'<meta name="Url" content="http://{PORTAL["domain"]}{article.path}">\n')
     paragraphs = "\n".join(
-        f'      <p style="text-indent:2em;">{"".join(rng.sample(SENTENCES, 3))}</p>' for _ in range(rng.randint(3, 7)))
+        f'      <p style="text-indent:2em;">{"".join(rng.sample(SENTENCES, 3))}</p>' for _ in range(rng.randint(1, 2) if unit.shape == "sparse" else rng.randint(3, 7)))
     if article.dead_link:
         gone = f"{column.path}201901/t20190101_{article.id}.html"
         paragraphs += f'\n      <p style="text-indent:2em;">相关链接：<a href="{gone}" target="_blank">原文件</a></p>'
@@ -337,7 +355,7 @@ def unit_home(unit: Unit) -> str:
     blocks = "".join(
         f'  <div class="block">\n    <div class="block-hd"><h3><a href="{c.path}">{c.name}</a></h3>'
         f'<a class="more" href="{c.path}">更多&gt;&gt;</a></div>\n{_list(c.articles[:5])}  </div>\n'
-        for c in unit.columns[:4])
+        for c in unit.columns[:4]) if unit.shape == "rich" else ""
     column_map = "\n".join(f'      <li><a href="{c.path}">{c.name}</a></li>' for c in unit.columns)
     return (
         _head(f"{unit.name}_{PORTAL['short']}") + _header(unit) + '<div class="main container">\n'
@@ -357,7 +375,7 @@ def home_page(portal: Portal) -> str:
     depts = "\n".join(f'      <li><a href="{u.site}" target="_blank">{u.name}</a></li>'
                       for u in portal.units if u.kind == "部门")
     return (
-        _head(PORTAL["name"]) + _header(None) + '<div class="main container">\n'
+        _head(PORTAL["name"]) + _header(None, shape=portal.shape) + '<div class="main container">\n'
         + '<div class="banner"><img src="/images/banner.png" alt="美丽临川"></div>\n'
         + '<div class="home-row clearfix">\n  <div class="home-newsBox">\n'
         + '    <div class="hd"><h3>要闻动态</h3></div>\n'
@@ -373,8 +391,8 @@ def home_page(portal: Portal) -> str:
     )
 
 
-def simple_page(title: str, body: str) -> str:
-    return (_head(f"{title}_{PORTAL['short']}") + _header(None) + '<div class="main container">\n'
+def simple_page(title: str, body: str, shape: str = "rich") -> str:
+    return (_head(f"{title}_{PORTAL['short']}") + _header(None, shape=shape) + '<div class="main container">\n'
             + _crumbs([("首页", "/"), (title, "#")]) + f'<div class="article">\n<h1>{title}</h1>\n{body}</div>\n'
             + "</div>\n" + _footer())
 
@@ -407,8 +425,8 @@ def write_site(portal: Portal, root: Path, seed: int) -> int:
     written = 0
     _write(root, "/", home_page(portal))
     unit_links = "".join(f'<p><a href="{u.site}">{u.name}</a></p>\n' for u in portal.units)
-    _write(root, "/wzdt/", simple_page("网站地图", unit_links))
-    _write(root, "/gywm/", simple_page("关于我们", f"<p>{PORTAL['sponsor']}主办。</p>\n"))
+    _write(root, "/wzdt/", simple_page("网站地图", unit_links, portal.shape))
+    _write(root, "/gywm/", simple_page("关于我们", f"<p>{PORTAL['sponsor']}主办。</p>\n", portal.shape))
     written += 3
     for unit in portal.units:
         _write(root, unit.site, unit_home(unit))
@@ -465,16 +483,19 @@ def load_state(out: Path) -> dict | None:
 
 def rebuild(state: dict) -> Portal:
     """The portal as the state says: the seeded base plus every mutation applied so far."""
-    portal = build_portal(state["pages"], state["seed"], date.fromisoformat(state["today"]))
+    portal = build_portal(state["pages"], state["seed"], date.fromisoformat(state["today"]),
+                          state.get("shape", "rich"))
     for round_no, fraction in enumerate(state.get("mutations", []), start=1):
         mutate(portal, fraction, state["seed"], round_no)
     return portal
 
 
-def generate(out: Path, pages: int, seed: int, today: date, base_url: str = DEFAULT_BASE) -> dict:
-    portal = build_portal(pages, seed, today)
+def generate(out: Path, pages: int, seed: int, today: date, base_url: str = DEFAULT_BASE,
+             shape: str = "rich") -> dict:
+    portal = build_portal(pages, seed, today, shape)
     written = write_site(portal, out / "www", seed)
-    state = {"pages": pages, "seed": seed, "today": today.isoformat(), "mutations": [], **figures(portal)}
+    state = {"pages": pages, "seed": seed, "today": today.isoformat(), "shape": shape, "mutations": [],
+             **figures(portal)}
     assert state["html_pages"] == written, (state, written)
     (out / "config.yaml").write_text(config_yaml(portal, base_url), encoding="utf-8")
     (out / "state.json").write_text(json.dumps(state, ensure_ascii=False, indent=1))
@@ -514,6 +535,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20240601)
     parser.add_argument("--today", type=date.fromisoformat, default=date.today(), help="anchor date (ISO)")
     parser.add_argument("--base-url", default=DEFAULT_BASE, help="portal home in config.yaml")
+    parser.add_argument("--shape", choices=SHAPES, default="rich",
+                        help="rich: the demo portal's pages; sparse: small pages, lists of 5, no header menus")
     parser.add_argument("--mutate", type=float, metavar="FRACTION",
                         help="add new items to the existing site (0.01 = 1%% of items)")
     args = parser.parse_args(argv)
@@ -525,7 +548,7 @@ def main(argv: list[str] | None = None) -> int:
               f"(1 home + {result['columns']} columns + {result['new_articles']} new articles)")
         return 0
     started = datetime.now()
-    state = generate(args.out, args.pages, args.seed, args.today, args.base_url)
+    state = generate(args.out, args.pages, args.seed, args.today, args.base_url, args.shape)
     seconds = (datetime.now() - started).total_seconds()
     print(json.dumps(state, ensure_ascii=False))
     print(f"wrote {state['html_pages']} pages ({state['units']} units, {state['columns']} columns, "

@@ -22,8 +22,10 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0.5
 RANDOMIZE_DOWNLOAD_DELAY = True
 DOWNLOAD_TIMEOUT = 15
-# STACK-NOTES: 100 concurrent items per response spawn 100 tasks; 10 was twice as fast.
-CONCURRENT_ITEMS = 10
+# STACK-NOTES: Scrapy starts CONCURRENT_ITEMS asyncio tasks for every response, however few items it gives.
+# Our pipeline stores synchronously (it buffers and writes in batches), so items gain nothing from running
+# side by side: one task per response (BENCHMARKS.md, "Sparse pages": 11 tasks per response were ~1-2% of the CPU).
+CONCURRENT_ITEMS = 1
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # also bounds decompressed gzip (bomb guard)
 DOWNLOAD_WARNSIZE = 0
 REDIRECT_MAX_TIMES = 5
@@ -41,6 +43,11 @@ HTTPERROR_ALLOW_ALL = True  # a 404 is a fact about the site, not a reason to dr
 REMOTE_CONTROL_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
+# Per-page DEBUG lines ("Crawled (200)", "Scraped from") are built only when LOG_LEVEL shows them.
+LOG_FORMATTER = "crawler.logformat.LevelAwareLogFormatter"
+# Scrapy reads each callback's source and parses it (inspect + ast) to warn about `return value` in a
+# generator; its cache is keyed by bound methods, which die with each request, so it did so again and again.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
@@ -50,6 +57,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.EncodingMiddleware": 580,
 }
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
+# The depth middleware only counts depths here (DEPTH_LIMIT 0, no depth priority; the crawl bounds columns by
+# its own max_depth): one async-generator layer less around every callback's output.
+SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None}
 
 # scrapy-playwright's handler, its node driver started by the first page to render (crawler/render.py).
 BROWSER_HANDLER = "crawler.render.LazyPlaywrightHandler"
