@@ -25,7 +25,7 @@ from pathlib import Path
 from bench.exports import CONFIG, fill
 
 REPEAT = 20
-PAGES = ["/", "/units/1", "/findings/1", "/findings/99999", "/tables/findings", "/tables/findings?page=500",
+PAGES = ["/", "/units/1", "/findings/1", "/findings/99999", "/tables/findings", "/tables/findings?page=500", "/tables/findings?page=999",
          "/tables/findings?rule=link.dead&status=open", "/tables/findings?sort=first_seen_at&desc=1",
          "/tables/summary", "/tables/columns", "/tables/messages", "/tables/accounts"]
 

@@ -21,7 +21,8 @@ from starlette.background import BackgroundTask
 from portalcheck.exports import BUILDERS, FILE_NAMES, NoCheckRun, Period, export
 from portalcheck.exports.common import SEVERITY_ZH, STATUS_ZH
 from portalcheck.exports.findings import FIELDS as FINDING_FIELDS
-from portalcheck.exports.findings import SORTABLE, findings_page
+from portalcheck.exports.findings import SORTABLE
+from portalcheck.exports.findings_pages import BadCursor, findings_keyset_page
 from portalcheck.web import users, views
 from portalcheck.web.common import SignedIn, client_address, render, settings
 
@@ -111,7 +112,7 @@ def _choices(values: list[str], allowed: dict[str, Any] | set[str], what: str) -
 @router.get("/tables/{kind}", response_class=HTMLResponse)
 def table(request: Request, kind: str, actor: SignedIn, unit: str | None = None,
           date_from: str | None = None, date_to: str | None = None, page: int = 1, sort: str | None = None,
-          desc: bool = False) -> Response:
+          desc: bool = False, after: str | None = None, before: str | None = None) -> Response:
     if kind not in TABLE_KINDS:
         raise HTTPException(404, "没有这个表")
     state = settings(request)
@@ -131,11 +132,20 @@ def table(request: Request, kind: str, actor: SignedIn, unit: str | None = None,
         page = max(1, page)
         if sort and sort not in SORTABLE:
             raise HTTPException(400, "不能按该列排序")
-        total, rows = findings_page(state.store, period.units, period, rules=rules, severities=severities,
-                                    statuses=statuses, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE,
-                                    order=sort or None, descending=desc)
-        context.update(fields=FINDING_FIELDS, rows=rows, total=total, page=page,
-                       pages=max(1, -(-total // PAGE_SIZE)), rules=views.rules_by_id(), chosen_rules=rules,
+        try:
+            found = findings_keyset_page(state.store, period.units, period, rules=rules, severities=severities,
+                                         statuses=statuses, limit=PAGE_SIZE, page=page, after=after or None,
+                                         before=before or None, order=sort or None, descending=desc)
+        except BadCursor as exc:
+            raise HTTPException(400, str(exc)) from None
+        keep = [(k, v) for k, v in query.multi_items() if k not in ("page", "after", "before")]
+        context.update(fields=FINDING_FIELDS, rows=found.rows, total=found.total,
+                       page=None if found.first is None else found.first // PAGE_SIZE + 1,
+                       first=found.first, pages=max(1, -(-found.total // PAGE_SIZE)),
+                       first_link="?" + urlencode(keep),
+                       next_link=found.next_cursor and "?" + urlencode([*keep, ("after", found.next_cursor)]),
+                       prev_link=found.prev_cursor and "?" + urlencode([*keep, ("before", found.prev_cursor)]),
+                       rules=views.rules_by_id(), chosen_rules=rules,
                        severities=SEVERITY_ZH, chosen_severities=severities, statuses=STATUS_ZH,
                        chosen_statuses=statuses, sortable=set(SORTABLE))
         return render(request, "findings.html", context)

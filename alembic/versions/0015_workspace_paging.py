@@ -1,0 +1,33 @@
+"""The workspace's findings list pages without OFFSET: findings(unit_id, severity, rule, column_id, id, status,
+first_seen, last_seen) in the list's order, replacing findings(unit_id) which it starts with (no extra index to
+write). See portalcheck/exports/findings_pages.py and BENCHMARKS.md ("Workspace").
+
+Revision ID: 0015_workspace_paging
+Revises: 0011 (0011_page_rules)
+Create Date: 2026-12-04 01:40:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0015_workspace_paging"
+down_revision: str | None = "0011"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+COLUMNS = ["unit_id", "severity", "rule", "column_id", "id", "status", "first_seen", "last_seen"]
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("findings", schema=None) as batch_op:
+        batch_op.create_index("ix_findings_list_order", COLUMNS, unique=False)
+        batch_op.drop_index("ix_findings_unit_id")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("findings", schema=None) as batch_op:
+        batch_op.create_index("ix_findings_unit_id", ["unit_id"], unique=False)
+        batch_op.drop_index("ix_findings_list_order")
