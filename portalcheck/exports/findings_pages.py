@@ -40,6 +40,7 @@ from portalcheck.exports.findings import (
 from storage.models import CheckRun, Column, Finding, Unit
 from storage.session import Store
 
+BATCH_ROWS = 2000  # segments smaller than this together are read in one query
 COLUMN_CHUNK = 900  # bound parameters per IN list (SQLite's limit is far above; PostgreSQL has none that low)
 
 
@@ -196,16 +197,46 @@ class Lister:
             segment.count += count
         return [by_rank[rank] for rank in sorted(by_rank)]
 
-    def _read(self, segment: Segment, limit: int, *, after: int | None = None, before: int | None = None,
-              skip: int = 0) -> list[Any]:
-        query = self.base.where(segment.where())
-        if after is not None:
-            query = query.where(Finding.id > after)
-        if before is not None:
-            query = query.where(Finding.id < before)
-        query = query.order_by(Finding.id.desc() if before is not None else Finding.id)
+    def _walk(self, segments: list[Segment], indices: Sequence[int], need: int, *, bound: int | None = None,
+              skip: int = 0, backward: bool = False) -> list[tuple[int, int]]:
+        """(segment index, id) of the next `need` rows through segments[indices] (backward: ids descending),
+        after the id `bound` in the first segment, `skip` rows of it left out. Small segments are read together
+        (one query for up to BATCH_ROWS rows, put in order here); a large one alone, by its index in id order."""
+        out: list[tuple[int, int]] = []
+        position = 0
+        while position < len(indices) and len(out) < need:
+            batch, rows = [indices[position]], segments[indices[position]].count
+            while (position + len(batch) < len(indices) and rows - skip < need - len(out)
+                   and rows + segments[indices[position + len(batch)]].count <= BATCH_ROWS):
+                rows += segments[indices[position + len(batch)]].count
+                batch.append(indices[position + len(batch)])
+            first = segments[batch[0]].where()
+            if bound is not None:
+                first = and_(first, Finding.id < bound if backward else Finding.id > bound)
+            wanted = need - len(out)
+            with self.store.session() as session:
+                if len(batch) == 1:
+                    query = (select(Finding.id).where(*self.filters, first)
+                             .order_by(Finding.id.desc() if backward else Finding.id).offset(skip or None).limit(wanted))
+                    out += [(batch[0], row_id) for row_id in session.scalars(query)]
+                else:
+                    members = {(segments[i].unit_id, severity, rule, column): order for order, i in enumerate(batch)
+                               for severity in segments[i].severities for rule in segments[i].rules
+                               for column in segments[i].column_ids}
+                    query = select(Finding.id, Finding.unit_id, Finding.severity, Finding.rule, Finding.column_id) \
+                        .where(*self.filters, or_(first, *(segments[i].where() for i in batch[1:])))
+                    found = sorted(((members[(u, sev, rule, col)], -row_id if backward else row_id)
+                                    for row_id, u, sev, rule, col in session.execute(query)
+                                    if (u, sev, rule, col) in members))
+                    out += [(batch[order], abs(key)) for order, key in found[skip:skip + wanted]]
+            position += len(batch)
+            bound, skip = None, 0
+        return out
+
+    def _rows(self, ids: list[int]) -> list[Any]:
         with self.store.session() as session:
-            return list(session.execute(query.offset(skip or None).limit(limit)))
+            fetched = {row[0]: row for row in session.execute(self.base.where(Finding.id.in_(ids)))}
+        return [fetched[i] for i in ids if i in fetched]
 
     def _position(self, segments: list[Segment], index: int, first_id: int) -> int:
         """How many rows come before the row `first_id` of segments[index]."""
@@ -221,17 +252,11 @@ class Lister:
                      before: str | None = None) -> Page:
         segments = self.segments()
         total = sum(s.count for s in segments)
-        taken: list[tuple[int, Any]] = []  # (segment index, row)
         if before is not None:
             key = self._key(decode("", before))
             index = next((i for i in range(len(segments) - 1, -1, -1) if segments[i].rank <= key[0]), -1)
-            while index >= 0 and len(taken) < limit:
-                bound = key[1] if segments[index].rank == key[0] else None
-                rows = self._read(segments[index], limit - len(taken), before=bound) if bound is not None else \
-                    self._read_last(segments[index], limit - len(taken))
-                taken += [(index, r) for r in rows]
-                index -= 1
-            taken.reverse()
+            bound = key[1] if index >= 0 and segments[index].rank == key[0] else None
+            taken = self._walk(segments, range(index, -1, -1), limit, bound=bound, backward=True)[::-1]
             if len(taken) < limit:  # the first page is shorter than `limit` from this cursor: show it whole
                 return self.export_order(limit)
         else:
@@ -245,23 +270,14 @@ class Lister:
                 while index < len(segments) and skip >= segments[index].count:
                     skip -= segments[index].count
                     index += 1
-            while index < len(segments) and len(taken) < limit:
-                rows = self._read(segments[index], limit - len(taken), after=bound, skip=skip)
-                taken += [(index, r) for r in rows]
-                index, bound, skip = index + 1, None, 0
+            taken = self._walk(segments, range(index, len(segments)), limit, bound=bound, skip=skip)
         if not taken:
             return Page(total, [], total, None, None)
-        first_index, first_row = taken[0]
-        last_index, last_row = taken[-1]
-        first = self._position(segments, first_index, first_row[0])
-        return Page(total, self.shown([r for _, r in taken]), first,
-                    self._cursor(segments[last_index], last_row[0]) if first + len(taken) < total else None,
-                    self._cursor(segments[first_index], first_row[0]) if first > 0 else None)
-
-    def _read_last(self, segment: Segment, limit: int) -> list[Any]:
-        query = self.base.where(segment.where()).order_by(Finding.id.desc()).limit(limit)
-        with self.store.session() as session:
-            return list(session.execute(query))
+        (first_index, first_id), (last_index, last_id) = taken[0], taken[-1]
+        first = self._position(segments, first_index, first_id)
+        return Page(total, self.shown(self._rows([row_id for _, row_id in taken])), first,
+                    self._cursor(segments[last_index], last_id) if first + len(taken) < total else None,
+                    self._cursor(segments[first_index], first_id) if first > 0 else None)
 
     @staticmethod
     def _key(values: list[Any]) -> tuple[tuple[Any, ...], int]:
