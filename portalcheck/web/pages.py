@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -78,6 +78,19 @@ def finding(request: Request, finding_id: int, actor: SignedIn) -> Response:
     if page is None or not actor.may_see(page.unit):
         raise HTTPException(404, "没有这个问题，或您无权查看。")
     return render(request, "finding.html", {"actor": actor, "f": page})
+
+
+@router.get("/warnings", response_class=HTMLResponse)
+def warnings_page(request: Request, actor: SignedIn) -> Response:
+    """预警: what will fail within its lead time unless fixed (computed now, as `portalcheck warnings`)."""
+    from portalcheck.exports import warnings as warning_sheet
+    from portalcheck.service.exports import current_warnings
+
+    state = settings(request)
+    as_of = datetime.now(state.config.zone)
+    rows = current_warnings(state.config, as_of, None if actor.sees_all else [actor.unit or ""])
+    return render(request, "warnings.html", {"actor": actor, "tables": warning_sheet.tables(rows),
+                                             "as_of": views.shown(None, as_of)})
 
 
 def _date(value: str | None, what: str) -> date | None:

@@ -26,6 +26,14 @@ def test_inspector_sees_overview_with_site_verdicts_and_every_unit_ranked(worksp
     assert page.locator("#indicators tbody tr").count() >= 20  # one row per rule of the catalogue
     ranked = page.locator("#ranking tbody tr td:nth-child(2)").all_inner_texts()
     assert workspace.own_unit in ranked and workspace.other_unit in ranked
+    headers = page.locator("#ranking thead th").all_inner_texts()
+    assert {"否决", "扣分", "提示", "近30次检查趋势"} <= set(headers)
+    row = page.locator("#ranking tbody tr").first.locator("td").all_inner_texts()
+    assert all(row[headers.index(h)].isdigit() for h in ("否决", "扣分", "提示"))  # active findings by severity
+    page.click("#warnings-card a")
+    assert page.locator("h1").inner_text() == "预警"
+    assert page.locator("table.data thead th").first.inner_text() == "预计不合格日期"
+    page.goto(workspace.url("/"))
     page.click(f"#ranking a[href='/units/{workspace.other_unit_id}']")
     assert page.locator("h1").inner_text() == workspace.other_unit
     assert page.locator("table.data").count() >= 2  # findings and columns at least
