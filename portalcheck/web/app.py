@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
 from portalcheck.core.config import Config
-from portalcheck.web import pages, users
+from portalcheck.web import admin, pages, users
 from portalcheck.web.common import (
     Settings,
     SignInRequired,
@@ -111,4 +111,5 @@ def create_app(config: Config, store: Store | None = None, *, secure_cookies: bo
         return RedirectResponse("/login", status_code=303)
 
     app.include_router(pages.router)
+    app.include_router(admin.router)
     return app
