@@ -23,6 +23,7 @@ import os
 import re
 import resource
 import statistics
+import sys
 import tempfile
 import time
 import warnings
@@ -112,7 +113,7 @@ def stored_run(db_url: str, units: int) -> None:
     store.dispose()
 
 
-def measure(config: Path, db_url: str) -> dict[str, dict[str, float]]:
+def measure(config: Path, db_url: str, pages: list[str] = PAGES) -> dict[str, dict[str, float]]:
     warnings.filterwarnings("ignore")
     os.environ["PORTALCHECK_DATABASE_URL"] = db_url
     from fastapi.testclient import TestClient
@@ -122,12 +123,15 @@ def measure(config: Path, db_url: str) -> dict[str, dict[str, float]]:
     from storage.session import Store
 
     store = Store(db_url)
-    users.add_user(store, "bench", "inspector", "bench-password")
+    try:
+        users.add_user(store, "bench", "inspector", "bench-password")
+    except users.UserError:  # --filled: made by the run that filled the store
+        users.set_password(store, "bench", "bench-password")
     client = TestClient(create_app(load_config(config), store))
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)[1]
     client.post("/login", data={"name": "bench", "password": "bench-password", "csrf_token": token})
     results = {}
-    for page in PAGES:
+    for page in pages:
         url = page
         if page.startswith("next of "):  # the 下一页 link (a keyset cursor) of that page
             origin = page.removeprefix("next of ")
@@ -145,7 +149,9 @@ def measure(config: Path, db_url: str) -> dict[str, dict[str, float]]:
         times.sort()
         results[page] = {"status": answer.status_code, "first_ms": round(first, 1),
                          "median_ms": round(statistics.median(times), 1),
-                         "p95_ms": round(times[int(len(times) * 0.95) - 1], 1)}
+                         "p95_ms": round(times[int(len(times) * 0.95) - 1], 1),
+                         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+        print(json.dumps({page: results[page]}, ensure_ascii=False), file=sys.stderr, flush=True)  # as it goes
     store.dispose()
     return results
 
@@ -158,20 +164,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db-url", default=os.environ.get(ENV_URL),
                         help=f"a PostgreSQL database whose tables the bench may drop (default ${ENV_URL}, else a "
                              "SQLite file in a scratch folder)")
+    parser.add_argument("--filled", action="store_true",
+                        help="the database at --db-url is already filled by an earlier run (with its figures)")
+    parser.add_argument("--pages", nargs="+", default=PAGES, help="only these pages (default: all)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="pc-bench-web-") as folder:
         root = Path(folder)
         db_url = args.db_url or f"sqlite:///{root / 'bench.db'}"
         (root / "config.yaml").write_text(CONFIG, encoding="utf-8")
         started = time.perf_counter()
-        child = multiprocessing.get_context("spawn").Process(
-            target=prepare, args=(db_url, args.findings, args.list_items, args.units))
-        child.start()
-        child.join()
-        if child.exitcode != 0:
-            raise SystemExit("filling the store failed")
+        if not args.filled:
+            child = multiprocessing.get_context("spawn").Process(
+                target=prepare, args=(db_url, args.findings, args.list_items, args.units))
+            child.start()
+            child.join()
+            if child.exitcode != 0:
+                raise SystemExit("filling the store failed")
         filled = time.perf_counter() - started
-        results = measure(root / "config.yaml", db_url)
+        results = measure(root / "config.yaml", db_url, args.pages)
     report = {"findings": args.findings, "list_items": args.list_items, "units": args.units,
               "db": db_url.split(":")[0], "fill_seconds": round(filled), "load_average": round(os.getloadavg()[0], 1),
               "pages": results,

@@ -363,10 +363,11 @@ class Finding(Base):
     __tablename__ = "findings"
     __table_args__ = (
         Index("ix_findings_rule_status", "rule", "status"),  # a rule's findings, the active ones
-        # the findings list's order (unit, severity, rule, column, id) with the filters' columns: the workspace
-        # counts each (unit, severity, rule, column) and reads one in id order from the index alone
+        # the findings list's order (unit, severity, rule, column, id) with the filters' columns and the points:
+        # the workspace counts each (unit, severity, rule, column) and reads one in id order, and the summary
+        # sums the points per unit and rule, from the index alone
         Index("ix_findings_list_order", "unit_id", "severity", "rule", "column_id", "id", "status", "first_seen",
-              "last_seen"),
+              "last_seen", "points"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
