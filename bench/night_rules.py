@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.night_rules --before /tmp/pre-rules          # 50,000 pages, 1,000 columns
     .venv/bin/python -m bench.night_rules --pages 5000 --before /tmp/pre-rules   # quick run
+    .venv/bin/python -m bench.night_rules --store /tmp/x/now.db   # (b)–(d) only, on a store already crawled
 
 `--before` is a checkout of the code before the five rules landed
 (`git worktree add --detach /tmp/pre-rules 9b15119^1`, the commit before site.ipv6/site.https merged); without
@@ -92,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--before", type=Path, help="a checkout of the code before the five rules")
     parser.add_argument("--crawl-timeout", type=float, default=3600)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--store", type=Path, help="skip (a): measure (b)–(d) on this crawled SQLite store")
     args = parser.parse_args(argv)
     out = gen.DEFAULT_OUT if args.pages == 50_000 else gen.DEFAULT_OUT.with_name(f".site-{args.pages}")
     state = ensure_site(out, args.pages, regenerate=False)
@@ -103,15 +105,20 @@ def main(argv: list[str] | None = None) -> int:
         config = run / "config.yaml"
         config.write_text(gen.config_yaml(gen.rebuild(state), server.base_url, log_file=str(run / "crawl.log")),
                           encoding="utf-8")
-        if args.before:
+        if args.store:
+            print(f"(b)–(d) on {args.store} …", flush=True)
+            results.update(night_steps(config, args.store.resolve()))
+            args.before = None
+        elif args.before:
             print("(a) full crawl, before the five rules …", flush=True)
             results["crawl"]["before"] = crawl(args.before.resolve(), config, run / "before.db", args.crawl_timeout)
             print(f"    {results['crawl']['before']}", flush=True)
-        print("(a) full crawl, now …", flush=True)
-        results["crawl"]["now"] = crawl(REPO, config, run / "now.db", args.crawl_timeout)
-        print(f"    {results['crawl']['now']}", flush=True)
-        print("(b)–(d) network round, axe audits, checks …", flush=True)
-        results.update(night_steps(config, run / "now.db"))
+        if not args.store:
+            print("(a) full crawl, now …", flush=True)
+            results["crawl"]["now"] = crawl(REPO, config, run / "now.db", args.crawl_timeout)
+            print(f"    {results['crawl']['now']}", flush=True)
+            print("(b)–(d) network round, axe audits, checks …", flush=True)
+            results.update(night_steps(config, run / "now.db"))
     if args.before:
         before, now = results["crawl"]["before"], results["crawl"]["now"]
         results["crawl"]["ratio_now_before"] = {"wall": round(now["wall_s"] / before["wall_s"], 3),

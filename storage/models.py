@@ -361,13 +361,20 @@ class Finding(Base):
     """
 
     __tablename__ = "findings"
-    __table_args__ = (Index("ix_findings_rule_status", "rule", "status"),)  # a rule's findings, the active ones
+    __table_args__ = (
+        Index("ix_findings_rule_status", "rule", "status"),  # a rule's findings, the active ones
+        # the findings list's order (unit, severity, rule, column, id) with the filters' columns and the points:
+        # the workspace counts each (unit, severity, rule, column) and reads one in id order, and the summary
+        # sums the points per unit and rule, from the index alone
+        Index("ix_findings_list_order", "unit_id", "severity", "rule", "column_id", "id", "status", "first_seen",
+              "last_seen", "points"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
     rule: Mapped[str] = mapped_column(String(60))
     severity: Mapped[str] = mapped_column(String(10))  # veto | deduct | info
     points: Mapped[float | None] = mapped_column(Float)
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))  # indexed first in ix_findings_list_order
     column_id: Mapped[int | None] = mapped_column(ForeignKey("columns.id", ondelete="SET NULL"))
     url: Mapped[str | None] = mapped_column(URL)
     detail: Mapped[str] = mapped_column(Text)

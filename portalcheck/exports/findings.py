@@ -139,7 +139,8 @@ def findings_rows(store: Store, units: Sequence[str] | None = None, period: Peri
     return list(iter_findings(store, units, period, as_of))
 
 
-# display field → the column the findings list can be ordered by (the workspace's sortable headers)
+# display field → the column the findings list can be ordered by (the workspace's sortable headers; pages in
+# findings_pages.py)
 SORTABLE: dict[str, Any] = {"unit": Unit.name, "title": Finding.rule, "rule": Finding.rule,
                             "severity_zh": Finding.severity, "status_zh": Finding.status,
                             "first_seen_at": Finding.first_seen, "last_seen_at": Finding.last_seen,
@@ -147,28 +148,13 @@ SORTABLE: dict[str, Any] = {"unit": Unit.name, "title": Finding.rule, "rule": Fi
                             "rectification": Finding.rectification_state}
 
 
-def findings_page(store: Store, units: Sequence[str] | None = None, period: Period | None = None, *,
-                  rules: Sequence[str] = (), severities: Sequence[str] = (), statuses: Sequence[str] = (),
-                  offset: int = 0, limit: int = 100, order: str | None = None,
-                  descending: bool = False) -> tuple[int, list[dict[str, Any]]]:
-    """One page of the findings list as the export orders and shows it (the workspace's 问题清单), with each
-    finding's id; filtered in SQL by rule, severity and status, ordered by one of SORTABLE if asked.
-    Returns (how many in all, the page)."""
-    titles, fixes = rule_titles(), rule_fixes()
-    today = _today(period, None)
-    query = _query(units, period, list(titles))
-    for column, chosen in ((Finding.rule, rules), (Finding.severity, severities), (Finding.status, statuses)):
-        if chosen:
-            query = query.where(column.in_(list(chosen)))
-    if order is not None:
-        key = SORTABLE[order]
-        query = query.order_by(None).order_by(key.desc() if descending else key.asc(), Finding.id)
-    with store.session() as session:
-        total = session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-        loop = loop_texts(session)
-        rows = [{"id": row[0], **_display_row(_row(row, titles, fixes, today, True, loop))}
-                for row in session.execute(query.offset(offset).limit(limit))]
-    return total, rows
+# What each position of a `_query` row holds (the workspace's cursors read a row's sort value by name).
+ROW_FIELDS = ("id", "rule", "severity", "points", "url", "detail", "evidence", "status", "first_seen", "last_seen",
+              "resolved_at", "deadline", "rectification_state", "unit", "column")
+# The row field each SORTABLE order sorts by.
+SORT_FIELDS = {"unit": "unit", "title": "rule", "rule": "rule", "severity_zh": "severity", "status_zh": "status",
+               "first_seen_at": "first_seen", "last_seen_at": "last_seen", "resolved_at_dt": "resolved_at",
+               "deadline_date": "deadline", "rectification": "rectification_state"}
 
 
 def _row(row: Any, titles: dict[str, str], fixes: dict[str, str], today: date, with_evidence: bool = True,

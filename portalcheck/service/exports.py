@@ -44,13 +44,13 @@ def _dated(config: Config, kind: str, day: date, fmt: str, write: Callable[[Path
     return [str(dated), str(stable)]
 
 
-def current_warnings(config: Config, as_of: datetime) -> list[dict[str, Any]]:
-    """The warnings at `as_of` as export rows (computed, never stored: checks.warnings)."""
+def current_warnings(config: Config, as_of: datetime, units: list[str] | None = None) -> list[dict[str, Any]]:
+    """The warnings at `as_of` (for `units`, None: all) as export rows (computed, never stored: checks.warnings)."""
     from checks.warnings import find_warnings
     from storage.session import Store
 
     store = Store(config.database_url())
     try:
-        return [w.as_dict() for w in find_warnings(store, config, as_of)]
+        return [w.as_dict() for w in find_warnings(store, config, as_of, units)]
     finally:
         store.dispose()

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
 from portalcheck.core.config import Config
-from portalcheck.web import loop_pages, pages, users
+from portalcheck.web import admin, loop_pages, pages, users
 from portalcheck.web.common import (
     Settings,
     SignInRequired,
@@ -113,4 +113,5 @@ def create_app(config: Config, store: Store | None = None, *, secure_cookies: bo
 
     app.include_router(pages.router)
     app.include_router(loop_pages.router)
+    app.include_router(admin.router)
     return app

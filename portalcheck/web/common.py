@@ -48,7 +48,7 @@ def current_actor(request: Request) -> users.Actor:
 
 def sort_link(request: Request, key: str) -> str:
     """This page's address ordered by `key` (a second click reverses), its filters kept, from the first page."""
-    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("sort", "desc", "page")]
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("sort", "desc", "page", "after", "before")]
     again = request.query_params.get("sort") == key and request.query_params.get("desc") not in ("1", "true")
     params += [("sort", key)] + ([("desc", "1")] if again else [])
     return "?" + urlencode(params)

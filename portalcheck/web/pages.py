@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -19,10 +19,13 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from starlette.background import BackgroundTask
 
 from portalcheck.exports import BUILDERS, FILE_NAMES, NoCheckRun, Period, export
-from portalcheck.exports.common import SEVERITY_ZH, STATUS_ZH
+from portalcheck.exports.common import SEVERITY_ZH, STATUS_ZH, Table
 from portalcheck.exports.findings import FIELDS as FINDING_FIELDS
-from portalcheck.exports.findings import SORTABLE, findings_page
+from portalcheck.exports.findings import SORTABLE
+from portalcheck.exports.findings_pages import BadCursor, findings_keyset_page
 from portalcheck.exports.pictures import picture_file
+from portalcheck.exports.summary import SITE
+from portalcheck.exports.writers import write_tables
 from portalcheck.web import loop_views, users, views
 from portalcheck.web.common import SignedIn, client_address, render, settings
 
@@ -33,7 +36,7 @@ TABLE_KINDS = {"findings": "问题清单", "publications": "附件1 信息发布
                "messages": "附件3 网上问政回复情况", "accounts": "附件4 政务新媒体检查情况", "summary": "检查结论汇总"}
 FORMATS = ("xlsx", "csv", "json")
 # Exports whose builders keep to the units asked for; the others list every unit, so a 单位 account
-# sees its own rows of them on the page and cannot download them whole.
+# sees and downloads them cut to its own unit (own_unit_only).
 UNIT_SCOPED = {"findings", "columns", "messages", "accounts"}
 
 
@@ -95,6 +98,19 @@ def finding_picture(request: Request, finding_id: int, picture_id: int, actor: S
                         headers={"cache-control": "private, no-store", "x-content-type-options": "nosniff"})
 
 
+@router.get("/warnings", response_class=HTMLResponse)
+def warnings_page(request: Request, actor: SignedIn) -> Response:
+    """预警: what will fail within its lead time unless fixed (computed now, as `portalcheck warnings`)."""
+    from portalcheck.exports import warnings as warning_sheet
+    from portalcheck.service.exports import current_warnings
+
+    state = settings(request)
+    as_of = datetime.now(state.config.zone)
+    rows = current_warnings(state.config, as_of, None if actor.sees_all else [actor.unit or ""])
+    return render(request, "warnings.html", {"actor": actor, "tables": warning_sheet.tables(rows),
+                                             "as_of": views.shown(None, as_of)})
+
+
 def _date(value: str | None, what: str) -> date | None:
     if not value:
         return None
@@ -129,7 +145,7 @@ def _choices(values: list[str], allowed: dict[str, Any] | set[str], what: str) -
 @router.get("/tables/{kind}", response_class=HTMLResponse)
 def table(request: Request, kind: str, actor: SignedIn, unit: str | None = None,
           date_from: str | None = None, date_to: str | None = None, page: int = 1, sort: str | None = None,
-          desc: bool = False) -> Response:
+          desc: bool = False, after: str | None = None, before: str | None = None) -> Response:
     if kind not in TABLE_KINDS:
         raise HTTPException(404, "没有这个表")
     state = settings(request)
@@ -138,8 +154,7 @@ def table(request: Request, kind: str, actor: SignedIn, unit: str | None = None,
     context: dict[str, Any] = {"actor": actor, "kind": kind, "kinds": TABLE_KINDS, "period": period,
                                "unit": unit or "", "date_from": date_from or "", "date_to": date_to or "",
                                "units": sorted(n for n in views.unit_ids(state.store) if actor.may_see(n)),
-                               "formats": FORMATS, "downloadable": actor.can_export and (
-                                   actor.sees_all or kind in UNIT_SCOPED),
+                               "formats": FORMATS, "downloadable": actor.can_export,
                                "query": urlencode([(k, v) for k, v in query.multi_items() if k != "page"]),
                                "ids": views.unit_ids(state.store)}
     if kind == "findings":
@@ -149,11 +164,20 @@ def table(request: Request, kind: str, actor: SignedIn, unit: str | None = None,
         page = max(1, page)
         if sort and sort not in SORTABLE:
             raise HTTPException(400, "不能按该列排序")
-        total, rows = findings_page(state.store, period.units, period, rules=rules, severities=severities,
-                                    statuses=statuses, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE,
-                                    order=sort or None, descending=desc)
-        context.update(fields=FINDING_FIELDS, rows=rows, total=total, page=page,
-                       pages=max(1, -(-total // PAGE_SIZE)), rules=views.rules_by_id(), chosen_rules=rules,
+        try:
+            found = findings_keyset_page(state.store, period.units, period, rules=rules, severities=severities,
+                                         statuses=statuses, limit=PAGE_SIZE, page=page, after=after or None,
+                                         before=before or None, order=sort or None, descending=desc)
+        except BadCursor as exc:
+            raise HTTPException(400, str(exc)) from None
+        keep = [(k, v) for k, v in query.multi_items() if k not in ("page", "after", "before")]
+        context.update(fields=FINDING_FIELDS, rows=found.rows, total=found.total,
+                       page=None if found.first is None else found.first // PAGE_SIZE + 1,
+                       first=found.first, pages=max(1, -(-found.total // PAGE_SIZE)),
+                       first_link="?" + urlencode(keep),
+                       next_link=found.next_cursor and "?" + urlencode([*keep, ("after", found.next_cursor)]),
+                       prev_link=found.prev_cursor and "?" + urlencode([*keep, ("before", found.prev_cursor)]),
+                       rules=views.rules_by_id(), chosen_rules=rules,
                        severities=SEVERITY_ZH, chosen_severities=severities, statuses=STATUS_ZH,
                        chosen_statuses=statuses, sortable=set(SORTABLE))
         return render(request, "findings.html", context)
@@ -162,9 +186,7 @@ def table(request: Request, kind: str, actor: SignedIn, unit: str | None = None,
     except NoCheckRun as exc:
         return render(request, "empty.html", {"actor": actor, "message": str(exc)})
     if not actor.sees_all:
-        for t in tables:
-            if any(f.key == "unit" for f in t.fields):
-                t.rows = [r for r in t.rows if r.get("unit") == actor.unit]
+        tables = own_unit_only(tables, actor.unit or "", set(views.unit_ids(state.store)))
     context["tables"] = [t for t in tables if t.in_csv]
     if sort:
         if not any(f.key == sort for t in context["tables"] for f in t.fields):
@@ -184,6 +206,20 @@ def _sort_key(value: Any) -> tuple[int, Any]:
     return (1, str(value))
 
 
+def own_unit_only(tables: list[Table], unit: str, units: set[str]) -> list[Table]:
+    """A 单位 account's view of a table that lists every unit: its own rows (by 单位, or the summary's 检查对象),
+    no column of another unit or of the whole site (the summary's 分指标结论), no totals and no chart."""
+    scoped = []
+    for t in tables:
+        if any(f.key in ("unit", "target") for f in t.fields):
+            rows = [r for r in t.rows if (r.get("unit") if "unit" in r else r.get("key")) == unit]
+            scoped.append(Table(t.key, t.title, t.fields, rows, [], t.in_csv))
+        else:
+            others = units - {unit} | {SITE}
+            scoped.append(Table(t.key, t.title, [f for f in t.fields if f.key not in others], t.rows, [], t.in_csv))
+    return scoped
+
+
 @router.get("/exports/{kind}.{fmt}")
 def download(request: Request, kind: str, fmt: str, actor: SignedIn, unit: str | None = None,
              date_from: str | None = None, date_to: str | None = None) -> Response:
@@ -194,13 +230,16 @@ def download(request: Request, kind: str, fmt: str, actor: SignedIn, unit: str |
     if not actor.can_export:
         raise HTTPException(403, "您的账号不能导出。")
     period = _period(request, actor, unit, date_from, date_to)
-    if not actor.sees_all and kind not in UNIT_SCOPED:
-        raise HTTPException(403, "该表含其他单位的数据，单位账号不能下载。")
     state = settings(request)
     folder = Path(tempfile.mkdtemp(prefix="portalcheck-web-"))
     name = f"{FILE_NAMES[kind]}_{period.date_from:%Y%m%d}-{period.date_to:%Y%m%d}.{fmt}"
     try:
-        path = export(state.config, kind, folder / name, fmt=fmt, period=period)
+        if actor.sees_all or kind in UNIT_SCOPED:
+            path = export(state.config, kind, folder / name, fmt=fmt, period=period)
+        else:  # a table of every unit: the export's own tables and writer, cut to the account's unit
+            tables = own_unit_only(BUILDERS[kind](state.store, state.config, period), actor.unit or "",
+                                   set(views.unit_ids(state.store)))
+            path = write_tables(folder / name, fmt, kind, {"period": period.as_dict()}, tables)
     except NoCheckRun as exc:
         shutil.rmtree(folder, ignore_errors=True)
         raise HTTPException(404, str(exc)) from None

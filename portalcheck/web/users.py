@@ -49,6 +49,10 @@ class Actor:
         return self.role in ("inspector", "unit")  # a unit's staff download their own unit's tables
 
     @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
     def role_zh(self) -> str:
         return ROLES.get(self.role, self.role)
 
@@ -75,7 +79,8 @@ def hash_password(password: str) -> str:
 
 
 def add_user(store: Store, name: str, role: str, password: str, unit: str | None = None,
-             known_units: list[str] | None = None) -> Actor:
+             known_units: list[str] | None = None, *, by: str | None = None, address: str = "cli") -> Actor:
+    """Add an account (the CLI's `users add` and the admin page); the audit log says who (`by`) and from where."""
     role = role_code(role)
     name = name.strip()
     if not name or len(name) > 100:
@@ -94,29 +99,40 @@ def add_user(store: Store, name: str, role: str, password: str, unit: str | None
                     created_at=utcnow(), password_changed_at=utcnow())
         session.add(user)
         session.flush()
-        session.add(AuditEvent(user_name=None, action="user_add", address="cli",
+        session.add(AuditEvent(user_name=by, action="user_add", address=address,
                                detail=f"{name} {role} {unit or ''}".strip()))
         return Actor(user.id, user.name, user.role, user.unit_name)
 
 
-def set_password(store: Store, name: str, password: str) -> None:
+def set_password(store: Store, name: str, password: str, *, by: str | None = None, address: str = "cli") -> None:
     hashed = hash_password(password)
     with store.session() as session:
         user = _get(session, name)
         user.password_hash, user.password_changed_at = hashed, utcnow()
-        session.add(AuditEvent(action="user_passwd", address="cli", detail=name))
+        session.add(AuditEvent(user_name=by, action="user_passwd", address=address, detail=name))
 
 
-def set_disabled(store: Store, name: str, disabled: bool = True) -> None:
+def set_disabled(store: Store, name: str, disabled: bool = True, *, by: str | None = None,
+                 address: str = "cli") -> None:
     with store.session() as session:
         _get(session, name).disabled = disabled
-        session.add(AuditEvent(action="user_disable" if disabled else "user_enable", address="cli", detail=name))
+        session.add(AuditEvent(user_name=by, action="user_disable" if disabled else "user_enable", address=address,
+                               detail=name))
 
 
 def list_users(store: Store) -> list[tuple[str, str, str | None, bool]]:
     with store.session() as session:
         return [tuple(row) for row in session.execute(  # type: ignore[misc]
             select(User.name, User.role, User.unit_name, User.disabled).order_by(User.id))]
+
+
+def audit_events(store: Store, before: int | None = None, limit: int = 100) -> list[AuditEvent]:
+    """The audit log, newest first, `limit` events older than the event id `before` (keyset paging)."""
+    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+    if before is not None:
+        query = query.where(AuditEvent.id < before)
+    with store.session() as session:
+        return list(session.scalars(query))
 
 
 def _get(session, name: str) -> User:  # type: ignore[no-untyped-def]

@@ -91,7 +91,10 @@ def overview(store: Store, config: Config) -> Overview:
     ids = unit_ids(store)
     site, units = summary.targets[0], summary.targets[1:]
     ranking = sorted(units, key=lambda t: (t["verdict"] != "合格", -(t["score"] or -1), -t["findings"], t["key"]))
-    ranking = [{**t, "id": ids.get(t["key"])} for t in ranking]
+    by_severity = findings_by_severity(store)
+    trends = unit_trends(store)
+    ranking = [{**t, "id": ids.get(t["key"]), **by_severity.get(t["key"], {}),
+                "trend": sparkline(trends.get(t["key"], []))} for t in ranking]
     indicators = [{"rule": m["rule"], "title": m["title"], "severity": SEVERITY_ZH.get(m["severity"], ""),
                    "clause": m["clause"], "cell": summary.cells[m["rule"]][summary_mod.SITE]}
                   for m in summary.catalogue]
@@ -108,6 +111,54 @@ def overview(store: Store, config: Config) -> Overview:
                   "units": "、".join(run.units) if run.units else "全部单位", "rules": len(run.rules),
                   "not_checked": site["not_checked"]}
     return Overview(summary, ranking, site, indicators, last_crawl, last_check, changes_since_previous(store))
+
+
+def findings_by_severity(store: Store) -> dict[str, dict[str, int]]:
+    """Each unit's active findings by severity (veto/deduct/info → 否决/扣分/提示), one count on the list index."""
+    out: dict[str, dict[str, int]] = {}
+    with store.session() as session:
+        for name, severity, count in session.execute(
+                select(Unit.name, Finding.severity, func.count(Finding.id)).join(Unit, Unit.id == Finding.unit_id)
+                .where(Finding.status.in_(ACTIVE)).group_by(Unit.name, Finding.severity)):
+            out.setdefault(name, {})[severity] = count
+    return out
+
+
+TREND_NIGHTS = 30
+
+
+def unit_trends(store: Store, nights: int = TREND_NIGHTS) -> dict[str, list[tuple[str, int]]]:
+    """Each unit's number of findings as judged by the last check run of each of the last `nights` nights
+    (the stored verdicts: what that night's exports said), oldest first."""
+    with store.session() as session:
+        runs = session.execute(select(CheckRun.as_of, CheckRun.verdicts).order_by(CheckRun.as_of.desc())
+                               .limit(nights * 4)).all()
+    per_night: dict[date, dict[str, Any]] = {}
+    for as_of, verdicts in runs:  # newest first: the first run seen of a night is its last
+        night = as_of.astimezone(CHINA_TZ).date()
+        if night not in per_night and len(per_night) < nights:
+            per_night[night] = (verdicts or {}).get("units") or {}
+    trends: dict[str, list[tuple[str, int]]] = {}
+    for night in sorted(per_night):
+        for name, judged in per_night[night].items():
+            count = sum((judged.get("findings") or {}).values()) if isinstance(judged, dict) else 0
+            trends.setdefault(name, []).append((night.isoformat(), count))
+    return trends
+
+
+def sparkline(points: list[tuple[str, int]], width: int = 120, height: int = 24) -> dict[str, Any] | None:
+    """A small line chart as SVG coordinates (the template draws it inline: no script, no library)."""
+    if len(points) < 2:
+        return None
+    top = max(count for _, count in points) or 1
+    step = (width - 4) / (len(points) - 1)
+    coords = " ".join(f"{2 + i * step:.1f},{height - 2 - (count / top) * (height - 4):.1f}"
+                      for i, (_, count) in enumerate(points))
+    first, last = points[0], points[-1]
+    return {"points": coords, "width": width, "height": height, "last_x": f"{2 + (len(points) - 1) * step:.1f}",
+            "last_y": coords.rsplit(",", 1)[1],
+            "title": f"近{len(points)}次夜间检查的问题数：{first[0]} {first[1]} 个 → {last[0]} {last[1]} 个",
+            "first": first[1], "last": last[1]}
 
 
 def changes_since_previous(store: Store) -> dict[str, int] | None:

@@ -3,6 +3,8 @@ what each role sees, no reading across units, crawled text shown as text, CSRF, 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -24,6 +26,14 @@ def test_inspector_sees_overview_with_site_verdicts_and_every_unit_ranked(worksp
     assert page.locator("#indicators tbody tr").count() >= 20  # one row per rule of the catalogue
     ranked = page.locator("#ranking tbody tr td:nth-child(2)").all_inner_texts()
     assert workspace.own_unit in ranked and workspace.other_unit in ranked
+    headers = page.locator("#ranking thead th").all_inner_texts()
+    assert {"否决", "扣分", "提示", "近30次检查趋势"} <= set(headers)
+    row = page.locator("#ranking tbody tr").first.locator("td").all_inner_texts()
+    assert all(row[headers.index(h)].isdigit() for h in ("否决", "扣分", "提示"))  # active findings by severity
+    page.click("#warnings-card a")
+    assert page.locator("h1").inner_text() == "预警"
+    assert page.locator("table.data thead th").first.inner_text() == "预计不合格日期"
+    page.goto(workspace.url("/"))
     page.click(f"#ranking a[href='/units/{workspace.other_unit_id}']")
     assert page.locator("h1").inner_text() == workspace.other_unit
     assert page.locator("table.data").count() >= 2  # findings and columns at least
@@ -41,7 +51,14 @@ def test_unit_account_sees_its_own_unit_only(workspace: Workspace, browser: Any)
     assert request.get(workspace.url(f"/findings/{workspace.hostile_finding_id}")).status == 404
     assert request.get(workspace.url("/tables/columns"), params={"unit": workspace.other_unit}).status == 403
     assert request.get(workspace.url("/exports/findings.csv"), params={"unit": workspace.other_unit}).status == 403
-    assert request.get(workspace.url("/exports/publications.csv")).status == 403  # lists every unit
+    for kind in ("publications", "summary"):  # tables of every unit: downloaded cut to the account's own unit
+        for fmt in ("json", "csv"):
+            cut = request.get(workspace.url(f"/exports/{kind}.{fmt}"))
+            assert cut.status == 200, (kind, fmt)
+            assert workspace.own_unit in cut.text() and workspace.other_unit not in cut.text(), (kind, fmt)
+            cells = ({str(v) for t in json.loads(cut.body())["tables"].values() for r in t["rows"] for v in r.values()}
+                     if fmt == "json" else {c for row in csv.reader(io.StringIO(cut.text())) for c in row})
+            assert not cells & {"合计", "（整站）"}, (kind, fmt)  # no totals over every unit, no site column
     assert request.get(workspace.url("/tables/findings"), params={"rule": "x' OR 1=1 --"}).status == 400
     page.goto(workspace.url("/tables/findings"))
     units = set(page.locator("#findings tbody tr td:nth-child(1)").all_inner_texts())
@@ -49,6 +66,9 @@ def test_unit_account_sees_its_own_unit_only(workspace: Workspace, browser: Any)
     page.goto(workspace.url("/tables/columns"))
     shown = set(page.locator("table.data").first.locator("tbody tr td:nth-child(1)").all_inner_texts())
     assert shown == {workspace.own_unit}
+    page.goto(workspace.url("/tables/summary"))  # its own verdict, no other unit's row or column
+    assert workspace.own_unit in page.locator("main").inner_text()
+    assert workspace.other_unit not in page.locator("main").inner_text()
     # a unit account downloads its own findings, scoped to its unit whatever the filter says
     own = request.get(workspace.url("/exports/findings.json"))
     assert own.status == 200
