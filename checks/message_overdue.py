@@ -11,38 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
-from functools import cache
-
-import chinese_calendar
 
 from checks.base import Check, CheckContext, FindingDraft, iso
 from checks.data import load_data
 from checks.facts.messages import answered, board_messages, local_date, message_subject, unanswered_from
 from portalcheck.core.config import Thresholds
+from portalcheck.core.workdays import working_days
 from storage.models import Message
-
-
-@cache  # a board's messages span a few hundred days; the calendar's own lookup costs ~50 µs a call
-def is_workday(day: date) -> bool:
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:  # the calendar of a year not yet published
-        return day.weekday() < 5
-
-
-def working_days(start: date, end: date) -> int:
-    """Working days after `start` up to and including `end` (the day a message is left is not counted)."""
-    return sum(1 for n in range(1, (end - start).days + 1) if is_workday(start + timedelta(days=n)))
-
-
-def nth_working_day(start: date, n: int) -> date:
-    """The day on which `working_days(start, day)` reaches n: the last day in time for a limit of n."""
-    day, counted = start, 0
-    while counted < n:
-        day += timedelta(days=1)
-        counted += is_workday(day)
-    return day
 
 
 def reply_limit(message: Message, thresholds: Thresholds) -> tuple[int, bool]:

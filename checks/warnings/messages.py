@@ -14,9 +14,10 @@ from sqlalchemy import select
 
 from checks.base import CheckContext
 from checks.facts.messages import answered, board_messages, local_date, message_subject, unanswered_from
-from checks.message_overdue import lateness, nth_working_day, reply_limit, working_days
+from checks.message_overdue import lateness, reply_limit
 from checks.message_unanswered import is_unanswered
 from checks.warnings.base import EarlyWarning, Leads, before, days_left
+from portalcheck.core.workdays import nth_working_day, working_days
 from storage.models import Message, Unit
 
 

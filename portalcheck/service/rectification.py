@@ -13,14 +13,14 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
-import chinese_calendar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portalcheck.core.config import Config
+from portalcheck.core.workdays import nth_working_day
 from portalcheck.exports.loop import (
     ANSWER_KINDS,
     ANSWERED,
@@ -81,22 +81,8 @@ class NotYours(LookupError):
 # --- deadlines ---------------------------------------------------------------------------------------
 
 
-def is_working_day(day: date) -> bool:
-    """China's working days: holidays off, make-up Saturdays on; beyond chinesecalendar's years, Mon–Fri."""
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return day.weekday() < 5
-
-
-def working_days_after(start: date, days: int) -> date:
-    """The `days`-th working day after `start` (the day of issue itself does not count)."""
-    day, left = start, days
-    while left > 0:
-        day += timedelta(days=1)
-        if is_working_day(day):
-            left -= 1
-    return day
+# The `days`-th working day after a notice's day (the day of issue itself does not count).
+working_days_after = nth_working_day
 
 
 # --- notices -----------------------------------------------------------------------------------------

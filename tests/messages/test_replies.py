@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from checks.facts.messages import judge_reply
-from checks.message_overdue import working_days
+from portalcheck.core.workdays import working_days
 
 GOOD = [
     "您好！您反映的问题已收悉。经白鹤镇工作人员现场核实，情况属实。我单位已于收到留言后第二日安排专人处理，目前问题已整改到位。",
