@@ -190,9 +190,14 @@ def test_each_finding_is_photographed_once_as_first_and_a_failed_shot_says_why(s
     failed = [(f.rule, p.page_url, p.error) for f, p in all_rows if p.sha256 is None]
     assert all(error for _, _, error in failed), failed
     assert shots.counts["taken"] == len(all_rows) - len(failed) and shots.counts["failed"] == len(failed)
-    # a second night takes nothing again: every finding has its picture
+    # a second night photographs no finding that has its picture: only a failed first shot is tried again
+    # (a loaded machine can time a shot out; with none failed, nothing at all is taken)
+    before = {p.id for _, p in all_rows}
     again = take_pictures(shots.config, shots.store)
-    assert again["taken"] == 0 and again.get("error") is None
+    assert again.get("error") is None and again["taken"] + again["failed"] <= len(failed)
+    added = [p for _, p in rows(shots.store) if p.id not in before]
+    assert {p.finding_id for p in added} <= {p.finding_id for _, p in all_rows if p.sha256 is None}
+    assert len(added) == again["taken"] + again["failed"]  # with no failed shot: nothing at all
 
 
 def test_the_nightly_cap_takes_new_findings_first_and_counts_the_whole_local_day(
