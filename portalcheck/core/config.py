@@ -368,6 +368,20 @@ class RectificationConfig(_Strict):
     working_days: int = Field(10, ge=1, le=120)
 
 
+_UNIT_INDEXES: dict[int, tuple[list[UnitConfig], dict[str, UnitConfig]]] = {}
+
+
+def _units_by_name(units: list[UnitConfig]) -> dict[str, UnitConfig]:
+    """Name → unit for one (immutable) units list, kept beside the model rather than in it: a private
+    attribute would take part in the models' equality. A few recent lists are kept."""
+    entry = _UNIT_INDEXES.get(id(units))
+    if entry is None or entry[0] is not units:
+        if len(_UNIT_INDEXES) >= 32:
+            _UNIT_INDEXES.pop(next(iter(_UNIT_INDEXES)))
+        entry = _UNIT_INDEXES[id(units)] = (units, {u.name: u for u in units})
+    return entry[1]
+
+
 class Config(_Strict):
     portal: Portal
     units: list[UnitConfig] = Field(min_length=1)
@@ -402,9 +416,9 @@ class Config(_Strict):
         return self
 
     def unit(self, name: str) -> UnitConfig:
-        for unit in self.units:
-            if unit.name == name:
-                return unit
+        """The unit of that name, from an index (the crawler asks once per page; a province has thousands)."""
+        if (unit := _units_by_name(self.units).get(name)) is not None:
+            return unit
         known = "、".join(u.name for u in self.units)
         raise KeyError(f"配置中没有单位 {name!r}；已配置的单位：{known}")
 
