@@ -2,8 +2,9 @@
 
 apprise ships `wecombot://` and `dingtalk://`, but both post to a hard-coded host (qyapi.weixin.qq.com,
 oapi.dingtalk.com) and wecombot sends plain text only. Ours, registered with apprise's documented
-`@notify(on=...)` decorator (apprise's `wecom://` is another service, Pushplus), post the platforms' markdown payloads to the address given, so a deployment
-behind a proxy (and a test on loopback) reaches them:
+`@notify(on=...)` decorator by `register_plugins()` before the first delivery (apprise's `wecom://` is another
+service, Pushplus), post the platforms' markdown payloads to the address given, so a deployment behind a proxy
+(and a test on loopback) reaches them:
 
 - `wecomrobot://host[:port]/cgi-bin/webhook/send?key=K` (http) / `wecomrobots://…` (https):
   {"msgtype": "markdown", "markdown": {"content": …}}
@@ -21,14 +22,13 @@ import hmac
 import json
 import logging
 import re
+import threading
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
-
-from apprise.decorators import notify
 
 # A robot's own webhook address, as the platform hands it out, becomes our plugin's URL.
 NATIVE = {
@@ -189,7 +189,23 @@ def _send_dingtalk(body: str, title: str, notify_type: Any, meta: dict[str, Any]
     return True
 
 
-for _scheme in ("wecomrobot", "wecomrobots"):
-    notify(on=_scheme, name="企业微信群机器人")(_guarded(_send_wecom))
-for _scheme in ("dingrobot", "dingrobots"):
-    notify(on=_scheme, name="钉钉群机器人")(_guarded(_send_dingtalk))
+_registered = threading.Event()
+_registering = threading.Lock()
+
+
+def register_plugins() -> None:
+    """Our robots as apprise plugins, registered before the first delivery rather than on import: apprise's
+    decorators load all of its ~100 plugins (~24 MB and 0.17 s), which every worker, crawl and web process
+    paid at start whether it ever sent a message or not."""
+    if _registered.is_set():
+        return
+    with _registering:
+        if _registered.is_set():
+            return
+        from apprise.decorators import notify
+
+        for scheme in ("wecomrobot", "wecomrobots"):
+            notify(on=scheme, name="企业微信群机器人")(_guarded(_send_wecom))
+        for scheme in ("dingrobot", "dingrobots"):
+            notify(on=scheme, name="钉钉群机器人")(_guarded(_send_dingtalk))
+        _registered.set()

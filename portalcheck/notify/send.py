@@ -12,10 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import apprise
-
-import portalcheck.notify.channels  # noqa: F401 (registers wecom:// and dingrobot://)
-from portalcheck.notify.channels import Target, redact_text
+from portalcheck.notify.channels import Target, redact_text, register_plugins
 
 log = logging.getLogger("portalcheck.notify")
 
@@ -67,6 +64,9 @@ def _attempt(target: Target, title: str, body: str, timeout: float) -> tuple[boo
 
     def run() -> None:
         try:
+            import apprise  # with its plugins, only in a process that sends (see register_plugins)
+
+            register_plugins()
             sender = apprise.Apprise()
             if not sender.add(target.url):
                 outcome["error"] = "apprise does not understand this address"
