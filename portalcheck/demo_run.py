@@ -25,6 +25,15 @@ def port_free(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
+def free_port(wanted: int = 0) -> int:
+    """`wanted` if nothing listens on it on 127.0.0.1, else a port the system has free."""
+    if wanted and port_free(wanted):
+        return wanted
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def rebase(config: Config, old_base: str, new_base: str) -> Config:
     """The same config with every URL of the demo portal moved to another port."""
     data = json.loads(json.dumps(config.model_dump(mode="json")).replace(old_base, new_base))
@@ -87,11 +96,7 @@ def serve_workspace(config: Config, console: Console, port: int) -> None:
             users.set_password(store, DEMO_ACCOUNT, password)
         else:
             users.add_user(store, DEMO_ACCOUNT, "inspector", password)
-    port = port if port_free(port) else 0
-    if port == 0:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+    port = free_port(port)
 
     def ready(url: str) -> None:
         console.print(f"检查工作台已启动：{url}")
