@@ -57,7 +57,14 @@ from portalcheck.service.recheck import (
     recheck_unit,
     release_orphaned_requests,
 )
-from portalcheck.service.runs import finish_run, reap_killed_runs, record_skipped, setup_logging, start_run
+from portalcheck.service.runs import (
+    finish_run,
+    reap_killed_runs,
+    record_skipped,
+    recorded,
+    setup_logging,
+    start_run,
+)
 from storage.models import JobRun, RecheckRequest
 from storage.session import Store, make_engine
 
@@ -124,18 +131,13 @@ def run_digest(runtime: Runtime) -> str:
     """The daily digest job: one message per unit (and one to the office), recorded as a job run."""
     from portalcheck.service.notify import send_digest
 
-    run_id = start_run(runtime.store, "digest")
-    try:
+    with recorded(runtime.store, "digest", "digest failed") as run:
         # Deadlines come from the notices (issue #17's notices part); until they exist, none are passed.
         report = send_digest(runtime.config, runtime.store)
-    except Exception as exc:
-        log.exception("digest failed")
-        finish_run(runtime.store, run_id, "failed", error=str(exc))
-        return "failed"
-    statuses = [item.status for item in report.sent]
-    finish_run(runtime.store, run_id, "ok", {"messages": len(report.messages), "sent": statuses.count("sent"),
-                                             "failed": statuses.count("failed"), "skipped": statuses.count("skipped")})
-    return "ok"
+        statuses = [item.status for item in report.sent]
+        run.counts = {"messages": len(report.messages), "sent": statuses.count("sent"),
+                      "failed": statuses.count("failed"), "skipped": statuses.count("skipped")}
+    return "failed" if run.failed else "ok"
 
 
 def enqueue(runtime: Runtime, kind: str) -> None:
@@ -144,14 +146,8 @@ def enqueue(runtime: Runtime, kind: str) -> None:
 
     store, config = runtime.store, runtime.config
     if kind in ("nightly", "weekly_full"):
-        run_id = start_run(store, kind, mode="queue")
-        try:
-            night = enqueue_night(config, job=kind, full=kind == "weekly_full")
-        except Exception as exc:
-            log.exception("%s: enqueueing failed", kind)
-            finish_run(store, run_id, "failed", error=str(exc))
-            return
-        finish_run(store, run_id, "ok", {"queue_night": night})
+        with recorded(store, kind, f"{kind}: enqueueing failed", mode="queue") as run:
+            run.counts = {"queue_night": enqueue_night(config, job=kind, full=kind == "weekly_full")}
     elif kind == "recheck_queue":
         for unit, ids in iter(lambda: claim_next(store, f"{HOST}:{os.getpid()}:queue"), None):
             job_id = enqueue_recheck(config, unit)

@@ -32,6 +32,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -134,8 +135,8 @@ def pages_stored(db_url: str) -> int:
         engine.dispose()
 
 
-def tree_cpu_s(pid: int) -> float:
-    """CPU seconds of a worker, its live crawl subprocesses and the ones it already reaped."""
+def _tree_sum(pid: int, measure: Callable[[psutil.Process], float]) -> float:
+    """`measure` summed over a worker and its live crawl subprocesses (one that ends meanwhile counts 0)."""
     try:
         proc = psutil.Process(pid)
         procs = [proc, *proc.children(recursive=True)]
@@ -144,23 +145,23 @@ def tree_cpu_s(pid: int) -> float:
     total = 0.0
     for p in procs:
         with contextlib.suppress(psutil.NoSuchProcess):
-            times = p.cpu_times()
-            total += times.user + times.system + times.children_user + times.children_system
+            total += measure(p)
     return total
+
+
+def _cpu_s(p: psutil.Process) -> float:
+    times = p.cpu_times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds of a worker, its live crawl subprocesses and the ones it already reaped."""
+    return _tree_sum(pid, _cpu_s)
 
 
 def tree_rss_mb(pid: int) -> float:
     """A worker's memory with its crawl subprocesses (what one worker costs the machine)."""
-    try:
-        proc = psutil.Process(pid)
-        procs = [proc, *proc.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return 0.0
-    total = 0
-    for p in procs:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            total += p.memory_info().rss
-    return total / 1e6
+    return _tree_sum(pid, lambda p: p.memory_info().rss) / 1e6
 
 
 # --- runs ----------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The figures of a check run that the exports show, computed by the checks and stored with the findings.
 
-At the end of `run_checks`, in the same session: the verdicts (checks/verdicts.py), the state of every
+Gathered by `run_checks` before it writes the findings and stored after them, in the same session: the verdicts (checks/verdicts.py), the state of every
 column (附件2), the outcome of each account check for every account (附件4) and the judgement of every
 message (附件3: not answered, answered late, answered poorly). They are computed over every unit,
 whatever the run's scope, so the newest run is a whole picture; exports read them back through
@@ -9,6 +9,7 @@ checks/results.py and only count and lay out.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from checks.base import Check, CheckContext
+from checks.base import Check, CheckContext, FindingDraft, NotChecked
 from checks.facts.accounts import PLATFORM_ZH, AccountState, account_states
 from checks.facts.columns import column_states
 from checks.facts.messages import answered, judge_reply
@@ -45,18 +46,41 @@ from storage.models import CheckRun, Message
 # Every registered account.* rule, in catalogue order: a new account check joins 附件4 by registering alone.
 ACCOUNT_CHECKS: list[Check] = select_checks(["account"])
 
+# An account check's drafts and skips over every unit, as a check run already has them: rule → (drafts, skips).
+RanAccountChecks = dict[str, tuple[list[FindingDraft], list[NotChecked]]]
 
-def record_run(session: Session, config: Config, as_of: datetime, units: list[str] | None,
+
+@dataclass
+class Figures:
+    """The figures that do not read the findings, gathered before a run writes them (the verdicts do)."""
+
+    ctx: CheckContext
+    accounts: list[dict[str, Any]]
+    messages: MessageJudgements
+    network: list[dict[str, Any]]
+
+
+def gather_figures(session: Session, config: Config, as_of: datetime,
+                   ran: RanAccountChecks | None = None) -> Figures:
+    """Everything of a run's figures but the verdicts, read before the findings are written (the write
+    transaction, SQLite's write lock, then holds for the writes only); `ran`: the account checks this run
+    made over every unit, not made again."""
+    ctx = CheckContext.from_config(session, config, as_of)
+    column_states(ctx)  # cached in ctx for column_rows and the verdicts
+    return Figures(ctx, account_rows(ctx, ran), message_judgements(ctx), network_rows(ctx))
+
+
+def record_run(session: Session, config: Config, figures: Figures, units: list[str] | None,
                rules: list[str]) -> CheckRun:
     """Store what this run concluded besides its findings (call after the findings are written)."""
-    ctx = CheckContext.from_config(session, config, as_of)
+    ctx = figures.ctx
     judged = judge(ctx, config.portal.name)
-    run = CheckRun(as_of=as_of, units=list(units) if units else None, rules=rules, verdicts=judged.stored(),
-                   columns=column_rows(ctx, judged), accounts=account_rows(ctx),
-                   messages=message_judgements(ctx).stored(), network=network_rows(ctx))
+    run = CheckRun(as_of=ctx.as_of, units=list(units) if units else None, rules=rules, verdicts=judged.stored(),
+                   columns=column_rows(ctx, judged), accounts=figures.accounts, messages=figures.messages.stored(),
+                   network=figures.network)
     session.add(run)
     session.flush()
-    prune_check_runs(session, as_of, config.database.keep_check_runs_days, config.zone)
+    prune_check_runs(session, ctx.as_of, config.database.keep_check_runs_days, config.zone)
     return run
 
 
@@ -103,28 +127,33 @@ def column_rows(ctx: CheckContext, judged: Verdicts) -> list[dict[str, Any]]:
     return rows
 
 
-def _account_results(ctx: CheckContext, states: list[AccountState]) -> dict[tuple[int, str], dict[str, Any]]:
+def _account_results(ctx: CheckContext, states: list[AccountState],
+                     ran: RanAccountChecks) -> dict[tuple[int, str], dict[str, Any]]:
     """(account_id, rule) → {"result", "detail"} for every account check that failed or skipped it."""
     by_subject = {(s.unit_id, s.subject): s.account_id for s in states}
     results: dict[tuple[int, str], dict[str, Any]] = {}
     for check in ACCOUNT_CHECKS:
-        rule_ctx = ctx.for_rule(check.rule)
-        for draft in check.run(rule_ctx):
+        if check.rule in ran:
+            drafts, skips = ran[check.rule]
+        else:
+            rule_ctx = ctx.for_rule(check.rule)
+            drafts, skips = list(check.run(rule_ctx)), rule_ctx.not_checked
+        for draft in drafts:
             account_id = by_subject.get((draft.unit_id, draft.url or ""))
             if account_id is not None:
                 entry = results.setdefault((account_id, check.rule), {"result": RESULT_FAIL, "detail": []})
                 entry["detail"].append(draft.detail)
-        for skipped in rule_ctx.not_checked:
+        for skipped in skips:
             account_id = by_subject.get((skipped.unit_id, skipped.url or ""))
             if account_id is not None:
                 results.setdefault((account_id, check.rule), {"result": RESULT_SKIP, "detail": [skipped.reason]})
     return results
 
 
-def account_rows(ctx: CheckContext) -> list[dict[str, Any]]:
+def account_rows(ctx: CheckContext, ran: RanAccountChecks | None = None) -> list[dict[str, Any]]:
     """Every listed account: its facts, each account check's outcome, its verdict (合格/不合格/未检查)."""
     states = account_states(ctx)
-    results = _account_results(ctx, states)
+    results = _account_results(ctx, states, ran or {})
     zone = ZoneInfo(ctx.timezone)
     rows = []
     for state in states:

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 
 from checks.base import Check, CheckContext, FindingDraft, NotChecked, is_covered
-from checks.figures import record_run
+from checks.figures import ACCOUNT_CHECKS, RanAccountChecks, gather_figures, record_run
 from checks.registry import select_checks
 from portalcheck.core.config import Config
 from storage.failures import database_gone, explain
@@ -28,6 +28,7 @@ from storage.session import Store
 log = logging.getLogger(__name__)
 
 ACTIVE = ("new", "open", "regressed")
+_ACCOUNT_RULES = frozenset(check.rule for check in ACCOUNT_CHECKS)
 
 
 @dataclass
@@ -106,14 +107,18 @@ def run_checks(store: Store, config: Config, as_of: datetime, units: list[str] |
             outcome.not_checked = len(ctx.not_checked)
             report.outcomes.append(outcome)
             report.not_checked += ctx.not_checked
-        # Every rule's findings are written after all rules ran, in this session's one transaction: a run
-        # killed (or cut off from its database) before the commit leaves the previous run's results whole,
-        # and SQLite's write lock is held for the writes only, not for the whole run.
+        # The figures are over every unit: a run over every unit hands them its account checks' results.
+        ran: RanAccountChecks = {check.rule: (drafts, ctx.not_checked) for check, ctx, drafts, _ in judged
+                                 if check.rule in _ACCOUNT_RULES} if unit_ids is None else {}
+        figures = gather_figures(session, config, as_of, ran)
+        # Every rule's findings are written after all rules ran and the figures were read, in this session's
+        # one transaction: a run killed (or cut off from its database) before the commit leaves the previous
+        # run's results whole, and SQLite's write lock is held for the writes only, not for the whole run.
         for check, ctx, drafts, outcome in judged:
             started = time.perf_counter()
             _persist(session, weighted(check, config), ctx, drafts, outcome)
             outcome.seconds += time.perf_counter() - started
-        record_run(session, config, as_of, units, [o.rule for o in report.outcomes if o.error is None])
+        record_run(session, config, figures, units, [o.rule for o in report.outcomes if o.error is None])
     return report
 
 

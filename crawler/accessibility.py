@@ -19,7 +19,7 @@ from typing import Any
 from axe_playwright_python.base import AXE_FILE_PATH
 from sqlalchemy import func, select
 
-from crawler.settings import CHROMIUM_ARGS
+from crawler.settings import chromium_launch_options
 from storage.models import AccessibilityAudit, Column, Page, Unit
 from storage.session import Store
 from storage.upsert import upsert
@@ -97,10 +97,7 @@ def audit(pages: list[Target], chromium: str | None, timeout_s: float) -> list[d
     axe_script = AXE_FILE_PATH.read_text(encoding="utf-8")
     rows = []
     with sync_playwright() as playwright:
-        options: dict[str, Any] = {"args": CHROMIUM_ARGS, "headless": True}
-        if chromium:
-            options["executable_path"] = chromium
-        browser = playwright.chromium.launch(**options)
+        browser = playwright.chromium.launch(**chromium_launch_options(chromium))
         context = browser.new_context(service_workers="block")
         context.route("**/*", lambda route: route.abort() if route.request.resource_type in ("image", "media", "font")
                       else route.continue_())

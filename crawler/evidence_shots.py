@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from crawler.settings import CHROMIUM_ARGS
+from crawler.settings import chromium_launch_options
 
 log = logging.getLogger(__name__)
 
@@ -155,10 +155,7 @@ def take(shots: list[Shot], chromium: str | None, timeout_s: float) -> list[Pict
     if not shots:
         return pictures
     with sync_playwright() as playwright:
-        options: dict[str, Any] = {"args": CHROMIUM_ARGS, "headless": True}
-        if chromium:
-            options["executable_path"] = chromium
-        browser = playwright.chromium.launch(**options)
+        browser = playwright.chromium.launch(**chromium_launch_options(chromium))
         context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1, service_workers="block")
         context.route("**/*", lambda route: route.abort() if route.request.resource_type in ("media", "font")
                       else route.continue_())

@@ -72,6 +72,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+def chromium_launch_options(chromium: str | None, *, headless: bool = True) -> dict[str, Any]:
+    """Playwright's launch options for Debian's chromium (None: Playwright's own), the same flags wherever it
+    starts; a visible window (headless=False, the Weibo login) drops --headless."""
+    options: dict[str, Any] = {"args": [a for a in CHROMIUM_ARGS if a != "--headless" or headless],
+                               "headless": headless}
+    if chromium:
+        options["executable_path"] = chromium
+    return options
+
+
 def settings_from_config(config: Any) -> dict[str, Any]:
     """Scrapy settings for a deployment's `crawl:` section (portalcheck.core.config.CrawlConfig)."""
     return {**polite_settings(config.crawl), "PORTALCHECK_DATABASE_URL": config.database_url(),
@@ -108,6 +118,6 @@ def browser_settings(chromium: str) -> dict[str, Any]:
     """scrapy-playwright on Debian's chromium (`playwright install` cannot download here)."""
     return {
         "DOWNLOAD_HANDLERS": {"http": BROWSER_HANDLER, "https": BROWSER_HANDLER},
-        "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": chromium, "args": CHROMIUM_ARGS, "headless": True},
+        "PLAYWRIGHT_LAUNCH_OPTIONS": chromium_launch_options(chromium),
         "PLAYWRIGHT_ABORT_REQUEST": abort_heavy_resources,
     }

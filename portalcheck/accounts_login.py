@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from crawler.accounts.session import MOBILE_UA
-from crawler.settings import CHROMIUM_ARGS
+from crawler.settings import chromium_launch_options
 from portalcheck.core.config import DEFAULT_TIMEZONE
 
 DEFAULT_STATE = "state/weibo-storage-state.json"
@@ -57,9 +57,8 @@ def login_weibo(config: Any, *, headless: bool = False, timeout_seconds: float =
     api_base = str(config.accounts.weibo_api_base)
     target = state_path(config)
     chromium = config.crawl.chromium_path or shutil.which("chromium") or shutil.which("chromium-browser")
-    args = [a for a in CHROMIUM_ARGS if a != "--headless" or headless]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, headless=headless, args=args)
+        browser = playwright.chromium.launch(**chromium_launch_options(chromium, headless=headless))
         try:
             options: dict[str, Any] = {"user_agent": MOBILE_UA, "locale": "zh-CN", "timezone_id": DEFAULT_TIMEZONE,
                                        "viewport": {"width": 390, "height": 844}, "is_mobile": True}

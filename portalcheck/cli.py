@@ -229,15 +229,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     from storage.session import Store
 
     config = _load(args)
-    store = Store(config.database_url())
     try:
-        report = run_checks(store, config, as_of=_local(args.as_of, config) or datetime.now(config.zone),
-                            units=args.unit, only=args.only)
+        with Store(config.database_url()) as store:
+            report = run_checks(store, config, as_of=_local(args.as_of, config) or datetime.now(config.zone),
+                                units=args.unit, only=args.only)
     except KeyError as exc:
         console.print(f"[red]{exc.args[0]}[/]")
         return EXIT_CONFIG
-    finally:
-        store.dispose()
     print(format_report(report))
     return EXIT_OK if report.ok else EXIT_FAILED
 
@@ -252,8 +250,7 @@ def cmd_recheck(args: argparse.Namespace) -> int:
     except KeyError as exc:
         console.print(f"[red]{exc.args[0]}[/]")
         return EXIT_CONFIG
-    store = Store(config.database_url())
-    try:
+    with Store(config.database_url()) as store:
         if getattr(args, "queue", False) and config.queue is not None:
             from portalcheck.service.queue import enqueue_recheck
 
@@ -275,8 +272,6 @@ def cmd_recheck(args: argparse.Namespace) -> int:
             return EXIT_FAILED
         print(scheduler.format_recheck(result, config.schedule.timezone))
         return EXIT_OK if result.ok else EXIT_FAILED
-    finally:
-        store.dispose()
 
 
 def cmd_probe(args: argparse.Namespace) -> int:
@@ -284,16 +279,13 @@ def cmd_probe(args: argparse.Namespace) -> int:
     from storage.session import Store
 
     config = _load(args)
-    store = Store(config.database_url())
-    try:
+    with Store(config.database_url()) as store:
         if getattr(args, "network", False):
             from crawler.netprobe import format_network_round, run_network_round
 
             print(format_network_round(run_network_round(config, store)))
             return EXIT_OK
         round_ = run_probe_round(config, store)
-    finally:
-        store.dispose()
     print(format_round(round_))
     return EXIT_OK
 
@@ -336,12 +328,9 @@ def _warning_rows(config: Config, period: Period, within: int | None) -> list[di
     from checks.warnings import find_warnings
     from storage.session import Store
 
-    store = Store(config.database_url())
-    try:
+    with Store(config.database_url()) as store:
         units = list(period.units) if period.units else None
         return [w.as_dict() for w in find_warnings(store, config, period.as_of, units, within)]
-    finally:
-        store.dispose()
 
 
 def cmd_warnings(args: argparse.Namespace) -> int:
@@ -351,14 +340,12 @@ def cmd_warnings(args: argparse.Namespace) -> int:
 
     config = _load(args)
     as_of = _local(args.as_of, config) or datetime.now(config.zone)
-    store = Store(config.database_url())
     try:
-        found = find_warnings(store, config, as_of, args.unit, args.within)
+        with Store(config.database_url()) as store:
+            found = find_warnings(store, config, as_of, args.unit, args.within)
     except KeyError as exc:
         console.print(f"[red]{exc.args[0]}[/]")
         return EXIT_CONFIG
-    finally:
-        store.dispose()
     print(format_warnings(found, as_of, config.schedule.timezone))
     return EXIT_OK
 
@@ -446,31 +433,29 @@ def cmd_users(args: argparse.Namespace) -> int:
     from storage.session import Store
 
     config = _load(args)
-    store = Store(config.database_url())
     try:
-        if args.users_command == "list":
-            for name, role, unit, disabled in users.list_users(store):
-                print(f"{name}\t{users.ROLES.get(role, role)}\t{unit or ''}\t{'已停用' if disabled else ''}")
-        elif args.users_command == "add":
-            password = _read_password(args.password_stdin)
-            made = password is None
-            password = password or users.random_password()
-            users.add_user(store, args.name, args.role, password, args.unit, [u.name for u in config.units])
-            console.print(f"已添加账号 {args.name}" + (f"，初始密码：{password}" if made else ""))
-        elif args.users_command == "passwd":
-            password = _read_password(args.password_stdin)
-            made = password is None
-            password = password or users.random_password()
-            users.set_password(store, args.name, password)
-            console.print(f"已修改 {args.name} 的密码" + (f"：{password}" if made else ""))
-        elif args.users_command == "disable":
-            users.set_disabled(store, args.name)
-            console.print(f"已停用账号 {args.name}")
+        with Store(config.database_url()) as store:
+            if args.users_command == "list":
+                for name, role, unit, disabled in users.list_users(store):
+                    print(f"{name}\t{users.ROLES.get(role, role)}\t{unit or ''}\t{'已停用' if disabled else ''}")
+            elif args.users_command == "add":
+                password = _read_password(args.password_stdin)
+                made = password is None
+                password = password or users.random_password()
+                users.add_user(store, args.name, args.role, password, args.unit, [u.name for u in config.units])
+                console.print(f"已添加账号 {args.name}" + (f"，初始密码：{password}" if made else ""))
+            elif args.users_command == "passwd":
+                password = _read_password(args.password_stdin)
+                made = password is None
+                password = password or users.random_password()
+                users.set_password(store, args.name, password)
+                console.print(f"已修改 {args.name} 的密码" + (f"：{password}" if made else ""))
+            elif args.users_command == "disable":
+                users.set_disabled(store, args.name)
+                console.print(f"已停用账号 {args.name}")
     except (users.UserError, ValueError) as exc:
         console.print(f"[red]{exc}[/]")
         return EXIT_CONFIG
-    finally:
-        store.dispose()
     return EXIT_OK
 
 
@@ -482,8 +467,7 @@ def cmd_notify(args: argparse.Namespace) -> int:
     if config.notifications is None:
         console.print("配置文件中没有 notifications（通知对象），未发送任何消息。", markup=False)
         return EXIT_CONFIG
-    store = Store(config.database_url())
-    try:
+    with Store(config.database_url()) as store:
         if args.notify_command == "test":
             results = notify.send_test(config, store)
             for item in results:
@@ -496,8 +480,8 @@ def cmd_notify(args: argparse.Namespace) -> int:
         report = notify.send_digest(config, store, day=args.day, dry_run=args.dry_run)
         print(notify.format_digest_report(report, dry_run=args.dry_run))
         return EXIT_FAILED if any(item.status == "failed" for item in report.sent) else EXIT_OK
-    finally:
-        store.dispose()
+
+
 def cmd_notice(args: argparse.Namespace) -> int:
     import getpass
 
@@ -506,8 +490,7 @@ def cmd_notice(args: argparse.Namespace) -> int:
     from storage.session import Store
 
     config = _load(args)
-    store = Store(config.database_url())
-    try:
+    with Store(config.database_url()) as store:
         if args.notice_command == "issue":
             try:
                 made = issue_notice(store, config, args.by or getpass.getuser(), args.deadline)
@@ -523,8 +506,6 @@ def cmd_notice(args: argparse.Namespace) -> int:
                 console.print(f"[red]没有第{args.number}期通报[/]")
                 return EXIT_CONFIG
             print(text)
-    finally:
-        store.dispose()
     return EXIT_OK
 
 

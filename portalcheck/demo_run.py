@@ -25,6 +25,15 @@ def port_free(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
+def free_port(wanted: int = 0) -> int:
+    """`wanted` if nothing listens on it on 127.0.0.1, else a port the system has free."""
+    if wanted and port_free(wanted):
+        return wanted
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def rebase(config: Config, old_base: str, new_base: str) -> Config:
     """The same config with every URL of the demo portal moved to another port."""
     data = json.loads(json.dumps(config.model_dump(mode="json")).replace(old_base, new_base))
@@ -81,20 +90,13 @@ def serve_workspace(config: Config, console: Console, port: int) -> None:
     from portalcheck.web import serve, users
     from storage.session import Store
 
-    store = Store(config.database_url())
     password = users.random_password()
-    try:
+    with Store(config.database_url()) as store:
         if any(name == DEMO_ACCOUNT for name, *_ in users.list_users(store)):
             users.set_password(store, DEMO_ACCOUNT, password)
         else:
             users.add_user(store, DEMO_ACCOUNT, "inspector", password)
-    finally:
-        store.dispose()
-    port = port if port_free(port) else 0
-    if port == 0:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+    port = free_port(port)
 
     def ready(url: str) -> None:
         console.print(f"检查工作台已启动：{url}")
@@ -135,11 +137,8 @@ def _network(config: Config, console: Console) -> None:
     from crawler.netprobe import format_network_round, run_network_round
     from storage.session import Store
 
-    store = Store(config.database_url())
-    try:
+    with Store(config.database_url()) as store:
         console.print(format_network_round(run_network_round(config, store)), markup=False)
-    finally:
-        store.dispose()
 
 
 def _check(config: Config, console: Console) -> None:
@@ -148,10 +147,9 @@ def _check(config: Config, console: Console) -> None:
     from checks import format_report, run_checks
     from storage.session import Store
 
-    store = Store(config.database_url())
-    report = run_checks(store, config, as_of=datetime.now(timezone.utc))
+    with Store(config.database_url()) as store:
+        report = run_checks(store, config, as_of=datetime.now(timezone.utc))
     console.print(format_report(report), markup=False)
-    store.dispose()
 
 
 def _pictures(config: Config, console: Console) -> None:
@@ -159,11 +157,8 @@ def _pictures(config: Config, console: Console) -> None:
     from portalcheck.service.evidence import take_pictures
     from storage.session import Store
 
-    store = Store(config.database_url())
-    try:
+    with Store(config.database_url()) as store:
         counts = take_pictures(config, store)
-    finally:
-        store.dispose()
     if counts.get("error"):
         console.print(f"证据截图未完成：{counts['error']}", markup=False)
     else:

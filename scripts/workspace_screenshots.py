@@ -10,7 +10,6 @@ import argparse
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,17 +19,13 @@ READY = re.compile(r"检查工作台已启动：(http://127\.0\.0\.1:\d+/)")
 LOGIN = re.compile(r"示例登录：用户名 (\S+)\s+密码 (\S+)（")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "docs")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
+
+    from portalcheck.demo_run import free_port
 
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("PORTALCHECK_")}, "COLUMNS": "240"}
     with tempfile.TemporaryDirectory(prefix="pc-shots-") as folder:

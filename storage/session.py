@@ -118,6 +118,13 @@ class Store:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """A command's store is disposed however the command ends (`with Store(url) as store:`)."""
+        self.dispose()
+
 
 def open_store(url: str) -> Store:
     return Store(url)

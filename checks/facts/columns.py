@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import and_, func, select
+from sqlalchemy.sql import Subquery
 
 from checks.base import CheckContext
 from storage.models import Column, ColumnVisit, CrawlRun, ListItem, Page, Unit
@@ -90,12 +91,7 @@ def column_states(ctx: CheckContext) -> list[ColumnState]:
     """All columns of the units in scope, with visit and item aggregates; cached per run."""
     if "column_states" in ctx.cache:
         return ctx.cache["column_states"]
-    latest = (
-        select(ColumnVisit.column_id, func.max(ColumnVisit.id).label("visit_id"))
-        .where(ColumnVisit.visited_at <= ctx.as_of)
-        .group_by(ColumnVisit.column_id)
-        .subquery()
-    )
+    latest = _latest_visits(ctx)
     items = (
         select(
             ListItem.column_id,
@@ -145,14 +141,19 @@ def units_without_columns(ctx: CheckContext, states: list[ColumnState]) -> dict[
         select(Unit.id, Unit.name).where(ctx.unit_filter(Unit.id))) if unit_id not in with_columns}
 
 
-def _items_since_run(ctx: CheckContext) -> dict[int, int]:
-    """Per column, the items last seen during or after the run of the column's latest visit."""
-    latest = (
+def _latest_visits(ctx: CheckContext) -> Subquery:
+    """Per column, the id of its latest visit by `as_of` (column_id, visit_id)."""
+    return (
         select(ColumnVisit.column_id, func.max(ColumnVisit.id).label("visit_id"))
         .where(ColumnVisit.visited_at <= ctx.as_of)
         .group_by(ColumnVisit.column_id)
         .subquery()
     )
+
+
+def _items_since_run(ctx: CheckContext) -> dict[int, int]:
+    """Per column, the items last seen during or after the run of the column's latest visit."""
+    latest = _latest_visits(ctx)
     query = (
         select(ListItem.column_id, func.count(ListItem.id))
         .join(latest, latest.c.column_id == ListItem.column_id)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.settings import CHROMIUM_ARGS
+from crawler.settings import chromium_launch_options
 from portalcheck.core.config import DEFAULT_TIMEZONE
 
 log = logging.getLogger(__name__)
@@ -206,10 +206,8 @@ class Browser:
         from playwright.async_api import async_playwright
 
         self._playwright = await async_playwright().start()
-        options: dict[str, Any] = {"args": CHROMIUM_ARGS, "headless": self.headless}
-        if self.chromium:
-            options["executable_path"] = self.chromium
-        self.browser = await self._playwright.chromium.launch(**options)
+        self.browser = await self._playwright.chromium.launch(
+            **chromium_launch_options(self.chromium, headless=self.headless))
         return self
 
     async def __aexit__(self, *exc: Any) -> None:

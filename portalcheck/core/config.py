@@ -102,6 +102,16 @@ def _category(value: Any) -> Any:
 Category = Annotated[CategoryName, BeforeValidator(_category)]
 
 
+def _clock(value: Any) -> Any:
+    if isinstance(value, int):  # YAML 1.1 reads an unquoted 01:30 as a base-60 integer (90)
+        return time(value // 60 % 24, value % 60)
+    return value
+
+
+# A time of day written "HH:MM", quoted or not (nightly_at, digest_time).
+ClockTime = Annotated[time, BeforeValidator(_clock)]
+
+
 class ColumnConfig(_Strict):
     name: str = Field(min_length=1)
     url: HttpUrl
@@ -250,20 +260,13 @@ class AccountsConfig(_Strict):
 
 class ScheduleConfig(_Strict):
     timezone: str = DEFAULT_TIMEZONE
-    nightly_at: time = time(1, 30)
+    nightly_at: ClockTime = time(1, 30)
     full_crawl_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "sun"
     probe_interval_minutes: int = Field(60, gt=0, le=72)
     # Scheduler (issue #7). probe_interval_seconds overrides the minutes (tests, demos); None = unused.
     probe_interval_seconds: float | None = Field(None, gt=0)
     recheck_poll_seconds: float = Field(30, gt=0, le=60)  # queued rechecks start within this
     export_formats: list[Literal["xlsx", "csv", "json"]] = ["xlsx", "csv", "json"]
-
-    @field_validator("nightly_at", mode="before")
-    @classmethod
-    def _hhmm(cls, value: Any) -> Any:
-        if isinstance(value, int):  # YAML 1.1 reads 01:30 as a base-60 integer (90)
-            return time(value // 60 % 24, value % 60)
-        return value
 
 
 class NetworkConfig(_Strict):
@@ -347,18 +350,13 @@ class NotificationsConfig(_Strict):
     office: list[NotifyTarget] = []  # the office: operator alerts (collector blocked, portal down, nightly failed)
     units: dict[str, list[NotifyTarget]] = {}  # 单位名 → its robots / mailboxes
     workspace_url: HttpUrl | None = None  # links in messages: {workspace_url}/units/{id}, /findings/{id}
-    digest_time: time = time(8, 0)
+    digest_time: ClockTime = time(8, 0)
     approaching_days: int = Field(3, ge=0)  # deadlines this close are named in the digest
     retries: int = Field(3, ge=0, le=10)  # a failed send is tried this many more times
     timeout_seconds: float = Field(10, gt=0)  # per attempt
     backoff_seconds: float = Field(2, ge=0)  # wait before the first retry, doubling after each
 
-    @field_validator("digest_time", mode="before")
-    @classmethod
-    def _hhmm(cls, value: Any) -> Any:
-        if isinstance(value, int):  # YAML 1.1 reads 08:00 as a base-60 integer (480)
-            return time(value // 60 % 24, value % 60)
-        return value
+
 class RectificationConfig(_Strict):
     """The 整改 loop (issue #17): where answers' attachments are kept (outside the web root), how large they
     may be, and the default deadline of a notice in working days."""

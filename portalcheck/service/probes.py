@@ -6,7 +6,7 @@ import logging
 
 from portalcheck.service.crawls import Runtime
 from portalcheck.service.notify import alert_portal_unreachable
-from portalcheck.service.runs import cause, finish_run, start_run
+from portalcheck.service.runs import recorded
 
 log = logging.getLogger("portalcheck.scheduler")
 
@@ -14,14 +14,11 @@ log = logging.getLogger("portalcheck.scheduler")
 def probe(runtime: Runtime) -> str:
     from crawler.probe import run_probe_round
 
-    run_id = start_run(runtime.store, "probe")
-    try:
+    with recorded(runtime.store, "probe", "probe round failed") as run:
         round_ = run_probe_round(runtime.config, runtime.store)
-    except Exception as exc:
-        log.exception("probe round failed")
-        finish_run(runtime.store, run_id, "failed", error=cause(exc))
+        run.counts = round_.counts()
+    if run.failed:
         return "failed"
-    finish_run(runtime.store, run_id, "ok", round_.counts())
     alert_portal_unreachable(runtime.config, runtime.store,
                              [(r.target.site_id, r.reason_zh()) for r in round_.failed])  # in the background
     return "ok"

@@ -7,6 +7,9 @@ import logging.handlers
 import os
 import sys
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -38,6 +41,30 @@ def finish_run(store: Store, run_id: int, outcome: str, counts: dict[str, Any] |
         run.error = error
     level = logging.WARNING if outcome in ("failed", "interrupted") else logging.INFO
     log.log(level, "job run %s finished: %s%s", run_id, outcome, f" ({error})" if error else "")
+
+
+@dataclass
+class Recorded:
+    """The run a `recorded` block is in: the block sets its counts; `failed` is what ended it, if anything."""
+
+    id: int
+    counts: dict[str, Any] = field(default_factory=dict)
+    failed: Exception | None = None
+
+
+@contextmanager
+def recorded(store: Store, job: str, failure: str, **counts: Any) -> Iterator[Recorded]:
+    """A job run around a block: 'ok' with the counts the block sets, or 'failed' with the exception's cause,
+    logged as `failure` and not raised (one failed job must not stop the scheduler): check `run.failed`."""
+    run = Recorded(start_run(store, job, **counts))
+    try:
+        yield run
+    except Exception as exc:
+        log.exception(failure)
+        run.failed = exc
+        finish_run(store, run.id, "failed", error=cause(exc))
+        return
+    finish_run(store, run.id, "ok", run.counts)
 
 
 def record_skipped(store: Store, job: str, reason: str) -> None:

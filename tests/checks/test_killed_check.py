@@ -25,13 +25,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from sqlalchemy import create_engine, insert, make_url, text
 
 from checks.verdicts import verdicts
 from portalcheck.core.config import Config
 from storage.models import ColumnVisit, ListItem
 from storage.session import Store
+from tests.config_files import write_config_file
 
 from ..conftest import REPO, fresh_database
 from .facts import AS_OF, Facts, days_ago, make_config
@@ -93,9 +93,7 @@ def snapshot(db_url: str, config: Config) -> tuple[list[tuple], dict[str, Any]]:
 def write_config(folder: Path, db_url: str, config: Config) -> Path:
     data = config.model_dump(mode="json")
     data["database"] = {"url": db_url}
-    path = folder / "config.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
+    return write_config_file(folder, data)
 
 
 def check_command(config_path: Path) -> list[str]:

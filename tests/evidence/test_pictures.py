@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select, update
 
 from checks import run_checks
-from crawler.settings import CHROMIUM_ARGS
+from crawler.settings import chromium_launch_options
 from portalcheck.core.config import Config, load_config
 from portalcheck.service.evidence import EVIDENCE_RULES, prune, take_pictures
 from storage.models import Finding, FindingPicture
@@ -151,7 +151,7 @@ def tab() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(**chromium_launch_options(CHROMIUM))
         context = browser.new_context(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
         yield context.new_page()
         browser.close()

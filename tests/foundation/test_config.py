@@ -8,17 +8,11 @@ from pathlib import Path
 import pytest
 
 from portalcheck.core.config import ConfigError, load_config
+from tests.config_files import MINIMAL_CONFIG, config_problems, write_config_file
 
 from ..conftest import REPO
 
-GOOD = """\
-portal:
-  name: 青山县人民政府门户网站
-  home: http://127.0.0.1:8650/
-  site_code: "3609990001"
-units:
-  - name: 白鹤镇
-    site: http://127.0.0.1:8650/xzjd/bhz/
+GOOD = MINIMAL_CONFIG + """\
   - name: 县财政局
     kind: 部门
     site: http://127.0.0.1:8650/bm/czj/
@@ -31,15 +25,11 @@ units:
 
 
 def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "config.yaml"
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
+    return write_config_file(tmp_path, textwrap.dedent(text))
 
 
 def problems(tmp_path: Path, text: str) -> list[str]:
-    with pytest.raises(ConfigError) as caught:
-        load_config(write(tmp_path, text))
-    return caught.value.problems
+    return config_problems(tmp_path, textwrap.dedent(text))
 
 
 def test_minimal_unit_needs_only_name_and_site(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from portalcheck.core.config import Config, load_config
 from portalcheck.exports.messages import messages_table
 from storage.models import Finding, Message
 from storage.session import Store
+from tests.config_files import write_config_file
 
 from ..conftest import fresh_database
 from . import site
@@ -39,8 +40,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
     folder = tmp_path_factory.mktemp("boards")
     server = site.serve()
     try:
-        path = folder / "config.yaml"
-        path.write_text(site.config_yaml(server.base_url), encoding="utf-8")
+        path = write_config_file(folder, site.config_yaml(server.base_url))
         for db_url in fresh_database(folder):
             result = crawl_boards(path, db_url)
             assert result.returncode == 0, result.stderr[-3000:]
@@ -175,8 +175,7 @@ def test_a_broken_channel_is_a_finding_and_petitions_do_not_count(tmp_path: Path
     server.routes["/"] = site.PAGE.format(title="青山县", body='<a href="/wsxf/">网上信访</a>')  # no 网上问政 link
     server.routes["/wlwz/index.html"] = server.routes["/zxft/"] = None  # the header still links them: 404
     try:
-        path = tmp_path / "config.yaml"
-        path.write_text(site.config_yaml(server.base_url, broken=True), encoding="utf-8")
+        path = write_config_file(tmp_path, site.config_yaml(server.base_url, broken=True))
         for db_url in fresh_database(tmp_path):
             assert crawl_boards(path, db_url).returncode == 0
             store = Store(db_url)

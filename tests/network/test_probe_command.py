@@ -7,10 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
 from sqlalchemy import func, select
 
 from storage.models import NetworkProbe
+from tests.config_files import write_config_file
 
 from .netservers import DualStackServer
 
@@ -20,13 +20,13 @@ def test_probe_network_prints_the_figures_per_host_and_stores_the_round(dns, sto
     dns.zone["www.v4.test"] = {"A": ["127.0.0.1"]}
     server = DualStackServer({"/": "<html><body>首页</body></html>"}, None)
     home = f"http://www.v4.test:{server.port}/"
-    (tmp_path / "config.yaml").write_text(yaml.safe_dump({
+    config = write_config_file(tmp_path, {
         "portal": {"name": "测试县人民政府门户网站", "home": home, "site_code": "3609990001"},
         "units": [{"name": "测试局", "kind": "部门", "site": home + "bm/csj/"}],
         "network": {"nameservers": [dns.nameserver], "https_port": unused_port, "timeout_seconds": 3},
-    }, allow_unicode=True), encoding="utf-8")
+    })
     try:
-        result = subprocess.run([sys.executable, "-m", "portalcheck.cli", "--config", str(tmp_path / "config.yaml"),
+        result = subprocess.run([sys.executable, "-m", "portalcheck.cli", "--config", str(config),
                                  "probe", "--network"], capture_output=True, text=True, timeout=120,
                                 env={**os.environ, "PORTALCHECK_DATABASE_URL": db_url})
     finally:

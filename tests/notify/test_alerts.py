@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import yaml
 
 from portalcheck.core.config import Config, NotificationsConfig, load_config
 from portalcheck.service.crawls import Runtime
@@ -17,6 +16,7 @@ from portalcheck.service.notify import alert_blocked_collectors, wait_for_backgr
 from portalcheck.service.probes import probe
 from storage.models import Account, Unit
 from storage.session import Store
+from tests.config_files import write_config_file
 
 from ..crawl.runner import query
 from .receivers import Robots, Slow, _free_port
@@ -32,9 +32,7 @@ def robots() -> Iterator[Robots]:
 def write_config(folder: Path, db_url: str, home: str) -> Path:
     data = {"portal": {"name": "青山县人民政府门户网站", "home": home, "site_code": "3609990001"},
             "units": [{"name": "县发改局", "site": home + "bm/fgj/"}], "database": {"url": db_url}}
-    path = folder / "config.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
+    return write_config_file(folder, data)
 
 
 def with_office(config: Config, *urls: str, **more: object) -> Config:

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from portalcheck.service.notify import send_digest
+from tests.config_files import write_config_file
 
 from ..crawl.runner import query
 from ..scheduler.helpers import cli
@@ -134,9 +135,7 @@ def test_a_recheck_result_tells_the_unit_what_passed_and_what_did_not(fresh_log:
 def _config_file(night: Night, folder: Path, notifications: dict) -> Path:
     data = yaml.safe_load(night.config_path.read_text(encoding="utf-8"))
     data["notifications"] = {"timeout_seconds": 2, "retries": 1, "backoff_seconds": 0.05, **notifications}
-    path = folder / "config.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
+    return write_config_file(folder, data)
 
 
 def test_notify_test_reports_every_target_and_fails_when_one_is_down(fresh_log: Night, robots: Robots,

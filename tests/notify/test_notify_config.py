@@ -6,29 +6,16 @@ from __future__ import annotations
 from datetime import time
 from pathlib import Path
 
-import pytest
-
-from portalcheck.core.config import ConfigError, load_config
+from portalcheck.core.config import load_config
+from tests.config_files import MINIMAL_CONFIG, config_problems, write_config_file
 
 from ..conftest import REPO
 
-BASE = """\
-portal:
-  name: 青山县人民政府门户网站
-  home: http://127.0.0.1:8650/
-  site_code: "3609990001"
-units:
-  - name: 白鹤镇
-    site: http://127.0.0.1:8650/xzjd/bhz/
-"""
+BASE = MINIMAL_CONFIG
 
 
 def problems(tmp_path: Path, text: str) -> list[str]:
-    path = tmp_path / "config.yaml"
-    path.write_text(BASE + text, encoding="utf-8")
-    with pytest.raises(ConfigError) as caught:
-        load_config(path)
-    return caught.value.problems
+    return config_problems(tmp_path, BASE + text)
 
 
 def test_the_shipped_example_loads_once_uncommented(tmp_path: Path) -> None:
@@ -44,8 +31,7 @@ def test_the_shipped_example_loads_once_uncommented(tmp_path: Path) -> None:
     block = [line.replace("县发改局", "白鹤镇").replace("    白鹤镇: [\"https://oapi", "    县统计局: [\"https://oapi")
              for line in block]
     block = [line for line in block if not line.startswith("    县统计局")]
-    path = tmp_path / "config.yaml"
-    path.write_text(BASE + "\n".join(block) + "\n", encoding="utf-8")
+    path = write_config_file(tmp_path, BASE + "\n".join(block) + "\n")
     settings = load_config(path).notifications
     assert settings is not None and settings.digest_time == time(8, 0) and settings.retries == 3
     assert settings.units["白鹤镇"][0].startswith("https://qyapi.weixin.qq.com/")
@@ -68,16 +54,14 @@ def test_a_bad_address_is_refused_without_showing_it(tmp_path: Path) -> None:
 
 
 def test_an_unquoted_digest_time_is_read_as_a_time(tmp_path: Path) -> None:
-    path = tmp_path / "config.yaml"
-    path.write_text(BASE + "notifications:\n  digest_time: 07:45\n", encoding="utf-8")
+    path = write_config_file(tmp_path, BASE + "notifications:\n  digest_time: 07:45\n")
     assert load_config(path).notifications.digest_time == time(7, 45)
 
 
 def test_the_scheduler_sends_the_digest_daily_only_when_notifications_are_configured(tmp_path: Path) -> None:
     import scheduler
 
-    path = tmp_path / "config.yaml"
-    path.write_text(BASE, encoding="utf-8")
+    path = write_config_file(tmp_path, BASE)
     assert "digest" not in [spec.id for spec in scheduler.job_specs(load_config(path))]
     path.write_text(BASE + "notifications:\n  digest_time: \"08:15\"\n  office: [json://127.0.0.1/x]\n", "utf-8")
     [digest] = [spec for spec in scheduler.job_specs(load_config(path)) if spec.id == "digest"]

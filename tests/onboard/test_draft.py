@@ -9,6 +9,7 @@ from crawler.register import FoundAccount, FoundBoard, FoundUnit, RegisterPage
 from crawler.register_run import PortalReading
 from portalcheck.core.config import CrawlConfig, load_config
 from portalcheck.onboard import make_draft, render_config
+from tests.config_files import write_config_file
 
 HOME = "https://www.example.gov.cn/"
 
@@ -21,9 +22,7 @@ def reading(*, units: list[FoundUnit], accounts: list[FoundAccount], boards: lis
 
 
 def written(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "config.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write_config_file(tmp_path, text)
 
 
 TOWN = FoundUnit("白鹤镇", "乡镇", HOME + "xzjd/bhz/", "heading")

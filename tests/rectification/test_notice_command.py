@@ -9,12 +9,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import yaml
-
 from checks import run_checks
 from portalcheck.core.config import Config
 from storage.session import Store
 from tests.checks.facts import AS_OF, PORTAL, SITE_CODE, Facts, days_ago
+from tests.config_files import write_config_file
 from tests.conftest import REPO
 
 SETTINGS = {"portal": {"name": "房县人民政府门户网站", "home": PORTAL, "site_code": SITE_CODE},
@@ -34,8 +33,7 @@ def test_notice_issue_prints_number_count_and_deadline_and_list_show_it(store: S
     facts.seen_column(unit, "工作动态", "news", [days_ago(30)])
     facts.seen_column(unit, "乡镇要闻", "news", [days_ago(60)])
     run_checks(store, Config.model_validate(SETTINGS), AS_OF, only=["column.stale"])
-    config = tmp_path / "config.yaml"
-    config.write_text(yaml.safe_dump(SETTINGS, allow_unicode=True), encoding="utf-8")
+    config = write_config_file(tmp_path, SETTINGS)
     issued = cli(config, db_url, "notice", "issue", "--deadline", "2099-06-19", "--by", "督查甲")
     assert issued.returncode == 0, issued.stderr
     assert "已下发第1期通报：问题2个，整改期限2099年6月19日" in issued.stdout

@@ -16,6 +16,7 @@ import yaml
 
 from portalcheck.core.config import load_config
 from portalcheck.demo import DemoServer
+from tests.config_files import write_config_file
 
 from ..crawl.runner import query
 
@@ -34,9 +35,7 @@ def write_config(server: DemoServer, folder: Path, db_url: str, *, units: tuple[
                      "check_external_links": False, **(crawl or {})}
     data["schedule"] = {"probe_interval_seconds": 1, "recheck_poll_seconds": 1, **(schedule or {})}
     data["database"] = {"url": db_url}
-    path = folder / "config.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
+    return write_config_file(folder, data)
 
 
 def env_for(db_url: str) -> dict[str, str]:

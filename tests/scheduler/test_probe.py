@@ -15,6 +15,7 @@ from crawler.probe import PER_HOST, Target, format_round, probe_all, run_probe_r
 from portalcheck.core.config import Config
 from storage.models import Probe, Site
 from storage.session import Store
+from tests.config_files import write_config_file
 
 from ..servers import FixtureServer, reset_connection, send
 from .helpers import cli
@@ -137,12 +138,11 @@ def test_hundreds_of_sites_are_probed_together_in_one_round(server: FixtureServe
 
 
 def test_probe_command_prints_a_chinese_summary(server: FixtureServer, tmp_path: Path, db_url: str) -> None:
-    config = tmp_path / "config.yaml"
-    config.write_text(f"""portal: {{name: 青山县人民政府门户网站, home: "{server.base_url}/", site_code: "3609990001"}}
+    config = write_config_file(tmp_path, f"""portal: {{name: 青山县人民政府门户网站, home: "{server.base_url}/", site_code: "3609990001"}}
 units:
   - {{name: 白鹤镇, kind: 乡镇, site: "{server.base_url}/down/"}}
 database: {{url: "{db_url}"}}
-""", encoding="utf-8")
+""")
     result = cli(config, db_url, "probe")
     assert result.returncode == 0, result.stderr
     assert "可用性监测：共访问 2 个站点，正常 1 个，无法访问 1 个" in result.stdout

@@ -10,11 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
 from openpyxl import load_workbook
 
 from portalcheck.core.config import WarningsConfig, load_config
 from tests.checks.facts import PORTAL, SITE_CODE, Facts, days_ago
+from tests.config_files import write_config_file
 from tests.conftest import REPO
 
 INJECTED = '=HYPERLINK("http://evil.example/","点此")'
@@ -26,11 +26,9 @@ def _setup(store, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
     facts.seen_column(unit, "工作动态", "news", [days_ago(13)])
     other = facts.unit("沙河乡")
     facts.seen_column(other, "乡镇动态", "news", [days_ago(12)])
-    config = tmp_path / "config.yaml"
-    config.write_text(yaml.safe_dump({
+    return write_config_file(tmp_path, {
         "portal": {"name": "房县人民政府门户网站", "home": PORTAL, "site_code": SITE_CODE},
-        "units": [{"name": "沙河乡", "site": PORTAL + "shx/"}]}, allow_unicode=True), encoding="utf-8")
-    return config
+        "units": [{"name": "沙河乡", "site": PORTAL + "shx/"}]})
 
 
 def _cli(config: Path, db_url: str, *args: str) -> subprocess.CompletedProcess[str]:

@@ -26,6 +26,7 @@ from storage.models import Column as ColumnRow
 from storage.models import Finding
 from storage.models import Unit as UnitRow
 from storage.session import Store
+from tests.config_files import write_config_file
 
 from ...clock import frozen_at
 from ...conftest import fresh_database
@@ -219,8 +220,7 @@ def serve_crawl_check(routes: Callable[[str], dict[str, Any]], config_yaml: Call
     """Serve `routes(base_url)`, crawl with `config_yaml(base_url)`, run the checks at AS_OF."""
     with FixtureServer({}) as server:
         server.routes.update(routes(server.base_url))
-        config_file = folder / "config.yaml"
-        config_file.write_text(config_yaml(server.base_url), encoding="utf-8")
+        config_file = write_config_file(folder, config_yaml(server.base_url))
         for db_url in fresh_database(folder):
             with frozen_at(MOMENT):
                 result = crawl(config_file, db_url, "--full", timeout=180)

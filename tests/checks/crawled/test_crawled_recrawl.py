@@ -10,6 +10,7 @@ from checks.runner import run_checks
 from portalcheck.core.config import load_config
 from storage.models import Finding
 from storage.session import Store
+from tests.config_files import write_config_file
 
 from ...clock import frozen_at
 from ...conftest import fresh_database
@@ -25,8 +26,7 @@ PORTAL = Portal(units=[Unit("白鹤镇", "bhz", [
 def test_publication_date_changed_between_crawls_is_reported(tmp_path: Path) -> None:
     with FixtureServer({}) as server:
         server.routes.update(PORTAL.routes(server.base_url))
-        config = tmp_path / "config.yaml"
-        config.write_text(PORTAL.config_yaml(server.base_url), encoding="utf-8")
+        config = write_config_file(tmp_path, PORTAL.config_yaml(server.base_url))
         for db_url in fresh_database(tmp_path):
             with frozen_at(MOMENT):
                 assert crawl(config, db_url, "--full").returncode == 0
