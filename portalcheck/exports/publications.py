@@ -121,14 +121,16 @@ def _listings(store: Store, unit_id: int, period: Period) -> dict[str, list[Any]
     is the item's), without the URLs the unit listed with an earlier date too (published before the period).
     Read as a range of dates per column (ix_list_items_column_published), the earlier listings by the
     (column_id, url) unique index: the items outside the period are never read."""
-    earlier, earlier_column = aliased(ListItem), aliased(Column)
-    before = (select(earlier.id).join(earlier_column, earlier_column.id == earlier.column_id)
-              .where(earlier_column.unit_id == unit_id, earlier_column.category != "home",
-                     earlier.url == ListItem.url, earlier.published_on < period.date_from))
+    with store.session() as session:  # named, not joined: PostgreSQL then reads ranges of the index, not the table
+        columns = list(session.scalars(select(Column.id).where(Column.unit_id == unit_id, Column.category != "home")))
+    if not columns:
+        return {}
+    earlier = aliased(ListItem)
+    before = select(earlier.id).where(earlier.column_id.in_(columns), earlier.url == ListItem.url,
+                                      earlier.published_on < period.date_from)
     query = (select(ListItem.url, ListItem.title, ListItem.published_on, ListItem.column_id, Page.source)
-             .join(Column, Column.id == ListItem.column_id)
              .outerjoin(Page, Page.url == ListItem.url)
-             .where(Column.unit_id == unit_id, Column.category != "home",
+             .where(ListItem.column_id.in_(columns),
                     ListItem.published_on.between(period.date_from, period.date_to), ~before.exists())
              .order_by(ListItem.id))
     by_url: dict[str, list[Any]] = defaultdict(list)

@@ -214,13 +214,13 @@ def _sorted(tables: list[Table], sort: str | None, desc: bool) -> list[Table]:
 def _publications(request: Request, actor: Actor, period: Period, context: dict[str, Any], page: int,
                   sort: str | None, desc: bool, after: str | None, before: str | None) -> Response:
     """附件1: the per-unit figures (kept between requests), and the 信息明细 a page at a time, filtered by 栏目 and
-    是否计入 among known values only; a 单位 account sees its own unit's figures and rows alone."""
+    是否计入 among known values only; a 单位 account (or a unit chosen) sees that unit's figures and rows alone."""
     state = settings(request)
     query = request.query_params
     pubs, counted_at = publications_pages.figures(state.store, period)
     figures = [t for t in publications.tables(pubs, items=[], item_count=0) if t.key != "items"]
-    if not actor.sees_all:
-        figures = own_unit_only(figures, actor.unit or "", set(views.unit_ids(state.store)))
+    if period.units:  # a 单位 account, or a unit chosen: that unit's rows, ranked among all
+        figures = own_unit_only(figures, period.units[0], set(views.unit_ids(state.store)))
     known_columns = publications_pages.column_names(pubs, period.units)
     columns = _choices(query.getlist("column"), set(known_columns), "栏目")
     fates = _choices(query.getlist("counted"), set(publications_pages.FATES), "是否计入")

@@ -76,7 +76,7 @@ def test_figures_are_the_exports_and_paging_walks_every_export_row(workspace: Wo
     assert visit.errors == [] and visit.dialogs == []
 
 
-def test_column_and_fate_filters_take_known_values_only(workspace: Workspace, browser: Any, tmp_path: Path) -> None:
+def test_unit_column_and_fate_filters_take_known_values_only(workspace: Workspace, browser: Any, tmp_path: Path) -> None:
     items = _exported(workspace, tmp_path)["items"]["rows"]
     visit = sign_in(browser, workspace, "inspector")
     page = visit.page
@@ -89,6 +89,10 @@ def test_column_and_fate_filters_take_known_values_only(workspace: Workspace, br
     wanted = [r["url"] for r in items if r["column"] == column and r["counted"] == "计入"]
     assert page.locator("#count").inner_text().startswith(f"共 {len(wanted)} 条")
     assert [r[6] for r in _item_rows(page)] == wanted[:PAGE_SIZE]
+    chosen = items[-1]["unit"]
+    page.goto(workspace.url(f"/tables/publications?unit={chosen}"))  # one unit chosen: its rows alone
+    assert set(page.locator("table.data").first.locator("tbody tr td:nth-child(2)").all_inner_texts()) == {chosen}
+    assert {r[0] for r in _item_rows(page)} == {chosen}
     request = page.context.request
     for params in ({"column": "不存在的栏目"}, {"counted": "' OR 1=1 --"}, {"after": "bm90IGEgY3Vyc29y"}):
         assert request.get(workspace.url("/tables/publications"), params=params).status == 400, params
