@@ -190,7 +190,7 @@ def table(request: Request, kind: str, actor: SignedIn, unit: str | None = None,
                        chosen_statuses=statuses, sortable=set(SORTABLE))
         return render(request, "findings.html", context)
     if kind == "publications":
-        return _publications(request, actor, period, context, page, sort, desc, after, before)
+        return _publications(request, period, context, page, sort, desc, after, before)
     try:
         tables = BUILDERS[kind](state.store, state.config, period)
     except NoCheckRun as exc:
@@ -211,7 +211,7 @@ def _sorted(tables: list[Table], sort: str | None, desc: bool) -> list[Table]:
     return tables
 
 
-def _publications(request: Request, actor: Actor, period: Period, context: dict[str, Any], page: int,
+def _publications(request: Request, period: Period, context: dict[str, Any], page: int,
                   sort: str | None, desc: bool, after: str | None, before: str | None) -> Response:
     """附件1: the per-unit figures (kept between requests), and the 信息明细 a page at a time, filtered by 栏目 and
     是否计入 among known values only; a 单位 account (or a unit chosen) sees that unit's figures and rows alone."""
