@@ -42,7 +42,9 @@ TableBuilder = Callable[[Store, Config, Period], list[Table]]
 def _publications(store: Store, config: Config, period: Period) -> list[Table]:
     from portalcheck.exports import publications
 
-    return publications.tables(publications.compute(store, period))
+    # the 信息明细 rows stream unit by unit as the writer asks for them (1,000,000 list items do not fit in memory)
+    pubs = publications.compute(store, period, keep_items=False)
+    return publications.tables(pubs, publications.iter_items(store, pubs), publications.row_count(pubs))
 
 
 def _columns(store: Store, config: Config, period: Period) -> list[Table]:
@@ -107,9 +109,9 @@ def export(config: Config, kind: str, path: Path | None = None, *, fmt: str = "x
 
             return export_notice(store, config, period, path, fmt, deadline, pictures=with_pictures)[0]
         tables = BUILDERS[kind](store, config, period)
+        return write_tables(path, fmt, kind, {"period": period.as_dict()}, tables)  # rows may stream from the store
     finally:
         store.dispose()
-    return write_tables(path, fmt, kind, {"period": period.as_dict()}, tables)
 
 
 __all__ = ["BUILDERS", "KINDS", "NoCheckRun", "Period", "export", "export_findings", "findings_rows",

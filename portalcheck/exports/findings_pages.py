@@ -19,7 +19,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -49,6 +49,7 @@ COLUMN_CHUNK = 900  # bound parameters per IN list (SQLite's limit is far above;
 
 class SegmentCache:
     """The segments of the last few filter choices per database, valid while the findings stay as they were.
+    (Other lists give their own `stamp` and lifetime: publications_pages keeps 附件1's figures so.)
 
     Findings change when a check run is recorded (in the same transaction), and otherwise by rows added: (newest
     check run, newest finding) is the stamp, two index look-ups; anything else (a row removed, a status set by
@@ -59,27 +60,40 @@ class SegmentCache:
     MAX_AGE = 60.0
     SIZE = 32
 
-    def __init__(self) -> None:
-        self._entries: OrderedDict[tuple[str, Any], tuple[Any, float, list[Segment]]] = OrderedDict()
+    def __init__(self, stamp: Callable[[Store], Any] | None = None, max_age: float | None = None,
+                 size: int | None = None) -> None:
+        self._entries: OrderedDict[tuple[str, Any], tuple[Any, float, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._stamp = stamp or self.findings_stamp
+        self.max_age = self.MAX_AGE if max_age is None else max_age
+        self.size = size or self.SIZE
 
     @staticmethod
-    def stamp(store: Store) -> Any:
+    def findings_stamp(store: Store) -> Any:
         with store.session() as session:
             return (session.scalar(select(func.max(CheckRun.id))), session.scalar(select(func.max(Finding.id))))
 
-    def get(self, store: Store, key: Any, stamp: Any) -> list[Segment] | None:
+    def stamp(self, store: Store) -> Any:
+        return self._stamp(store)
+
+    def get(self, store: Store, key: Any, stamp: Any) -> Any:
         with self._lock:
             entry = self._entries.get((store.url, key))
-            if entry is None or entry[0] != stamp or time.monotonic() - entry[1] > self.MAX_AGE:
+            if entry is None or entry[0] != stamp or time.monotonic() - entry[1] > self.max_age:
                 return None
             self._entries.move_to_end((store.url, key))
             return entry[2]
 
-    def put(self, store: Store, key: Any, stamp: Any, segments: list[Segment]) -> None:
+    def latest(self, store: Store, key: Any) -> Any:
+        """What was kept for `key`, however old (None: nothing)."""
+        with self._lock:
+            entry = self._entries.get((store.url, key))
+            return None if entry is None else entry[2]
+
+    def put(self, store: Store, key: Any, stamp: Any, segments: Any) -> None:
         with self._lock:
             self._entries[(store.url, key)] = (stamp, time.monotonic(), segments)
-            while len(self._entries) > self.SIZE:
+            while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
 
 

@@ -53,7 +53,7 @@ def _names(units: list[Any], with_count: bool = False) -> str:
 
 
 def compute(store: Store, config: Config, period: Period) -> NoticeData:
-    pubs = pubs_mod.compute(store, period)
+    pubs = pubs_mod.compute(store, period, keep_items=False)  # the figures only, not the 信息明细 rows
     upkeep = upkeep_mod.compute(store, config, period)
     data = NoticeData(period, config.portal.name, pubs, upkeep, _figures("messages", store, config, period),
                       _figures("accounts", store, config, period), notice=config.notice)

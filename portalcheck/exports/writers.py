@@ -80,6 +80,8 @@ def write_csv(path: Path, tables: Iterable[Table]) -> None:
 
 
 def write_json(path: Path, kind: str, meta: dict[str, Any], tables: Iterable[Table]) -> None:
+    """One document, built in memory whole (a streamed table's rows too: 1,000,000 list items' 信息明细 is
+    several hundred MB here; the csv and xlsx stream)."""
     payload = {"kind": kind, **meta, "tables": {
         t.key: {"title": t.title, "columns": [{"key": f.key, "label": f.label} for f in t.fields],
                 "rows": [{f.key: json_value(row.get(f.key)) for f in t.fields} for row in t.rows]}
@@ -106,8 +108,14 @@ class XlsxFormats:
         return {"date": self.date, "datetime": self.datetime, "percent": self.percent}.get(f.kind, self.text)
 
 
-def write_xlsx(path: Path, tables: Iterable[Table]) -> None:
-    """Each table a sheet, rows streamed to disk in order (XlsxWriter's constant_memory mode)."""
+EXCEL_MAX_ROWS = 1_048_575  # data rows under the header (Excel's 1,048,576 rows a sheet)
+ROWS_CUT_NOTE = ("Excel 每个工作表最多 {cap:,} 行：本表共 {total:,} 行，此处列出前 {shown:,} 行，"
+                 "其余 {rest:,} 行见同一导出的 CSV 文件（csv 格式，内容完整）。")
+
+
+def write_xlsx(path: Path, tables: Iterable[Table], max_rows: int = EXCEL_MAX_ROWS) -> None:
+    """Each table a sheet, rows streamed to disk in order (XlsxWriter's constant_memory mode). A table longer than
+    `max_rows` is cut: its first max_rows - 1 rows, then a note row saying the rest is in the csv."""
     from xlsxwriter import Workbook
 
     # Typed writes only: no string is ever turned into a formula, number or link by guessing.
@@ -118,11 +126,12 @@ def write_xlsx(path: Path, tables: Iterable[Table]) -> None:
         formats = XlsxFormats(workbook)
         taken: set[str] = set()
         for table in tables:
-            _write_sheet(workbook, table, formats, taken)
+            _write_sheet(workbook, table, formats, taken, max_rows)
         workbook.close()
 
 
-def _write_sheet(workbook: Any, table: Table, formats: XlsxFormats, taken: set[str]) -> None:
+def _write_sheet(workbook: Any, table: Table, formats: XlsxFormats, taken: set[str],
+                 max_rows: int = EXCEL_MAX_ROWS) -> None:
     """Everything about a sheet is set before its rows: constant_memory writes each row once, in order."""
     name = sheet_title(table.title, taken)
     sheet = workbook.add_worksheet(name)
@@ -130,7 +139,9 @@ def _write_sheet(workbook: Any, table: Table, formats: XlsxFormats, taken: set[s
     for index, f in enumerate(fields):
         sheet.set_column(index, index, f.width)
     sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, table.size, len(fields) - 1)
+    total = table.size
+    cut = total > max_rows
+    sheet.autofilter(0, 0, min(total, max_rows), len(fields) - 1)
     sheet.repeat_rows(0)  # printed pages repeat the header
     sheet.set_landscape()
     if sum(f.width for f in fields) > WIDE_SHEET:
@@ -146,10 +157,15 @@ def _write_sheet(workbook: Any, table: Table, formats: XlsxFormats, taken: set[s
     plan = [(col, f.key, formats.for_field(f), f.kind if f.kind in ("url", "file") else False)
             for col, f in enumerate(fields)]
     for row_index, row in enumerate(table.rows, start=1):
+        if cut and row_index == max_rows:
+            break  # the rest are in the csv: not read further
         for col, key, cell_format, is_url in plan:
             value = row.get(key)
             if value is not None and value != "":
                 cells.write(row_index, col, value, cell_format, is_url)
+    if cut:
+        note = ROWS_CUT_NOTE.format(cap=max_rows, total=total, shown=max_rows - 1, rest=total - max_rows + 1)
+        sheet.write_string(max_rows, 0, note, formats.header)
 
 
 EXCEL_MAX_LINKS = 65_530  # hyperlinks per worksheet

@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
 from portalcheck.core.config import Config
+from portalcheck.exports import publications_pages
 from portalcheck.web import admin, loop_pages, pages, users
 from portalcheck.web.common import (
     Settings,
@@ -58,6 +59,7 @@ def create_app(config: Config, store: Store | None = None, *, secure_cookies: bo
     app.add_middleware(BodyLimit, max_bytes=int(config.rectification.max_attachment_mb * 1024 * 1024) + 1024 * 1024)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    publications_pages.warm(app.state.settings.store)  # 附件1's figures counted before the first visit asks
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:

@@ -18,7 +18,15 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 
-from portalcheck.exports import BUILDERS, FILE_NAMES, NoCheckRun, Period, export
+from portalcheck.exports import (
+    BUILDERS,
+    FILE_NAMES,
+    NoCheckRun,
+    Period,
+    export,
+    publications,
+    publications_pages,
+)
 from portalcheck.exports.common import SEVERITY_ZH, STATUS_ZH, Table
 from portalcheck.exports.findings import FIELDS as FINDING_FIELDS
 from portalcheck.exports.findings import SORTABLE
@@ -181,20 +189,56 @@ def table(request: Request, kind: str, actor: SignedIn, unit: str | None = None,
                        severities=SEVERITY_ZH, chosen_severities=severities, statuses=STATUS_ZH,
                        chosen_statuses=statuses, sortable=set(SORTABLE))
         return render(request, "findings.html", context)
+    if kind == "publications":
+        return _publications(request, period, context, page, sort, desc, after, before)
     try:
         tables = BUILDERS[kind](state.store, state.config, period)
     except NoCheckRun as exc:
         return render(request, "empty.html", {"actor": actor, "message": str(exc)})
     if not actor.sees_all:
         tables = own_unit_only(tables, actor.unit or "", set(views.unit_ids(state.store)))
-    context["tables"] = [t for t in tables if t.in_csv]
+    context["tables"] = _sorted([t for t in tables if t.in_csv], sort, desc)
+    return render(request, "table.html", context)
+
+
+def _sorted(tables: list[Table], sort: str | None, desc: bool) -> list[Table]:
     if sort:
-        if not any(f.key == sort for t in context["tables"] for f in t.fields):
+        if not any(f.key == sort for t in tables for f in t.fields):
             raise HTTPException(400, "不能按该列排序")
-        for t in context["tables"]:
+        for t in tables:
             if any(f.key == sort for f in t.fields):
                 t.rows = sorted(t.rows, key=lambda r: _sort_key(r.get(sort)), reverse=desc)
-    return render(request, "table.html", context)
+    return tables
+
+
+def _publications(request: Request, period: Period, context: dict[str, Any], page: int,
+                  sort: str | None, desc: bool, after: str | None, before: str | None) -> Response:
+    """附件1: the per-unit figures (kept between requests), and the 信息明细 a page at a time, filtered by 栏目 and
+    是否计入 among known values only; a 单位 account (or a unit chosen) sees that unit's figures and rows alone."""
+    state = settings(request)
+    query = request.query_params
+    pubs, counted_at = publications_pages.figures(state.store, period)
+    figures = [t for t in publications.tables(pubs, items=[], item_count=0) if t.key != "items"]
+    if period.units:  # a 单位 account, or a unit chosen: that unit's rows, ranked among all
+        figures = own_unit_only(figures, period.units[0], set(views.unit_ids(state.store)))
+    known_columns = publications_pages.column_names(pubs, period.units)
+    columns = _choices(query.getlist("column"), set(known_columns), "栏目")
+    fates = _choices(query.getlist("counted"), set(publications_pages.FATES), "是否计入")
+    try:
+        found = publications_pages.items_page(state.store, period, period.units, columns=columns, fates=fates,
+                                              limit=PAGE_SIZE, page=max(1, page), after=after or None,
+                                              before=before or None)
+    except BadCursor as exc:
+        raise HTTPException(400, str(exc)) from None
+    keep = [(k, v) for k, v in query.multi_items() if k not in ("page", "after", "before")]
+    context.update(tables=_sorted(figures, sort, desc), item_fields=publications.ITEM_FIELDS, rows=found.rows,
+                   total=found.total, first=found.first, page=found.first // PAGE_SIZE + 1 if found.first else 1,
+                   pages=max(1, -(-found.total // PAGE_SIZE)), first_link="?" + urlencode(keep),
+                   next_link=found.next_cursor and "?" + urlencode([*keep, ("after", found.next_cursor)]),
+                   prev_link=found.prev_cursor and "?" + urlencode([*keep, ("before", found.prev_cursor)]),
+                   columns=known_columns, chosen_columns=columns, fates=publications_pages.FATES,
+                   chosen_fates=fates, counted_at=counted_at)
+    return render(request, "publications.html", context)
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:
