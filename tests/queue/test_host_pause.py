@@ -34,7 +34,7 @@ class RefusingHost:
     """Two units' pages on one loopback host; every column answers 429 while `refusing` is set. Each
     request's wall time is kept, to show what reached the host during its pause."""
 
-    def __init__(self) -> None:
+    def __init__(self, address: str = "127.0.0.1") -> None:
         self.refusing = True
         self.times: list[tuple[float, str]] = []
         routes: dict[str, object] = {"/": self._answer(page("首页", ""))}
@@ -45,7 +45,7 @@ class RefusingHost:
                 items = f'<ul><li><a href="/{unit}/c{i}/a1.html">通知</a><span>{TODAY}</span></li></ul>'
                 routes[f"/{unit}/c{i}/"] = self._answer(page(f"栏目{i}", items), column=True)
                 routes[f"/{unit}/c{i}/a1.html"] = self._answer(page("通知", f"<p>{TODAY} 发布</p>"))
-        self.server = FixtureServer(routes)
+        self.server = FixtureServer(routes, address)
 
     def _answer(self, body: str, *, column: bool = False):
         def handle(handler) -> None:
