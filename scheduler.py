@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portalcheck.core.config import Config
 from portalcheck.service.crawls import CHILD_MODULE, CrawlOutcome, Runtime
@@ -150,11 +150,20 @@ def enqueue(runtime: Runtime, kind: str) -> None:
             run.counts = {"queue_night": enqueue_night(config, job=kind, full=kind == "weekly_full")}
     elif kind == "recheck_queue":
         for unit, ids in iter(lambda: claim_next(store, f"{HOST}:{os.getpid()}:queue"), None):
-            job_id = enqueue_recheck(config, unit)
-            with store.session() as session:
-                for request in session.scalars(select(RecheckRequest).where(RecheckRequest.id.in_(ids))):
-                    request.status, request.finished_at = "done", utcnow()
-                    request.result = {"queue_job": job_id}
+            try:
+                job_id = enqueue_recheck(config, unit, requests=ids)
+            except Exception:
+                log.exception("recheck of %s: enqueueing failed; the requests wait for the next poll", unit)
+                with store.session() as session:
+                    for request in session.scalars(select(RecheckRequest).where(RecheckRequest.id.in_(ids))):
+                        request.status, request.claimed_by, request.started_at = "pending", None, None
+                return
+            # The requests stay 复查中 until the job ends (it settles them with its result); claimed by the
+            # queue, not by this process, so a restart of the service does not put them back.
+            with store.session() as session:  # (the job may have ended already: its result stays)
+                session.execute(update(RecheckRequest).where(
+                    RecheckRequest.id.in_(ids), RecheckRequest.finished_at.is_(None)).values(
+                    claimed_by=f"queue:{job_id or 'joined a waiting job'}"))
             log.info("recheck of %s enqueued (job %s)", unit, job_id)
     else:
         log.error("unknown job kind %s", kind)

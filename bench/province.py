@@ -2,13 +2,15 @@
 
     .venv/bin/python -m bench.province                          # 300 hosts, 100 ms latency, 1/2/4 workers
     .venv/bin/python -m bench.province --hosts 40 --workers 1,2 --window 60   # quick run
+    .venv/bin/python -m bench.province --batch-pages 4000 --batch 40           # batches sized by pages
 
 One run:
   - writes one small synthetic portal (bench/generate_portal.py, ≈200 pages per unit) and serves it from
     every host 127.0.0.2 … 127.0.0.(hosts+1) on one port, each response held back `--latency` seconds
     (a slow government server); the portal home is 127.0.0.1;
   - a config with one unit per host, the gentle real-portal defaults (2 per host, 0.5 s delay) and a
-    `queue:` section, on a fresh PostgreSQL database;
+    `queue:` section (`batch_hosts` = --batch, `batch_pages` = --batch-pages, `unknown_unit_pages` =
+    --unknown-pages: the store is fresh, so every unit is estimated at that), on a fresh PostgreSQL database;
   - for each worker count: enqueues a night, starts that many `portalcheck worker --concurrency C`
     processes, counts the pages stored over `--window` seconds after the first page, and samples the
     peak memory of each worker with its crawl subprocesses;
@@ -92,7 +94,7 @@ def serve_hosts(root: Path, hosts: list[str], port: int, latency: float) -> thre
 
 
 def province_config(folder: Path, portal: gen.Portal, hosts: list[str], port: int, db_url: str, *,
-                    per_host: int, delay: float, batch: int) -> Path:
+                    per_host: int, delay: float, batch: int, batch_pages: int, unknown_pages: int) -> Path:
     units = []
     for i, host in enumerate(hosts):
         unit = portal.units[i % len(portal.units)]
@@ -105,7 +107,8 @@ def province_config(folder: Path, portal: gen.Portal, hosts: list[str], port: in
                   "autothrottle": False, "obey_robots": False, "check_external_links": False,
                   "log_file": "logs/crawl.log"},
         "database": {"url": db_url},
-        "queue": {"stalled_seconds": 60, "group_by_host": True, "batch_hosts": batch},
+        "queue": {"stalled_seconds": 60, "group_by_host": True, "batch_hosts": batch, "batch_pages": batch_pages,
+                  "unknown_unit_pages": unknown_pages},
     }
     path = folder / "config.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -174,6 +177,11 @@ def run_workers(config: Path, db_url: str, workers: int, concurrency: int, windo
                     "from portalcheck.service.queue import enqueue_night; "
                     "enqueue_night(load_config(sys.argv[1]))", str(config)], env=env, check=True, cwd=REPO)
     before = pages_stored(db_url)
+    engine = create_engine(db_url)
+    with engine.connect() as connection:
+        hosts_per_job = sorted(n for (n,) in connection.execute(text(
+            "SELECT count(*) FROM queue_jobs GROUP BY job_id")))
+    engine.dispose()
     procs = [subprocess.Popen([PORTALCHECK, "--config", str(config), "worker", "--concurrency", str(concurrency)],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO)
              for _ in range(workers)]
@@ -198,7 +206,9 @@ def run_workers(config: Path, db_url: str, workers: int, concurrency: int, windo
                 child.send_signal(signal.SIGKILL)
             proc.kill()
             proc.wait(30)
-    return {"workers": workers, "concurrency": concurrency, "pages": pages, "seconds": round(elapsed, 1),
+    return {"workers": workers, "concurrency": concurrency, "jobs": len(hosts_per_job),
+            "hosts_per_job": [hosts_per_job[0], hosts_per_job[-1]] if hosts_per_job else [],
+            "pages": pages, "seconds": round(elapsed, 1),
             "pages_per_s": round(pages / elapsed, 1), "peak_rss_mb_per_worker": round(max(peak), 1),
             "workers_cpu_s": round(cpu, 1), "pages_per_cpu_s": round(pages / cpu, 1) if cpu else None,
             "load_avg_1m": [round(min(load), 2), round(max(load), 2)]}
@@ -242,7 +252,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delay", type=float, default=0.5)
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--concurrency", type=int, default=2, help="job slots (crawl processes) per worker")
-    parser.add_argument("--batch", type=int, default=40, help="hosts per job (queue.batch_hosts)")
+    parser.add_argument("--batch", type=int, default=40, help="at most this many hosts per job (queue.batch_hosts)")
+    parser.add_argument("--batch-pages", type=int, default=4000,
+                        help="estimated pages per job (queue.batch_pages; a large value: batches by hosts only)")
+    parser.add_argument("--unknown-pages", type=int, default=300,
+                        help="the estimate of a unit never crawled (queue.unknown_unit_pages): all of them here")
     parser.add_argument("--window", type=float, default=120.0, help="seconds measured per worker count")
     parser.add_argument("--fast-pages", type=int, default=5000, help="size of the portal of the CPU limit")
     args = parser.parse_args(argv)
@@ -254,7 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     port = free_port()
     stop = serve_hosts((folder / "www").resolve(), ["127.0.0.1", *hosts], port, args.latency)
     results: dict[str, Any] = {"hosts": args.hosts, "latency_s": args.latency, "per_host": args.per_host,
-                               "delay_s": args.delay, "batch_hosts": args.batch, "cores": os.cpu_count(),
+                               "delay_s": args.delay, "batch_hosts": args.batch, "batch_pages": args.batch_pages,
+                               "unknown_unit_pages": args.unknown_pages, "cores": os.cpu_count(),
                                "load_avg_at_start": [round(x, 2) for x in os.getloadavg()], "runs": []}
     per_host_rate = min(args.per_host / args.latency, 1 / args.delay) if args.delay else args.per_host / args.latency
     results["politeness_limit_pages_s"] = round(args.hosts * per_host_rate, 1)
@@ -266,7 +281,8 @@ def main(argv: list[str] | None = None) -> int:
             db_url, drop = fresh_database()
             try:
                 config = province_config(folder, portal, hosts, port, db_url, per_host=args.per_host,
-                                         delay=args.delay, batch=args.batch)
+                                         delay=args.delay, batch=args.batch, batch_pages=args.batch_pages,
+                                         unknown_pages=args.unknown_pages)
                 subprocess.run([PORTALCHECK, "--config", str(config), "db", "upgrade"], check=True, cwd=REPO,
                                capture_output=True)
                 run = run_workers(config, db_url, count, args.concurrency, args.window)

@@ -7,13 +7,13 @@ import logging
 from collections import defaultdict, deque
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from crawler.errors import BLOCKED_STATUSES
+from crawler.urls import host_of
 
 log = logging.getLogger(__name__)
 
@@ -81,14 +81,14 @@ class HostHealthMiddleware:
         return cls(crawler.settings.getfloat("PORTALCHECK_HOST_PAUSE_ERROR_RATIO", 0.5), crawler.stats)
 
     def process_request(self, request: Request, spider: Spider) -> None:
-        host = urlsplit(request.url).netloc
+        host = host_of(request.url)  # the download slot's name: two ports of one server are one host
         if host in self.paused and not request.meta.get("link_check"):
             raise IgnoreRequest(f"host_paused: {host}")
 
     def _record(self, request: Request, bad: bool, spider: Spider) -> None:
         if request.meta.get("link_check"):
             return  # a dead link target is a fact to record, not a host we are crawling
-        host = urlsplit(request.url).netloc
+        host = host_of(request.url)
         window = self.recent[host]
         window.append(bad)
         if len(window) < self.WINDOW // 2:
@@ -97,7 +97,7 @@ class HostHealthMiddleware:
         if ratio >= self.pause_ratio and host not in self.paused:
             if host not in self.slowed:
                 self.slowed.add(host)
-                key = request.meta.get("download_slot") or urlsplit(request.url).hostname
+                key = request.meta.get("download_slot") or host
                 slot = spider.crawler.engine.downloader.slots.get(key)
                 if slot is not None:
                     slot.delay = max(slot.delay * 4, 2.0)

@@ -12,13 +12,13 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import insert, select
 
 from crawler import ipv6, tls
 from crawler.probe import Target, ensure_sites
 from crawler.resolve import Resolver, resolver_for
+from crawler.urls import host_of
 from portalcheck.core.config import Config
 from storage.models import NetworkProbe, Page
 from storage.session import Store
@@ -57,10 +57,6 @@ def https_ok(facts: dict[str, Any]) -> bool:
     cert, verify = facts.get("cert") or {}, facts.get("verify") or {}
     return bool(facts.get("offered") and (facts.get("redirect") or {}).get("to_https") and verify.get("ok")
                 and cert.get("host_match") and not facts.get("legacy"))
-
-
-def host_of(url: str) -> str:
-    return urlsplit(url).netloc.lower()
 
 
 def hosts(targets: list[Target]) -> dict[str, Target]:

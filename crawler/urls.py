@@ -9,6 +9,8 @@ from __future__ import annotations
 from functools import lru_cache
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+from w3lib.url import safe_url_string
+
 CACHE_SIZE = 8192  # distinct (host, href) pairs: a county portal's shared links fit many times over
 
 
@@ -49,3 +51,19 @@ def _origin(base: str) -> str | None:
 def _join_to_origin(origin: str, href: str, drop_fragment: bool) -> str:
     url = urljoin(origin, href)
     return urldefrag(url)[0] if drop_fragment else url
+
+
+def host_of(url: str) -> str:
+    """The host a URL is fetched from: its hostname, lower case, IDNA-encoded, without port or userinfo.
+
+    Scrapy keys its download slots (the per-host concurrency and delay) by this name, so politeness counts
+    per hostname: two ports of one server are one host to be gentle with, a queue job's host lease and a
+    paused host are this name, and the network round probes each such host once. A bare "host[:port]" is
+    read as one too."""
+    text = str(url).strip()
+    return _hostname(urlsplit(text if "://" in text or text.startswith("//") else f"//{text}").netloc) or text.lower()
+
+
+@lru_cache(maxsize=1024)
+def _hostname(netloc: str) -> str:
+    return urlsplit(safe_url_string(f"//{netloc}")).hostname or ""

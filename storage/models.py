@@ -515,7 +515,7 @@ class HostPause(Base):
     """A host that started refusing (WAF 403/429, resets): every queue worker leaves it alone until `until`."""
 
     __tablename__ = "host_pauses"
-    host: Mapped[str] = mapped_column(String(300), primary_key=True)  # netloc, lower case (host:port)
+    host: Mapped[str] = mapped_column(String(300), primary_key=True)  # crawler.urls.host_of: the hostname (no port)
     until: Mapped[datetime]
     reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -14,10 +14,12 @@ Handler = Callable[[BaseHTTPRequestHandler], None]
 
 
 class FixtureServer:
-    """Serves `routes` (path → bytes/str page or a handler function) on 127.0.0.1:random port.
-    A handler reads a POST's body as `handler.body`; `posted` keeps (path, body) of every POST."""
+    """Serves `routes` (path → bytes/str page or a handler function) on `address` (127.0.0.1):random port.
+    A handler reads a POST's body as `handler.body`; `posted` keeps (path, body) of every POST. Two hosts
+    to the crawler are two addresses (127.0.0.2, 127.0.0.3: all of 127/8 is loopback), not two ports: a
+    host is its hostname, as Scrapy's download slots and the politeness limits count it."""
 
-    def __init__(self, routes: dict[str, Any]):
+    def __init__(self, routes: dict[str, Any], address: str = "127.0.0.1"):
         self.routes = routes
         self.log: list[tuple[str, str]] = []
         self.posted: list[tuple[str, bytes]] = []
@@ -45,11 +47,11 @@ class FixtureServer:
 
             do_GET = do_HEAD = do_POST = _serve
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), RequestHandler)
+        self.httpd = ThreadingHTTPServer((address, 0), RequestHandler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.base_url = f"http://{address}:{self.httpd.server_address[1]}"
 
     def count(self, path_prefix: str, method: str | None = None) -> int:
         return sum(1 for verb, path in self.log if path.startswith(path_prefix) and method in (None, verb))

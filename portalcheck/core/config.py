@@ -304,7 +304,13 @@ class QueueConfig(_Strict):
     stalled_seconds: float = Field(60, ge=5)  # a worker silent this long is dead: its jobs are retried
     recheck_priority: int = 10  # recheck jobs go ahead of the nightly's (priority 0)
     group_by_host: bool = True  # one job crawls all units of one host; False: one job per unit (same host lock)
-    batch_hosts: int = Field(16, ge=1, le=500)  # hosts one nightly job crawls in one Scrapy process (per-host slots)
+    batch_hosts: int = Field(16, ge=1, le=500)  # at most this many hosts in one nightly job's Scrapy process
+    # A job's hosts are added while their estimated pages fit in batch_pages: a crawl process's memory grows
+    # ~4 KB a page over ~180 MB, so a worker's peak follows batch_pages, not the sites' size: 2 slots of
+    # 4,000 pages measured ≈ 500 MB (BENCHMARKS.md, "Province on the queue"; 3,000 leaves a margin); one host
+    # larger than this is a job of its own.
+    batch_pages: int = Field(4000, ge=1)
+    unknown_unit_pages: int = Field(300, ge=1)  # the estimate for a unit no finished crawl has stored pages of
     host_pause_seconds: float = Field(1800, ge=1)  # a host that refuses (WAF 403/429, resets) rests this long
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -58,27 +57,16 @@ def nightly(runtime: Runtime, *, job: str = "nightly", full: bool = False) -> st
             crawl = runtime.crawl(units=scope, full=full, locks=locks)
             locks.release([n for n in locks.held if n != NIGHTLY_LOCK])  # checks and exports read only
             counts.update(crawl.summary())
-            alert_blocked_collectors(config, store, started)  # in the background: the night goes on
             if crawl.status == "interrupted":
                 outcome = "interrupted"
                 return outcome
             if crawl.status != "finished":
                 error = f"crawl subprocess failed (exit {crawl.returncode}): {crawl.output[-1500:]}"
                 return outcome
-            counts["network"] = network_round(runtime.config, runtime.store)
-            from checks import run_checks
-
-            as_of = datetime.now(ZoneInfo(config.schedule.timezone))
-            report = run_checks(store, config, as_of=as_of)
-            counts["rectification"] = settle(store, as_of, scope)
-            counts["checks"] = dict(report.totals())
-            counts["check_errors"] = {o.rule: o.error for o in report.outcomes if o.error}
-            counts["open_findings"] = count_active(store)
-            counts["evidence"] = take_pictures(config, store)  # never raises: a missing picture fails nothing
-            counts["exports"] = write_exports(config, datetime.now(ZoneInfo(config.schedule.timezone)).date())
-            outcome = "ok" if report.ok else "failed"
-            if not report.ok:
-                error = "some checks failed: " + "; ".join(f"{k}: {v}" for k, v in counts["check_errors"].items())
+            checks_ok, site_counts = site_wide(config, store, scope=scope)
+            counts.update(site_counts)
+            outcome = "ok" if checks_ok else "failed"
+            error = None if checks_ok else checks_failed(counts)
             return outcome
     except Exception as exc:  # recorded and logged; the next trigger retries, the service keeps running
         log.exception("%s failed", job)
@@ -87,8 +75,44 @@ def nightly(runtime: Runtime, *, job: str = "nightly", full: bool = False) -> st
         return outcome
     finally:
         finish_run(store, run_id, outcome, counts, error)
+        alert_night_end(config, store, job, outcome=outcome, error=error, since=started)  # after the record
+
+
+def site_wide(config: Config, store: Store, *, scope: list[str] | None = None) -> tuple[bool, dict[str, Any]]:
+    """The end of a night once its units are crawled, the same whichever path crawled them (`nightly` here,
+    or the queue's last job, portalcheck.service.queue.finish_night): the network round, every check, the
+    复核 of the 整改 loop's findings (of `scope`'s units, or all), the evidence pictures, the exports.
+    Returns (every check ran, the figures for the run's record)."""
+    from checks import run_checks
+
+    counts: dict[str, Any] = {"network": network_round(config, store)}  # site-wide: once a night
+    as_of = datetime.now(config.zone)
+    report = run_checks(store, config, as_of=as_of)
+    counts["rectification"] = settle(store, as_of, scope)
+    counts["checks"] = dict(report.totals())
+    counts["check_errors"] = {o.rule: o.error for o in report.outcomes if o.error}
+    counts["open_findings"] = count_active(store)
+    counts["evidence"] = take_pictures(config, store)  # never raises: a missing picture fails nothing
+    counts["exports"] = write_exports(config, datetime.now(config.zone).date())
+    return report.ok, counts
+
+
+def checks_failed(counts: dict[str, Any]) -> str:
+    return "some checks failed: " + "; ".join(f"{k}: {v}" for k, v in (counts.get("check_errors") or {}).items())
+
+
+def alert_night_end(config: Config, store: Store, job: str, *, outcome: str, error: str | None,
+                    since: datetime, background: bool = True) -> None:
+    """What the office hears when a night ends, whichever path ran it (in-process or the queue's workers):
+    the accounts its collectors could not read since `since`, and a failed night with its reason. Nothing
+    here raises into the night; `background`: sent on a thread of their own (a queue job sends them before
+    it ends instead, so a worker stopping right after cannot lose them)."""
+    try:
+        alert_blocked_collectors(config, store, since, background=background)
         if outcome == "failed":
-            alert_run_failed(config, store, job, error)  # after the run is recorded, on its own thread
+            alert_run_failed(config, store, job, error, background=background)
+    except Exception:  # the store may be what failed the night
+        log.exception("%s: the end-of-night alert could not be sent", job)
 
 
 def count_active(store: Store) -> int:

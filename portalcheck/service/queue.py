@@ -1,8 +1,11 @@
 """Units as jobs on procrastinate, a task queue on PostgreSQL (issue #15): many workers, one database.
 
 - The nightly run records one `queue_jobs` row per host (the units of one host, after 集约化 often many, go
-  together) and defers one job per batch of `queue.batch_hosts` hosts: the job crawls all their units in
-  ONE crawl subprocess (`python -m portalcheck.crawl_child --run-token T`), where each host is its own
+  together; a host is the URL's hostname, crawler.urls.host_of, as Scrapy names its download slots) and
+  defers one job per batch of hosts: a batch takes hosts while their estimated pages (their units' pages
+  stored by finished crawls, `queue.unknown_unit_pages` for a unit never crawled) fit in
+  `queue.batch_pages`, and at most `queue.batch_hosts` of them (a crawl process's memory grows with its
+  pages, BENCHMARKS.md). The job crawls all their units in ONE crawl subprocess (`python -m portalcheck.crawl_child --run-token T`), where each host is its own
   Scrapy download slot with the configured concurrency and delay, then checks them. One Scrapy process
   per batch, not per unit: its fixed cost (start-up, ~150 MB) is shared by many hosts. T is the job's id,
   the same on every try: a job retried after its worker died resumes the crawl run of its token
@@ -12,6 +15,10 @@
   workers never crawl one host or one unit at once. A one-host job (a recheck, or group_by_host: false)
   also takes the host as its procrastinate `lock`; a recheck has a higher priority, so it goes ahead of the
   night's waiting jobs, and a queueing lock folds repeated recheck requests of one unit into one job.
+- A recheck job does what the in-process `portalcheck recheck` does once its crawl finished (one function,
+  recheck.after_recheck_crawl: checks, 复核, the unit told, pictures) and settles the recheck requests it
+  carries when it ends; the night's last job ends the night as `nightly` does (nightly.site_wide, then
+  nightly.alert_night_end).
 - A host that refuses (the crawl's HostHealthMiddleware paused it: WAF 403/429, resets) is recorded in
   `host_pauses` for `queue.host_pause_seconds`; every worker's job leaves a paused host out and defers its
   units to a job of their own scheduled at the end of the pause. A host still refusing after
@@ -31,26 +38,26 @@ import os
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import procrastinate
 from procrastinate import exceptions as queue_errors
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
-from portalcheck.core.config import Config, load_config
+from crawler.urls import host_of
+from portalcheck.core.config import Config, QueueConfig, load_config
 from portalcheck.core.processes import pid_alive
 from portalcheck.service.crawls import CrawlOutcome, Runtime
-from portalcheck.service.evidence import take_pictures
-from portalcheck.service.exports import write_exports
 from portalcheck.service.locks import HOST, LockSet, unit_lock, utcnow
-from portalcheck.service.nightly import network_round
+from portalcheck.service.nightly import alert_night_end, checks_failed, site_wide
+from portalcheck.service.recheck import active_findings, after_recheck_crawl
 from portalcheck.service.review import settle
 from portalcheck.service.runs import cause, finish_run, setup_logging, start_run
-from storage.models import CrawlRun, HostPause, Page, QueueJob, QueueNight, Unit
+from storage.models import CrawlRun, HostPause, Page, QueueJob, QueueNight, RecheckRequest, Unit
 from storage.session import Store
 
 log = logging.getLogger("portalcheck.queue")
@@ -109,8 +116,7 @@ def _need_file(config: Config) -> None:
         raise QueueNotConfigured("任务队列需要从文件读取的配置 (workers read the config file named in each job)")
 
 
-def host_of(site: str) -> str:
-    return (urlsplit(str(site)).netloc or str(site)).lower()
+__all__ = ["host_of"]  # the host key (crawler.urls), named here too: a job's rows and leases are keyed by it
 
 
 def groups_by_host(config: Config, names: Sequence[str] | None = None) -> dict[str, list[str]]:
@@ -123,13 +129,45 @@ def groups_by_host(config: Config, names: Sequence[str] | None = None) -> dict[s
     return dict(groups)
 
 
-def batches(config: Config, keys: Sequence[str]) -> list[list[str]]:
-    """Host groups in batches of `queue.batch_hosts`: one Scrapy process crawls a batch, each host in its own
-    download slot (its own concurrency and delay), so the fixed cost of a process is shared by many hosts.
-    With `group_by_host: false` each unit stays a job of its own."""
-    size = config.queue.batch_hosts if config.queue and config.queue.group_by_host else 1
-    ordered = sorted(keys)
-    return [ordered[i:i + size] for i in range(0, len(ordered), size)]
+def estimated_pages(config: Config, store: Store, groups: Mapping[str, Sequence[str]]) -> dict[str, int]:
+    """Each host group's pages as the store knows them: its units' pages stored by finished crawls (one
+    grouped query for all units), `queue.unknown_unit_pages` for a unit with none (never crawled). A page
+    stays in the store when later incremental nights skip it, so this is the site's known size: what a full
+    crawl reads, the most an incremental one can."""
+    unknown = config.queue.unknown_unit_pages if config.queue else QueueConfig().unknown_unit_pages
+    with store.session() as session:
+        known = dict(session.execute(
+            select(Unit.name, func.count(Page.id)).join(Page, Page.unit_id == Unit.id)
+            .join(CrawlRun, CrawlRun.id == Page.run_id).where(CrawlRun.status == "finished")
+            .group_by(Unit.name)).all())
+    return {key: sum(known.get(unit) or unknown for unit in units) for key, units in groups.items()}
+
+
+def batches(config: Config, keys: Sequence[str], pages: Mapping[str, int] | None = None) -> list[list[str]]:
+    """Host groups in batches for one Scrapy process each (each host its own download slot, so the fixed
+    cost of a process is shared by many hosts), filled by pages: a crawl process's memory grows with the
+    pages it reads, so a batch takes hosts while their estimated `pages` (default: each an unknown unit's)
+    fit in `queue.batch_pages`, and at most `queue.batch_hosts` hosts. Largest hosts first, each into the
+    first batch it fits (first-fit decreasing: few batches, the longest crawls start first); a host larger
+    than batch_pages is a batch of its own. With `group_by_host: false` each unit stays a job of its own."""
+    queue = config.queue or QueueConfig()
+    if not queue.group_by_host:
+        return [[key] for key in sorted(keys)]
+    size = {key: (pages or {}).get(key, queue.unknown_unit_pages) for key in keys}
+    smallest = min(size.values(), default=0)
+    filling: list[tuple[list[str], list[int]]] = []  # (hosts, [pages]) of batches that can still take one
+    done: list[list[str]] = []
+    for key in sorted(keys, key=lambda k: (-size[k], k)):
+        batch = next((b for b in filling if b[1][0] + size[key] <= queue.batch_pages), None)
+        if batch is None:
+            batch = ([], [0])
+            filling.append(batch)
+            done.append(batch[0])
+        batch[0].append(key)
+        batch[1][0] += size[key]
+        if len(batch[0]) >= queue.batch_hosts or batch[1][0] + smallest > queue.batch_pages:
+            filling.remove(batch)  # full: no later (smaller or equal) host fits
+    return done
 
 
 def _host_lock(hosts: Sequence[str]) -> str | None:
@@ -150,33 +188,37 @@ def enqueue_night(config: Config, *, job: str = "nightly", full: bool = False) -
     app = make_app(config)
     try:
         groups = groups_by_host(config)
+        pages = estimated_pages(config, store, groups)
         with store.session() as session:
             night = QueueNight(job=job, full=full, created_at=utcnow(), total=len(groups), counts={})
             session.add(night)
             session.flush()
             night_id = night.id
             rows = [QueueJob(night_id=night_id, kind="unit", host=key.partition("|")[0], units=units,
-                             status="queued", counts={}) for key, units in groups.items()]
+                             status="queued", counts={"estimated_pages": pages[key]})
+                    for key, units in groups.items()]
             session.add_all(rows)
             session.flush()
             by_key = {key: (row.id, row.host) for key, row in zip(groups, rows, strict=True)}
+        planned = batches(config, list(by_key), pages)
         with app.open():
-            for batch in batches(config, list(by_key)):
+            for batch in planned:
                 ids, hosts = [by_key[k][0] for k in batch], [by_key[k][1] for k in batch]
                 job_id = app.configure_task("portalcheck:crawl_units", queue=CRAWL_QUEUE, lock=_host_lock(hosts),
                                             priority=NIGHT_PRIORITY).defer(config_path=str(config.source),
                                                                            queue_jobs=ids)
                 with store.session() as session:
                     session.execute(update(QueueJob).where(QueueJob.id.in_(ids)).values(job_id=job_id))
-        log.info("%s %s enqueued: %s hosts in %s jobs", job, night_id, len(by_key),
-                 len(batches(config, list(by_key))))
+        log.info("%s %s enqueued: %s hosts (≈%s pages) in %s jobs", job, night_id, len(by_key),
+                 sum(pages.values()), len(planned))
         return night_id
     finally:
         store.dispose()
 
 
-def enqueue_recheck(config: Config, unit: str) -> int | None:
-    """A recheck job of one unit, ahead of the night's waiting jobs; None if one is already waiting."""
+def enqueue_recheck(config: Config, unit: str, *, requests: Sequence[int] = ()) -> int | None:
+    """A recheck job of one unit, ahead of the night's waiting jobs; None if one is already waiting (the
+    `requests` (recheck_requests ids) then join it). The job settles its requests when it ends."""
     config.unit(unit)
     _need_file(config)
     ensure_schema(config)
@@ -185,7 +227,8 @@ def enqueue_recheck(config: Config, unit: str) -> int | None:
     app = make_app(config)
     try:
         with store.session() as session:
-            row = QueueJob(kind="recheck", host=host, units=[unit], status="queued", counts={})
+            row = QueueJob(kind="recheck", host=host, units=[unit], status="queued",
+                           counts={"recheck_requests": list(requests)})
             session.add(row)
             session.flush()
             row_id = row.id
@@ -198,12 +241,26 @@ def enqueue_recheck(config: Config, unit: str) -> int | None:
             except queue_errors.AlreadyEnqueued:
                 with store.session() as session:
                     session.delete(session.get(QueueJob, row_id))
+                    waiting = session.scalar(select(QueueJob).where(
+                        QueueJob.kind == "recheck", QueueJob.status == "queued",
+                        QueueJob.units[0].as_string() == unit).order_by(QueueJob.id.desc()).limit(1).with_for_update())
+                    if waiting is not None and requests:
+                        counts = waiting.counts or {}
+                        waiting.counts = {**counts, "recheck_requests": [*(counts.get("recheck_requests") or []), *requests]}
                 return None
         with store.session() as session:
             session.execute(update(QueueJob).where(QueueJob.id == row_id).values(job_id=job_id))
         return job_id
     finally:
         store.dispose()
+
+
+def _settle_requests(session: Session, row_id: int, **values: Any) -> None:
+    """The recheck requests a recheck job carries end with it (the workspace shows them 复查中 until then)."""
+    ids = ((session.get(QueueJob, row_id).counts or {}).get("recheck_requests")) or []
+    if ids:
+        session.execute(update(RecheckRequest).where(RecheckRequest.id.in_(ids)).values(
+            finished_at=utcnow(), **values))
 
 
 # --- the jobs --------------------------------------------------------------------------------------------
@@ -285,11 +342,19 @@ def crawl_units(context: procrastinate.JobContext, config_path: str, queue_jobs:
         units = [u for _, _, names, _, _ in plan for u in names]
         log.info("job %s (try %s): crawling %s units on %s hosts", job.id, job.attempts + 1, len(units),
                  len({host for _, host, *_ in plan}))
+        recheck = plan[0][4] == "recheck" and len(units) == 1  # enqueue_recheck: one row, one unit
+        started, before = utcnow(), active_findings(store, units[0]) if recheck else []
+        result = None
         try:
             crawl = _crawl(config, store, units, hosts=[host for _, host, *_ in plan], full=full, token=token)
             refused = {host_of(h) for h in crawl.counts.get("paused_hosts") or []}
             checked = [u for _, host, names, _, _ in plan if host not in refused for u in names]
-            counts = {**crawl.summary(), "hosts_in_job": len(plan), **_check(config, store, checked)}
+            if recheck and checked:  # what `portalcheck recheck` does after its crawl, the same function
+                result = after_recheck_crawl(config, store, units[0], started=started, before=before,
+                                             crawl=crawl.summary(), background=False)
+                counts = {**result.counts(), "hosts_in_job": 1, "check_errors": result.check_errors}
+            else:
+                counts = {**crawl.summary(), "hosts_in_job": len(plan), **_check(config, store, checked)}
         except Exception as exc:
             log.warning("job %s (try %s) failed: %s", job.id, job.attempts + 1, exc)
             for row_id, _, _, night_id, _ in plan:
@@ -306,6 +371,10 @@ def crawl_units(context: procrastinate.JobContext, config_path: str, queue_jobs:
                 _defer_after_pause(config, store, row_id, night_id, host, until, "站点拒绝访问")
             else:
                 _settle(config, store, row_id, night_id, ok=True, counts=counts, final=True)
+                if result is not None:
+                    with store.session() as session:
+                        _settle_requests(session, row_id, status="done", error=None,
+                                         result={**result.to_json(), "queue_job": job.id})
     finally:
         store.dispose()
 
@@ -412,6 +481,9 @@ def _settle(config: Config, store: Store, queue_job: int, night_id: int | None, 
             row.counts = {**(row.counts or {}), **counts}
         if status in ("done", "failed"):
             row.finished_at = utcnow()
+        if status == "failed" and row.kind == "recheck":  # its requests end with it (a done one: its result)
+            session.flush()
+            _settle_requests(session, queue_job, status="failed", error=error)
         if night_id is not None and status in ("done", "failed"):
             session.flush()
             open_jobs = session.scalar(select(QueueJob.id).where(
@@ -432,28 +504,38 @@ def _settle(config: Config, store: Store, queue_job: int, night_id: int | None, 
         log.info("night %s: last unit job settled; site-wide checks and exports deferred", night_id)
 
 
-@bp.task(name="finish_night", retry=procrastinate.RetryStrategy(max_attempts=3, wait=5))
-def finish_night(config_path: str, night_id: int) -> None:
-    """After the night's last unit job: every site-wide check over the whole store, then the exports."""
+FINISH_RETRIES = 3
+
+
+@bp.task(name="finish_night", pass_context=True,
+         retry=procrastinate.RetryStrategy(max_attempts=FINISH_RETRIES, wait=5))
+def finish_night(context: procrastinate.JobContext, config_path: str, night_id: int) -> None:
+    """After the night's last unit job: what `nightly` does once its crawl finished (nightly.site_wide: the
+    network round, every check, 复核, pictures, exports), and the same end-of-night alert to the office
+    (nightly.alert_night_end), which also names the units whose jobs failed (未检查)."""
     config = _config(config_path)
     store = Store(config.database_url())
     run_id = start_run(store, "queue_finish", night=night_id)
+    with store.session() as session:
+        night = session.get(QueueNight, night_id)
+        job, since = night.job, night.created_at
+        failed = [unit for units, in session.execute(select(QueueJob.units).where(
+            QueueJob.night_id == night_id, QueueJob.status == "failed").order_by(QueueJob.id)) for unit in units]
     try:
-        from checks import run_checks
-
-        network = network_round(config, store)  # site-wide, like the checks below: once a night
-        as_of = datetime.now(config.zone)
-        report = run_checks(store, config, as_of=as_of)
-        counts = {"network": network, "checks": dict(report.totals()), "rectification": settle(store, as_of),
-                  "evidence": take_pictures(config, store),  # never raises
-                  "exports": write_exports(config, datetime.now(config.zone).date())}
+        checks_ok, counts = site_wide(config, store)
         with store.session() as session:
             night = session.get(QueueNight, night_id)
-            night.finished_at, night.outcome = utcnow(), "ok" if report.ok else "failed"
-            night.counts = {**(night.counts or {}), **counts}
-        finish_run(store, run_id, "ok" if report.ok else "failed", counts)
+            night.finished_at, night.outcome = utcnow(), "ok" if checks_ok else "failed"
+            night.counts = {**(night.counts or {}), **counts, "units_failed": failed}
+        finish_run(store, run_id, "ok" if checks_ok else "failed", counts)
+        problems = ([] if checks_ok else [checks_failed(counts)]) + (
+            [f"{len(failed)} 个单位抓取失败，未检查：{'、'.join(failed[:20])}"] if failed else [])
+        alert_night_end(config, store, job, outcome="failed" if problems else "ok",
+                        error="；".join(problems) or None, since=since, background=False)
     except Exception as exc:
         finish_run(store, run_id, "failed", error=cause(exc))
+        if context.job.attempts >= FINISH_RETRIES:  # the last try: the office hears once, not every try
+            alert_night_end(config, store, job, outcome="failed", error=cause(exc), since=since, background=False)
         raise
     finally:
         store.dispose()

@@ -84,6 +84,7 @@ class RecheckResult:
     new: list[FindingLine]
     ok: bool
     pictures: dict[str, Any] = field(default_factory=dict)  # evidence pictures taken after the checks
+    check_errors: dict[str, str] = field(default_factory=dict)  # rule → error of a check that could not run
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -108,18 +109,30 @@ def recheck_unit(runtime: Runtime, unit: str, *, wait_seconds: float = RECHECK_L
         if not locks.wait_for(unit_lock(unit), seconds=wait_seconds, stopping=runtime.stopping, on_wait=on_wait):
             raise UnitBusy(f"{unit} 正在被其他任务抓取（{holder_of(store, unit_lock(unit))}）")
         crawl = runtime.crawl(units=[unit], full=True, locks=locks)
-        if crawl.status != "finished":
-            now = utcnow().isoformat(timespec="seconds")
-            return RecheckResult(unit, started.isoformat(timespec="seconds"), now, crawl.summary(), before,
-                                 before, [], [], ok=False)
-        from checks import run_checks
+    if crawl.status != "finished":
+        now = utcnow().isoformat(timespec="seconds")
+        return RecheckResult(unit, started.isoformat(timespec="seconds"), now, crawl.summary(), before,
+                             before, [], [], ok=False)
+    return after_recheck_crawl(config, store, unit, started=started, before=before, crawl=crawl.summary())
 
-        as_of = datetime.now(ZoneInfo(config.schedule.timezone))
-        run_checks(store, config, as_of=as_of, units=[unit])
-        settle(store, as_of, [unit])  # 复核: the loop's findings of this unit pass or fail
-        outcomes = [o for o in recheck_outcomes(store, as_of) if o.unit == unit]
-        notify_recheck_result(unit, [o.finding_id for o in outcomes if o.passed],
-                              [o.finding_id for o in outcomes if not o.passed], config=config, store=store)
+
+def after_recheck_crawl(config: Config, store: Store, unit: str, *, started: datetime, before: list[FindingLine],
+                        crawl: dict[str, Any], background: bool = True) -> RecheckResult:
+    """Everything a 复查 does once its full crawl of `unit` finished, in-process (`recheck_unit`) or as a
+    queue job (portalcheck.service.queue): the unit's checks, the 复核 of its 整改 loop's answered findings,
+    the unit (and the office) told how that came out, the evidence pictures; `before`: its active findings
+    before the crawl. `background`: send the 复核 message on a thread (a queue job sends it before it ends,
+    so a worker stopping right after cannot lose it). A check that errs is recorded in `check_errors`; the
+    recheck still reports what the other checks saw."""
+    from checks import run_checks
+
+    as_of = datetime.now(ZoneInfo(config.schedule.timezone))
+    report = run_checks(store, config, as_of=as_of, units=[unit])
+    settle(store, as_of, [unit])  # 复核: the loop's findings of this unit pass or fail
+    outcomes = [o for o in recheck_outcomes(store, as_of) if o.unit == unit]
+    notify_recheck_result(unit, [o.finding_id for o in outcomes if o.passed],
+                          [o.finding_id for o in outcomes if not o.passed], config=config, store=store,
+                          background=background)
     after = active_findings(store, unit)
     resolved = _findings(store, unit, Finding.status == "resolved", Finding.resolved_at >= as_of)
     before_ids = {f.id for f in before}
@@ -129,7 +142,8 @@ def recheck_unit(runtime: Runtime, unit: str, *, wait_seconds: float = RECHECK_L
                                          finding_ids=[f.id for f in after if f.id in before_ids]),
                 "first": take_pictures(config, store, kind="first", finding_ids=[f.id for f in new])}
     return RecheckResult(unit, started.isoformat(timespec="seconds"), utcnow().isoformat(timespec="seconds"),
-                         crawl.summary(), before, after, resolved, new, ok=True, pictures=pictures)
+                         crawl, before, after, resolved, new, ok=True, pictures=pictures,
+                         check_errors={o.rule: o.error for o in report.outcomes if o.error})
 
 
 def format_recheck(result: RecheckResult, zone: str = DEFAULT_TIMEZONE) -> str:

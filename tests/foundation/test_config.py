@@ -113,3 +113,21 @@ def test_nightly_time_written_unquoted_is_read_as_a_time(tmp_path: Path) -> None
 def test_shipped_config_yaml_is_valid() -> None:
     config = load_config(REPO / "config.yaml")
     assert len(config.units) >= 12
+
+
+def test_queue_batches_by_pages_by_default_and_still_reads_batch_hosts(tmp_path: Path) -> None:
+    queue = load_config(write(tmp_path, GOOD + "queue: {}\n")).queue
+    assert (queue.batch_pages, queue.unknown_unit_pages, queue.batch_hosts) == (4000, 300, 16)
+    queue = load_config(write(tmp_path, GOOD + "queue:\n  batch_hosts: 3\n  batch_pages: 9000\n"
+                                               "  unknown_unit_pages: 1000\n")).queue
+    assert (queue.batch_pages, queue.unknown_unit_pages, queue.batch_hosts) == (9000, 1000, 3)
+    assert any("batch_pages" in p for p in problems(tmp_path, GOOD + "queue:\n  batch_pages: 0\n"))
+
+
+def test_the_shipped_yaml_files_document_every_queue_key() -> None:
+    from portalcheck.core.config import QueueConfig
+
+    for path in (REPO / "config.yaml", REPO / "portalcheck" / "demo" / "deployment.yaml", REPO / "README.md"):
+        text = path.read_text(encoding="utf-8")
+        missing = [key for key in QueueConfig.model_fields if key != "url" and f"{key}:" not in text]
+        assert not missing, f"{path.name} does not document queue.{missing}"

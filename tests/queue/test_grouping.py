@@ -13,6 +13,7 @@ from portalcheck.service.queue import (
     batches,
     conninfo,
     groups_by_host,
+    host_of,
     make_app,
     night_state,
 )
@@ -31,7 +32,7 @@ def config_with(tmp_path: Path, **extra: object):
 
 def test_units_of_one_host_are_one_job_and_group_by_host_false_makes_one_job_per_unit(tmp_path: Path) -> None:
     config = config_with(tmp_path, queue={})
-    assert groups_by_host(config) == {"www.example.gov.cn": ["甲镇", "乙局"], "bing.example.gov.cn:8080": ["丙局"]}
+    assert groups_by_host(config) == {"www.example.gov.cn": ["甲镇", "乙局"], "bing.example.gov.cn": ["丙局"]}
     split = config_with(tmp_path, queue={"group_by_host": False})
     assert list(groups_by_host(split).values()) == [["甲镇"], ["乙局"], ["丙局"]]
 
@@ -61,3 +62,20 @@ def test_a_nightly_job_takes_a_batch_of_hosts_and_group_by_host_false_keeps_one_
                                      ["h2.example.gov.cn", "h3.example.gov.cn"], ["h4.example.gov.cn"]]
     split = config_with(tmp_path, queue={"batch_hosts": 2, "group_by_host": False})
     assert all(len(batch) == 1 for batch in batches(split, list(groups_by_host(split))))
+
+
+def test_a_host_is_the_url_hostname_lowercased_idna_encoded_without_port_or_userinfo(tmp_path: Path) -> None:
+    """Scrapy names a download slot (the per-host concurrency and delay) by the hostname of the request's
+    URL, which it made IDNA: the queue's rows, host leases and pauses use the same name."""
+    from scrapy import Request
+    from scrapy.utils.httpobj import urlparse_cached
+
+    assert host_of("http://User:pw@WWW.Example.gov.cn:8080/a") == "www.example.gov.cn"
+    assert host_of("http://政府.中国/x") == "xn--mxtq1m.xn--fiqs8s"
+    assert host_of("127.0.0.2:8080") == "127.0.0.2"  # a bare host:port, as pauses recorded it
+    assert host_of("http://[::1]:8080/") == "::1"
+    for url in ("http://政府.中国:81/x", "http://A.Example.gov.cn:8080/"):
+        assert host_of(url) == urlparse_cached(Request(url)).hostname  # Downloader.get_slot_key's name
+    config = config_with(tmp_path, queue={}, units=[{"name": "甲", "site": "http://政府.中国/a/"},
+                                                     {"name": "乙", "site": "http://政府.中国:8080/b/"}])
+    assert groups_by_host(config) == {"xn--mxtq1m.xn--fiqs8s": ["甲", "乙"]}  # two ports, one host
