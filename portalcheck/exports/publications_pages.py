@@ -83,8 +83,9 @@ def _count(store: Store, period: Period) -> tuple[publications.Publications, dat
     return counted
 
 
-def _refresh(store: Store, period: Period) -> None:
-    """Count the period's figures again in a background thread (unless one already does)."""
+def _refresh(store: Store, period: Period, *, only_if_missing: bool = False) -> None:
+    """Count the period's figures again in a background thread (unless one already does); `only_if_missing`
+    leaves figures already kept alone (the server's start)."""
     marker = (store.url, _scope_key(period))
     with _LOCK:
         if marker in _REFRESHING:
@@ -94,7 +95,8 @@ def _refresh(store: Store, period: Period) -> None:
     def work() -> None:
         try:
             with _COUNTING:
-                _count(store, period)
+                if not only_if_missing or _FIGURES.latest(store, _scope_key(period)) is None:
+                    _count(store, period)
         except Exception:  # noqa: BLE001 - the kept figures stay; the next request tries again
             log.exception("counting 附件1's figures failed")
         finally:
@@ -106,25 +108,7 @@ def _refresh(store: Store, period: Period) -> None:
 
 def warm(store: Store) -> None:
     """Count the default period's figures in the background (the server's start): the first visit finds them."""
-    period = Period.make()
-    marker = (store.url, _scope_key(period))
-    with _LOCK:
-        if marker in _REFRESHING:
-            return
-        _REFRESHING.add(marker)
-
-    def work() -> None:
-        try:
-            with _COUNTING:
-                if _FIGURES.latest(store, _scope_key(period)) is None:
-                    _count(store, period)
-        except Exception:  # noqa: BLE001 - a request counts them then
-            log.exception("counting 附件1's figures failed")
-        finally:
-            with _LOCK:
-                _REFRESHING.discard(marker)
-
-    threading.Thread(target=work, name="publications-warm", daemon=True).start()
+    _refresh(store, Period.make(), only_if_missing=True)
 
 
 def unit_rows(store: Store, period: Period, unit: publications.UnitCount, stamp: Any) -> list[dict[str, Any]]:
