@@ -42,6 +42,14 @@ HTTPERROR_ALLOW_ALL = True  # a 404 is a fact about the site, not a reason to dr
 # Scrapy 2.19 opens a remote-control server and a telnet console by default.
 REMOTE_CONTROL_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Components the settings above (and no FEEDS) switch off are still imported before they say so: the remote
+# control imports aiohttp's web server (~8 MB), the telnet console twisted.conch, the feed exporter its
+# storages, the cookies middleware tldextract (~2.4 MB). Not loaded at all: BENCHMARKS.md, "Memory of a crawl process".
+EXTENSIONS = {
+    "scrapy.extensions.remote_control.RemoteControl": None,
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    "scrapy.extensions.feedexport.FeedExporter": None,
+}
 LOG_LEVEL = "INFO"
 # Per-page DEBUG lines ("Crawled (200)", "Scraped from") are built only when LOG_LEVEL shows them.
 LOG_FORMATTER = "crawler.logformat.LevelAwareLogFormatter"
@@ -55,6 +63,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RetryAfterMiddleware": 555,  # before RetryMiddleware (550) sees a 429
     "crawler.middlewares.HostHealthMiddleware": 560,
     "crawler.middlewares.EncodingMiddleware": 580,
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,  # COOKIES_ENABLED is False (see EXTENSIONS)
 }
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 # The depth middleware only counts depths here (DEPTH_LIMIT 0, no depth priority; the crawl bounds columns by

@@ -3,6 +3,11 @@
 Every command calls `open_store(url)`, which brings an empty or old database up to the
 newest schema through Alembic before anything reads it; users never run migrations by hand
 unless they want to (`portalcheck db upgrade`).
+
+Alembic itself (~16 MB: its modules and the migration scripts it loads to find the head) is imported only
+when a database is not at the newest schema, or for `portalcheck db`: a store already at the head is
+recognised from its alembic_version row and the head revision read off the scripts' text
+(BENCHMARKS.md, "Memory of a crawl process").
 """
 
 from __future__ import annotations
@@ -11,16 +16,16 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from alembic import command
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 
 def migrations_dir() -> Path:
@@ -69,6 +74,8 @@ def make_engine(url: str, **options: Any) -> Engine:
 
 
 def alembic_config(url: str) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()  # alembic.ini serves the `alembic` command in a checkout; we need no file
     config.set_main_option("script_location", str(migrations_dir()))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -76,19 +83,62 @@ def alembic_config(url: str) -> AlembicConfig:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def head_revision(url: str) -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
 
 
+_REVISION = re.compile(r"^revision(?:\s*:\s*str)?\s*=\s*[\"']([^\"']+)[\"']\s*$", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision(?:\s*:[^=]+)?=\s*[\"']([^\"']+)[\"']\s*$", re.MULTILINE)
+
+
+@lru_cache(maxsize=1)
+def scripts_head() -> str | None:
+    """The head revision as the migration scripts state it (`revision = "…"`, `down_revision = "…"`), read as
+    text: the one revision no script revises. None when the scripts do not say it that plainly (branches,
+    merges, a script without a plain revision line): the caller then asks Alembic."""
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    for script in sorted((migrations_dir() / "versions").glob("*.py")):
+        source = script.read_text(encoding="utf-8")
+        found, down = _REVISION.findall(source), _DOWN_REVISION.findall(source)
+        if len(found) != 1 or len(down) > 1:
+            return None
+        revisions.add(found[0])
+        revised.update(down)
+    heads = revisions - revised
+    return heads.pop() if len(heads) == 1 and revised <= revisions else None
+
+
+def at_scripts_head(engine: Engine) -> bool:
+    """The database's only alembic_version row is the scripts' head (False whenever that is not certain)."""
+    head = scripts_head()
+    if head is None:
+        return False
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    except DBAPIError:  # no version table yet: an empty database
+        return False
+    return rows == [head]
+
+
 def upgrade(url: str, revision: str = "head") -> None:
+    from alembic import command
+
     command.upgrade(alembic_config(url), revision)
 
 
 def downgrade(url: str, revision: str = "base") -> None:
+    from alembic import command
+
     command.downgrade(alembic_config(url), revision)
 
 
@@ -98,7 +148,8 @@ class Store:
     def __init__(self, url: str, *, migrate: bool = True):
         self.url = url
         self.engine = make_engine(url)
-        if migrate and current_revision(self.engine) != head_revision(url):
+        # At the head already (every process but the first after an upgrade): no Alembic import at all.
+        if migrate and not at_scripts_head(self.engine) and current_revision(self.engine) != head_revision(url):
             upgrade(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date, datetime, timezone
 
 from sqlalchemy import func, inspect, select
@@ -33,6 +35,31 @@ def test_migrations_downgrade_to_empty_and_upgrade_again(db_url: str) -> None:
     assert table_names(db_url) == set()
     store_session.upgrade(db_url)
     assert table_names(db_url) == set(Base.metadata.tables)
+
+
+def test_the_head_read_off_the_scripts_is_alembics_head(db_url: str) -> None:
+    assert store_session.scripts_head() == store_session.head_revision(db_url)
+
+
+def test_a_store_one_revision_behind_is_still_upgraded_on_opening(db_url: str) -> None:
+    store_session.upgrade(db_url)
+    store_session.downgrade(db_url, "-1")
+    engine = store_session.make_engine(db_url)
+    assert not store_session.at_scripts_head(engine)
+    engine.dispose()
+    opened = Store(db_url)
+    assert store_session.current_revision(opened.engine) == store_session.head_revision(db_url)
+    assert table_names(db_url) == set(Base.metadata.tables)
+    opened.dispose()
+
+
+def test_a_store_at_the_head_opens_without_importing_alembic(db_url: str) -> None:
+    """A crawl child or worker opens a store at the head many times: Alembic (~16 MB) stays out of it."""
+    Store(db_url).dispose()
+    probe = ("import sys; from storage.session import Store; Store(sys.argv[1]).dispose(); "
+             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))")
+    out = subprocess.run([sys.executable, "-c", probe, db_url], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_models_and_migrations_agree(db_url: str) -> None:
