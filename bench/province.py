@@ -138,18 +138,20 @@ def pages_stored(db_url: str) -> int:
         engine.dispose()
 
 
-def _tree_sum(pid: int, measure: Callable[[psutil.Process], float]) -> float:
-    """`measure` summed over a worker and its live crawl subprocesses (one that ends meanwhile counts 0)."""
+def _tree_sums(pid: int, measure: Callable[[psutil.Process], float],
+               kind: Callable[[psutil.Process], str] = lambda _: "all") -> dict[str, float]:
+    """`measure` summed per `kind` over a worker and its live subprocesses (one that ends meanwhile counts 0)."""
     try:
         proc = psutil.Process(pid)
         procs = [proc, *proc.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return 0.0
-    total = 0.0
+        return {}
+    totals: dict[str, float] = {}
     for p in procs:
         with contextlib.suppress(psutil.NoSuchProcess):
-            total += measure(p)
-    return total
+            key = kind(p)
+            totals[key] = totals.get(key, 0.0) + measure(p)
+    return totals
 
 
 def _cpu_s(p: psutil.Process) -> float:
@@ -159,12 +161,21 @@ def _cpu_s(p: psutil.Process) -> float:
 
 def tree_cpu_s(pid: int) -> float:
     """CPU seconds of a worker, its live crawl subprocesses and the ones it already reaped."""
-    return _tree_sum(pid, _cpu_s)
+    return sum(_tree_sums(pid, _cpu_s).values())
 
 
-def tree_rss_mb(pid: int) -> float:
-    """A worker's memory with its crawl subprocesses (what one worker costs the machine)."""
-    return _tree_sum(pid, lambda p: p.memory_info().rss) / 1e6
+def _kind(proc: psutil.Process) -> str:
+    """What a process of a worker's tree is: the worker, a crawl child, chromium, … (where a peak sits)."""
+    args = proc.cmdline()
+    for marker in ("crawl_child", "worker", "chromium", "chrome", "playwright"):
+        if any(marker in arg for arg in args[:3]):
+            return marker
+    return proc.name()
+
+
+def tree_rss_mb_by_kind(pid: int) -> dict[str, float]:
+    """A worker's memory with its subprocesses (what one worker costs the machine), in MB per kind of process."""
+    return {k: round(v / 1e6, 1) for k, v in _tree_sums(pid, lambda p: p.memory_info().rss, _kind).items()}
 
 
 # --- runs ----------------------------------------------------------------------------------------------
@@ -187,6 +198,7 @@ def run_workers(config: Path, db_url: str, workers: int, concurrency: int, windo
              for _ in range(workers)]
     load = [os.getloadavg()[0]]
     peak = [0.0] * workers
+    peak_breakdown: dict[str, float] = {}
     try:
         deadline = time.monotonic() + 300
         while pages_stored(db_url) == before and time.monotonic() < deadline:
@@ -194,7 +206,12 @@ def run_workers(config: Path, db_url: str, workers: int, concurrency: int, windo
         start, first = time.monotonic(), pages_stored(db_url)
         cpu_first = sum(tree_cpu_s(proc.pid) for proc in procs)
         while time.monotonic() - start < window:
-            peak = [max(p, tree_rss_mb(proc.pid)) for p, proc in zip(peak, procs, strict=True)]
+            for n, proc in enumerate(procs):
+                breakdown = tree_rss_mb_by_kind(proc.pid)
+                if sum(breakdown.values()) > peak[n]:
+                    peak[n] = sum(breakdown.values())
+                    if peak[n] >= max(peak):
+                        peak_breakdown = breakdown
             load.append(os.getloadavg()[0])
             time.sleep(1.0)
         pages = pages_stored(db_url) - first
@@ -210,6 +227,7 @@ def run_workers(config: Path, db_url: str, workers: int, concurrency: int, windo
             "hosts_per_job": [hosts_per_job[0], hosts_per_job[-1]] if hosts_per_job else [],
             "pages": pages, "seconds": round(elapsed, 1),
             "pages_per_s": round(pages / elapsed, 1), "peak_rss_mb_per_worker": round(max(peak), 1),
+            "peak_rss_mb_by_process": peak_breakdown,
             "workers_cpu_s": round(cpu, 1), "pages_per_cpu_s": round(pages / cpu, 1) if cpu else None,
             "load_avg_1m": [round(min(load), 2), round(max(load), 2)]}
 
