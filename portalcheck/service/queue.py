@@ -116,9 +116,6 @@ def _need_file(config: Config) -> None:
         raise QueueNotConfigured("任务队列需要从文件读取的配置 (workers read the config file named in each job)")
 
 
-__all__ = ["host_of"]  # the host key (crawler.urls), named here too: a job's rows and leases are keyed by it
-
-
 def groups_by_host(config: Config, names: Sequence[str] | None = None) -> dict[str, list[str]]:
     """Units that share a host are one job: one host's politeness is one crawl's concern."""
     by_host = config.queue is None or config.queue.group_by_host
