@@ -76,6 +76,16 @@ class ListState:
 
 
 @dataclass(slots=True)
+class ItemGroup:
+    """Items the store writes in one batch, in this order: a message-board page's messages and the list
+    state that follows them. Yielded apart, a batch could end between them, and a crawl killed then would
+    leave the messages stored without the pages still to read after them: the next incremental run finds
+    the first page unchanged and stops there, the board's later pages never read."""
+
+    items: list[Any]
+
+
+@dataclass(slots=True)
 class LinkStatusItem:
     url: str
     is_external: bool

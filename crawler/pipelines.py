@@ -21,7 +21,15 @@ from sqlalchemy import select, update
 from crawler.accounts.model import AccountItem
 from crawler.accounts.store import write_accounts
 from crawler.frontier import write_list_states
-from crawler.items import AnnualReportItem, ColumnItem, LinkStatusItem, ListPageItem, ListState, PageItem
+from crawler.items import (
+    AnnualReportItem,
+    ColumnItem,
+    ItemGroup,
+    LinkStatusItem,
+    ListPageItem,
+    ListState,
+    PageItem,
+)
 from crawler.memory import CrawlMemory
 from crawler.messages.store import BoardItem, MessageItem, write_boards, write_messages
 from crawler.page_rules import write_annual_reports
@@ -126,8 +134,9 @@ class StorePipeline:
         upsert(session, Site, sites, keys=["url"], update=["name", "unit_id", "is_portal_home", "site_code"])
 
     def process_item(self, item: Any, spider: Any) -> Any:
-        self.buffer[type(item)].append(item)
-        self.buffered += 1
+        for part in item.items if isinstance(item, ItemGroup) else (item,):  # a group: no batch ends inside it
+            self.buffer[type(part)].append(part)
+            self.buffered += 1
         if self.buffered >= BATCH_ITEMS or time.monotonic() - self.last_flush > BATCH_SECONDS:
             self.flush()
         return item

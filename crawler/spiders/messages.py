@@ -20,7 +20,7 @@ from twisted.python.failure import Failure
 
 from crawler.errors import classify_failure
 from crawler.frontier import ListFrontier, PendingPage, left_over_counts
-from crawler.items import ListState
+from crawler.items import ItemGroup, ListState
 from crawler.layouts.base import PageRequest, clean
 from crawler.messages.categories import categorize_message, join
 from crawler.messages.items import BoardItem, MessageItem
@@ -159,10 +159,11 @@ class MessageSpider(GathererSpider):
                 yield self.board_facts(board, form_status=response.status)
         known = self.board_memory.messages.get(board.url, {})
         changed = False
+        messages = []
         for message in page.messages:
             stored = known.get(message.external_id or "")
             changed |= stored is None or stored != (message.status_word, bool(message.reply or message.replied_at))
-            yield self.item(board, message)
+            messages.append(self.item(board, message))
         details = []
         for entry in page.entries:
             if self.full or self.needs_detail(entry, known):
@@ -183,27 +184,33 @@ class MessageSpider(GathererSpider):
             further = list(self.board_pages(board, pages))
         if details:  # the page counts as read once its messages' detail pages are answered
             self.unread_details[pc["url"]] = len(details)
+            yield from messages
             yield self.board_state(board)
         else:
-            yield from self.page_read(board, pc["url"])
+            yield from self.page_read(board, pc["url"], messages)
         yield from details
         yield from further
 
-    def page_read(self, board: Board, key: str) -> Iterator[ListState]:
-        """After the page's messages: the store never holds the board as read further than its messages."""
+    def page_read(self, board: Board, key: str, messages: list[MessageItem]) -> Iterator[ItemGroup]:
+        """The page's last messages with the board's state after them, in one batch: the store never holds
+        the board as read further than its messages, nor its messages without the pages left after them."""
         self.frontiers[board.url].read(key)
         self.states_written.add(board.url)
-        yield self.board_state(board)
+        yield ItemGroup([*messages, self.board_state(board)])
 
     def board_state(self, board: Board) -> ListState:
         return self.frontiers[board.url].state("board", board.url, board.unit)
 
-    def detail_answered(self, board: Board, pc: dict[str, Any]) -> Iterator[ListState]:
+    def detail_answered(self, board: Board, pc: dict[str, Any],
+                        messages: list[MessageItem] | None = None) -> Iterator[Any]:
+        """A detail page answered (`messages`: what it held); the last of its list page's reads the page."""
         key = pc["list_page"]
         self.unread_details[key] -= 1
-        if not self.unread_details[key]:
-            del self.unread_details[key]
-            yield from self.page_read(board, key)
+        if self.unread_details[key]:
+            yield from messages or ()
+            return
+        del self.unread_details[key]
+        yield from self.page_read(board, key, messages or [])
 
     def needs_detail(self, entry: BoardEntry, known: dict[str, tuple[str | None, bool]]) -> bool:
         """New, or not answered when last seen and its list status is not the one seen then."""
@@ -229,8 +236,7 @@ class MessageSpider(GathererSpider):
         message.status_word = message.status_word or entry.status_word
         if message.asked_at is None and entry.asked_on:
             message.asked_at = datetime.combine(entry.asked_on, time(0), self.config.zone)
-        yield self.item(board, message)
-        yield from self.detail_answered(board, pc)
+        yield from self.detail_answered(board, pc, [self.item(board, message)])
 
     def parse_form(self, response: Response) -> Iterator[Any]:
         board = self.boards[response.meta["pc"]["board"]]

@@ -29,7 +29,7 @@ from .runner import REPO, column_items, crawl, portal_runs, query
 from .test_hanweb_jpage import COLUMNS as HANWEB_COLUMNS
 from .test_hanweb_jpage import article, column_page, dataproxy
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # ten killed crawls and their sequels: ~3 min quiet
 
 PER_PAGE = 6
 UNITS = {"u1": "白鹤镇", "u2": "县财政局"}
