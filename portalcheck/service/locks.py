@@ -1,7 +1,7 @@
 """Lock rows that hold across processes and machines: one per unit, one for the nightly job.
 
-A holder renews its rows; one that crashed stops renewing, and one whose processes are gone (same
-host) is stale at once.
+A holder renews its rows; one that crashed stops renewing, one whose processes are gone (same
+host) is stale at once, and so is an exited holder of this very process whose release failed.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -51,11 +52,43 @@ def insert_for(session: Session, model: type) -> Any:
 
 
 
+# The holders (host:pid:token) of this process's LockSets that are still in use. A row held by this very
+# process under a holder no longer here was left behind by a LockSet whose release failed (the database
+# was down as it exited): nobody renews or releases it, so it must not make this process wait for the TTL.
+_live_holders: set[str] = set()
+_live_holders_lock = threading.Lock()
+
+
+def _register_holder(holder: str) -> None:
+    with _live_holders_lock:
+        _live_holders.add(holder)
+
+
+def _forget_holder(holder: str) -> None:
+    with _live_holders_lock:
+        _live_holders.discard(holder)
+
+
+def holder_is_live(holder: str) -> bool:
+    """Is `holder` a LockSet of this process still in use (created and not yet exited nor collected)?"""
+    with _live_holders_lock:
+        return holder in _live_holders
+
+
 def lock_is_stale(row: JobLock, now: datetime) -> bool:
-    """Expired, or held on this host by processes that are all gone (a crash needs no waiting)."""
+    """Expired, held on this host by processes that are all gone (a crash needs no waiting), or left behind
+    by an exited LockSet of this very process whose crawl subprocesses are gone (its release failed)."""
     if row.expires_at <= now:
         return True
-    return row.host == HOST and not any(pid_alive(p) for p in (row.pids or []))
+    if row.host != HOST:
+        return False
+    pids = row.pids or []
+    if not any(pid_alive(p) for p in pids):
+        return True
+    # Another LockSet of this process that is still live keeps its lock: two jobs of one process exclude
+    # each other. One that has exited holds nothing, unless a crawl of its own still runs.
+    return (pids[0] == os.getpid() and not holder_is_live(row.holder)
+            and not any(pid_alive(p) for p in pids[1:]))
 
 
 class LockSet:
@@ -76,15 +109,25 @@ class LockSet:
         self._heartbeat = heartbeat
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # Live from creation (acquire works without `with`) until __exit__ or garbage collection: a LockSet
+        # dropped without a release can never renew nor release its rows.
+        _register_holder(self.holder)
+        self._forget = weakref.finalize(self, _forget_holder, self.holder)
 
     def __enter__(self) -> LockSet:
+        if not self._forget.alive:  # entered again after an exit
+            _register_holder(self.holder)
+            self._forget = weakref.finalize(self, _forget_holder, self.holder)
         self._thread = threading.Thread(target=self._beat, name=f"lock-heartbeat-{self.job}", daemon=True)
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-        self.release()
+        try:
+            self.release()
+        finally:  # rows a failed release left behind are stale for this process's next LockSet at once
+            self._forget()
 
     def acquire(self, name: str) -> bool:
         """Take `name` if it is free or stale; never blocks."""

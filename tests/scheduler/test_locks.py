@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.exc import DBAPIError
 
 import scheduler
 from scheduler import LockSet, utcnow
@@ -72,3 +77,79 @@ def test_another_hosts_lock_waits_for_its_expiry(store: Store) -> None:
         session.add(JobLock(name="nightly", holder="elsewhere:1:x", host="elsewhere", pids=[dead_pid()],
                             job="nightly", acquired_at=utcnow(), expires_at=utcnow() + timedelta(minutes=5)))
     assert not LockSet(store, "nightly").acquire("nightly")
+
+
+# What release's DELETE meets with job_locks renamed away, on SQLite and on PostgreSQL (not the renaming's own
+# errors, which name job_locks_away).
+RELEASE_FAILED = r'no such table: job_locks\b|relation "job_locks" does not exist'
+
+
+def rename_table(db_url: str, old: str, new: str) -> None:
+    """On a connection of its own, autocommitted; on PostgreSQL it gives up after 10 s instead of hanging
+    behind a lock the store's connections might hold."""
+    postgres = db_url.startswith("postgresql")
+    engine = create_engine(db_url, isolation_level="AUTOCOMMIT") if postgres else create_engine(db_url)
+    try:
+        with engine.begin() as connection:
+            if postgres:
+                connection.execute(text("SET lock_timeout = '10s'"))
+            connection.execute(text(f"ALTER TABLE {old} RENAME TO {new}"))
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def release_fails(db_url: str) -> Iterator[None]:
+    """job_locks is gone while the block's end runs (as if the database were down), back afterwards."""
+    try:
+        yield
+    finally:
+        rename_table(db_url, "job_locks_away", "job_locks")
+
+
+def left_behind(store: Store, name: str, holder: LockSet) -> JobLock:
+    """The row a failed release left: this live process's, and far from expired."""
+    with store.session() as session:
+        row = session.get(JobLock, name)
+    assert row is not None and row.holder == holder.holder
+    assert row.pids[0] == os.getpid() and row.expires_at > utcnow() + timedelta(minutes=5)
+    return row
+
+
+def test_rows_a_failed_release_left_behind_do_not_make_the_same_process_wait(store: Store, db_url: str) -> None:
+    """The database was down as a queue job's LockSet exited: when the same worker retries, it takes its
+    own orphaned rows at once instead of waiting out LOCK_TTL (10 min)."""
+    first = LockSet(store, "queue")
+    with pytest.raises(DBAPIError, match=RELEASE_FAILED), release_fails(db_url), first:
+        assert first.acquire("unit:白鹤镇") and first.acquire("host:bhz.gov.cn")
+        assert not LockSet(store, "recheck").acquire("unit:白鹤镇"), \
+            "a live LockSet of this process still excludes another"
+        rename_table(db_url, "job_locks", "job_locks_away")
+    left_behind(store, "unit:白鹤镇", first)
+    assert first._thread is not None
+    first._thread.join(timeout=5)
+    assert not first._thread.is_alive(), "the exited LockSet's heartbeat stopped"
+
+    with LockSet(store, "queue") as retry:
+        assert retry.acquire_each(["host:bhz.gov.cn", "unit:白鹤镇"]) == ["host:bhz.gov.cn", "unit:白鹤镇"]
+        assert scheduler.holder_of(store, "unit:白鹤镇") == f"queue @ {retry.holder}"
+        assert not LockSet(store, "recheck").acquire("unit:白鹤镇"), "the retry's hold excludes as before"
+    with store.session() as session:
+        assert session.scalars(select(JobLock)).all() == []
+
+
+def test_rows_a_failed_release_left_behind_stay_held_while_their_crawl_runs(store: Store, db_url: str) -> None:
+    """The exited LockSet's crawl subprocess still runs (add_pid): its units stay locked until it ends."""
+    crawl = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        first = LockSet(store, "queue")
+        with pytest.raises(DBAPIError, match=RELEASE_FAILED), release_fails(db_url), first:
+            assert first.acquire("unit:白鹤镇")
+            first.add_pid(crawl.pid)
+            rename_table(db_url, "job_locks", "job_locks_away")
+        assert left_behind(store, "unit:白鹤镇", first).pids == [os.getpid(), crawl.pid]
+        assert not LockSet(store, "queue").acquire("unit:白鹤镇")
+    finally:
+        crawl.kill()
+        crawl.wait()
+    assert LockSet(store, "queue").acquire("unit:白鹤镇"), "once the crawl is gone, the row is stale at once"
