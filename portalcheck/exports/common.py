@@ -51,6 +51,15 @@ def zoned_bounds(date_from: date, date_to: date, timezone: str) -> tuple[datetim
     return datetime.combine(date_from, time.min, zone), datetime.combine(date_to + timedelta(days=1), time.min, zone)
 
 
+def sort_key(value: Any) -> tuple[int, Any]:
+    """A table cell's place in a sorted column: numbers as numbers, everything else as its text, empty last."""
+    if value is None or value == "":
+        return (2, "")
+    if isinstance(value, int | float):
+        return (0, value)
+    return (1, value.isoformat() if isinstance(value, date | datetime) else str(value))
+
+
 def safe_cell(value: Any) -> Any:
     """Crawled text must never be evaluated by a spreadsheet (formula injection, OWASP CSV advice)."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):

@@ -8,6 +8,10 @@ portal's own columns; inside a unit by date and URL). A page skips whole units b
 one or two units it shows (kept for the next pages). Pages are addressed by number or by a keyset cursor
 (unit id, date, URL of the row before or after); neither computes the units before it.
 
+One unit's rows (a 单位 account's, or a unit chosen) may be sorted by any of their columns: they are in memory for
+any page of that unit, so an order costs one sort. Across units it would cost every unit's rows (the whole count),
+so the list of all units keeps the export's order.
+
 The figures cost one pass over the period's list items (one unit at a time, its items dropped after counting;
 about 10 s for 1,000,000 list items): they are kept per period until a crawl changes the list items (SegmentCache
 with the crawl stamp) or MAX_AGE passes. Then the kept figures are still shown, marked with their time, while one
@@ -27,7 +31,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from portalcheck.exports import publications
-from portalcheck.exports.common import Period
+from portalcheck.exports.common import Period, sort_key
 from portalcheck.exports.findings_pages import BadCursor, Page, SegmentCache, decode, encode
 from storage.models import Column, CrawlRun, ListItem
 from storage.models import Page as StoredPage
@@ -126,6 +130,11 @@ def column_names(pubs: publications.Publications, units: Sequence[str] | None) -
 
 
 FATES = (publications.COUNTED, publications.REPOST, publications.DUPLICATE)
+ITEM_ORDERS = tuple(f.key for f in publications.ITEM_FIELDS if f.key != "unit")  # one unit's rows: by these
+
+
+class NeedsOneUnit(ValueError):
+    """The 信息明细 of several units is listed in the export's order only."""
 
 
 class ItemLister:
@@ -185,6 +194,16 @@ class ItemLister:
             return self._from(start, limit, total)
         return self._from((max(1, page) - 1) * limit, limit, total)
 
+    def sorted_page(self, order: str, descending: bool, limit: int, page: int = 1) -> Page:
+        """One unit's rows ordered by `order` (URL breaks ties), by page number."""
+        if order not in ITEM_ORDERS:
+            raise ValueError(f"unknown order {order!r}")
+        if len(self.segments) != 1:
+            raise NeedsOneUnit("请先选择一个单位，再对信息明细排序")
+        rows = sorted(self.rows_of(0), key=lambda r: (sort_key(r.get(order)), r["url"]), reverse=descending)
+        start = (max(1, page) - 1) * limit
+        return Page(len(rows), rows[start:start + limit], start if start < len(rows) else len(rows), None, None)
+
     def _from(self, start: int, limit: int, total: int) -> Page:
         """The `limit` rows from position `start`: whole units before it skipped by their sizes."""
         taken: list[tuple[int, dict[str, Any]]] = []
@@ -204,6 +223,10 @@ class ItemLister:
 
 def items_page(store: Store, period: Period, units: Sequence[str] | None = None, *, columns: Sequence[str] = (),
                fates: Sequence[str] = (), limit: int = 100, page: int = 1, after: str | None = None,
-               before: str | None = None) -> Page:
-    """One page of 附件1's 信息明细 (rows as the export writes them), by number or cursor."""
-    return ItemLister(store, period, units, columns, fates).page(limit, page=page, after=after, before=before)
+               before: str | None = None, order: str | None = None, descending: bool = False) -> Page:
+    """One page of 附件1's 信息明细 (rows as the export writes them), by number or cursor; or, ordered by one of
+    ITEM_ORDERS (one unit in scope only, else NeedsOneUnit), by number."""
+    lister = ItemLister(store, period, units, columns, fates)
+    if order is not None:
+        return lister.sorted_page(order, descending, limit, page)
+    return lister.page(limit, page=page, after=after, before=before)

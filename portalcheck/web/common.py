@@ -46,11 +46,12 @@ def current_actor(request: Request) -> users.Actor:
     return actor
 
 
-def sort_link(request: Request, key: str) -> str:
-    """This page's address ordered by `key` (a second click reverses), its filters kept, from the first page."""
-    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("sort", "desc", "page", "after", "before")]
-    again = request.query_params.get("sort") == key and request.query_params.get("desc") not in ("1", "true")
-    params += [("sort", key)] + ([("desc", "1")] if again else [])
+def sort_link(request: Request, key: str, sort: str = "sort", desc: str = "desc") -> str:
+    """This page's address ordered by `key` (a second click reverses), its filters kept, from the first page.
+    `sort` / `desc`: the parameters of the table ordered (附件1's 信息明细 has its own beside the figures')."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in (sort, desc, "page", "after", "before")]
+    again = request.query_params.get(sort) == key and request.query_params.get(desc) not in ("1", "true")
+    params += [(sort, key)] + ([(desc, "1")] if again else [])
     return "?" + urlencode(params)
 
 

@@ -27,7 +27,7 @@ from portalcheck.exports import (
     publications,
     publications_pages,
 )
-from portalcheck.exports.common import SEVERITY_ZH, STATUS_ZH, Table
+from portalcheck.exports.common import SEVERITY_ZH, STATUS_ZH, Table, sort_key
 from portalcheck.exports.findings import FIELDS as FINDING_FIELDS
 from portalcheck.exports.findings import SORTABLE
 from portalcheck.exports.findings_pages import BadCursor, findings_keyset_page
@@ -207,7 +207,7 @@ def _sorted(tables: list[Table], sort: str | None, desc: bool) -> list[Table]:
             raise HTTPException(400, "不能按该列排序")
         for t in tables:
             if any(f.key == sort for f in t.fields):
-                t.rows = sorted(t.rows, key=lambda r: _sort_key(r.get(sort)), reverse=desc)
+                t.rows = sorted(t.rows, key=lambda r: sort_key(r.get(sort)), reverse=desc)
     return tables
 
 
@@ -224,30 +224,31 @@ def _publications(request: Request, period: Period, context: dict[str, Any], pag
     known_columns = publications_pages.column_names(pubs, period.units)
     columns = _choices(query.getlist("column"), set(known_columns), "栏目")
     fates = _choices(query.getlist("counted"), set(publications_pages.FATES), "是否计入")
+    order = query.get("item_sort") or None
+    if order is not None and order not in publications_pages.ITEM_ORDERS:
+        raise HTTPException(400, "不能按该列排序")
     try:
         found = publications_pages.items_page(state.store, period, period.units, columns=columns, fates=fates,
                                               limit=PAGE_SIZE, page=max(1, page), after=after or None,
-                                              before=before or None)
-    except BadCursor as exc:
+                                              before=before or None, order=order,
+                                              descending=query.get("item_desc") in ("1", "true"))
+    except (BadCursor, publications_pages.NeedsOneUnit) as exc:
         raise HTTPException(400, str(exc)) from None
     keep = [(k, v) for k, v in query.multi_items() if k not in ("page", "after", "before")]
+    number = found.first // PAGE_SIZE + 1 if found.first else 1
+    if order is not None:  # one unit's rows sorted: pages by number
+        next_link = "?" + urlencode([*keep, ("page", number + 1)]) if found.first + PAGE_SIZE < found.total else None
+        prev_link = "?" + urlencode([*keep, ("page", number - 1)]) if number > 1 else None
+    else:
+        next_link = found.next_cursor and "?" + urlencode([*keep, ("after", found.next_cursor)])
+        prev_link = found.prev_cursor and "?" + urlencode([*keep, ("before", found.prev_cursor)])
     context.update(tables=_sorted(figures, sort, desc), item_fields=publications.ITEM_FIELDS, rows=found.rows,
-                   total=found.total, first=found.first, page=found.first // PAGE_SIZE + 1 if found.first else 1,
-                   pages=max(1, -(-found.total // PAGE_SIZE)), first_link="?" + urlencode(keep),
-                   next_link=found.next_cursor and "?" + urlencode([*keep, ("after", found.next_cursor)]),
-                   prev_link=found.prev_cursor and "?" + urlencode([*keep, ("before", found.prev_cursor)]),
+                   total=found.total, first=found.first, page=number, pages=max(1, -(-found.total // PAGE_SIZE)),
+                   first_link="?" + urlencode(keep), next_link=next_link, prev_link=prev_link,
+                   item_orders=publications_pages.ITEM_ORDERS if len(period.units or ()) == 1 else (),
                    columns=known_columns, chosen_columns=columns, fates=publications_pages.FATES,
                    chosen_fates=fates, counted_at=counted_at)
     return render(request, "publications.html", context)
-
-
-def _sort_key(value: Any) -> tuple[int, Any]:
-    """Empty cells last, numbers as numbers, everything else as its text."""
-    if value is None or value == "":
-        return (2, "")
-    if isinstance(value, int | float):
-        return (0, value)
-    return (1, str(value))
 
 
 def own_unit_only(tables: list[Table], unit: str, units: set[str]) -> list[Table]:

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from sqlalchemy import insert
 
 from portalcheck.exports import publications, publications_pages
-from portalcheck.exports.common import Period
+from portalcheck.exports.common import Period, sort_key
 from portalcheck.exports.findings_pages import BadCursor
 from portalcheck.exports.writers import write_csv, write_xlsx
 from storage.models import Column, ListItem, Page, Unit
@@ -127,6 +127,37 @@ def test_a_unit_scope_shows_that_units_rows_and_columns_alone(filled: Store) -> 
     scoped = publications_pages.items_page(filled, Period.make(PERIOD.date_from, PERIOD.date_to, units=["乙镇"]),
                                            ["乙镇"], limit=1000)
     assert {r["unit"] for r in scoped.rows} == {"乙镇"}
+
+
+def test_one_units_rows_sorted_by_any_column_are_its_export_rows_in_that_order_page_by_page(filled: Store) -> None:
+    rows = [r for r in _export_rows(filled) if r["unit"] == "甲局"]
+    assert len(rows) > 3 * LIMIT and {bool(r["source"]) for r in rows} == {True, False}
+    for order in publications_pages.ITEM_ORDERS:
+        for descending in (False, True):
+            pages, number = [], 1
+            while True:
+                page = publications_pages.items_page(filled, PERIOD, ["甲局"], limit=LIMIT, page=number,
+                                                     order=order, descending=descending)
+                assert page.total == len(rows) and page.first == min((number - 1) * LIMIT, len(rows))
+                if not page.rows:
+                    break
+                pages += page.rows
+                number += 1
+            assert sorted(_keys(pages)) == sorted(_keys(rows)), order  # every row once
+            values = [sort_key(r[order]) for r in pages]
+            assert values == sorted(values, reverse=descending), (order, descending)
+    by_source = publications_pages.items_page(filled, PERIOD, ["甲局"], limit=1000, order="source").rows
+    blank = [r for r in by_source if not r["source"]]
+    assert blank and by_source[-len(blank):] == blank  # rows without a 来源 last
+
+
+def test_sorting_the_rows_of_several_units_is_refused_and_an_unknown_order_too(filled: Store) -> None:
+    with pytest.raises(publications_pages.NeedsOneUnit):
+        publications_pages.items_page(filled, PERIOD, None, limit=LIMIT, order="title")
+    with pytest.raises(publications_pages.NeedsOneUnit):
+        publications_pages.items_page(filled, PERIOD, ["甲局", "乙镇"], limit=LIMIT, order="title")
+    with pytest.raises(ValueError, match="unknown order"):
+        publications_pages.items_page(filled, PERIOD, ["甲局"], limit=LIMIT, order="1; DROP TABLE units")
 
 
 def test_figures_are_the_exports_and_counted_once_until_a_crawl_changes_the_items(filled: Store) -> None:

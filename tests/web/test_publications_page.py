@@ -119,6 +119,40 @@ def test_unit_account_sees_its_own_units_figures_and_items_alone(workspace: Work
     assert visit.errors == [] and visit.dialogs == []
 
 
+def test_unit_account_sorts_its_items_by_a_column_header_and_pages_through_them_in_that_order(
+        workspace: Workspace, browser: Any, tmp_path: Path) -> None:
+    own = [r for r in _exported(workspace, tmp_path)["items"]["rows"] if r["unit"] == workspace.own_unit]
+    visit = sign_in(browser, workspace, "unit")
+    page = visit.page
+    _settled(page, workspace.url("/tables/publications"))
+    header = page.locator("#items thead th a", has_text="发布日期")
+    header.click()
+    page.wait_for_load_state("networkidle")
+    page.locator("#items thead th a", has_text="发布日期").click()  # a second click: newest first
+    page.wait_for_load_state("networkidle")
+    walked: list[list[str]] = []
+    while True:
+        walked += _item_rows(page)
+        if page.locator("#next-page").count() == 0:
+            break
+        page.click("#next-page")
+        page.wait_for_load_state("networkidle")
+    assert sorted(r[6] for r in walked) == sorted(r["url"] for r in own)  # each of its rows once
+    dates = [r[3] for r in walked]
+    assert dates == sorted(dates, reverse=True) and len(set(dates)) > 1
+    assert visit.errors == [] and visit.dialogs == []
+    inspector = sign_in(browser, workspace, "inspector")
+    _settled(inspector.page, workspace.url("/tables/publications"))
+    assert inspector.page.locator("#items thead th a").count() == 0  # every unit: the export's order only
+    request = inspector.page.context.request
+    assert request.get(workspace.url("/tables/publications"), params={"item_sort": "title"}).status == 400
+    assert request.get(workspace.url("/tables/publications"),
+                       params={"unit": workspace.own_unit, "item_sort": "password"}).status == 400
+    chosen = request.get(workspace.url("/tables/publications"), params={"unit": workspace.own_unit,
+                                                                       "item_sort": "title"})
+    assert chosen.status == 200
+
+
 def test_hostile_list_item_and_column_name_are_shown_as_text(workspace: Workspace, browser: Any) -> None:
     store = Store(workspace.db_url)
     with store.session() as session:
