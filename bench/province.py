@@ -13,7 +13,8 @@ One run:
     --unknown-pages: the store is fresh, so every unit is estimated at that), on a fresh PostgreSQL database;
   - for each worker count: enqueues a night, starts that many `portalcheck worker --concurrency C`
     processes, counts the pages stored over `--window` seconds after the first page, and samples the
-    peak memory of each worker with its crawl subprocesses;
+    peak memory (RSS and PSS, by kind of process) of each worker with its crawl subprocesses, and the
+    same peak over the samples without a crawl child (the night's last job: checks, pictures, exports);
   - the two limits in the same run: politeness = hosts × per-host rate (min(concurrency / latency,
     1 / delay)), and CPU = pages/s of one crawl on one fast host (no latency, no delay) × cores; and the
     CPU limit measured: the summed pages/s of one such crawl per core run at once (`--fast-crawls`), which
@@ -175,9 +176,29 @@ def _kind(proc: psutil.Process) -> str:
     return proc.name()
 
 
-def tree_rss_mb_by_kind(pid: int) -> dict[str, float]:
-    """A worker's memory with its subprocesses (what one worker costs the machine), in MB per kind of process."""
-    return {k: round(v / 1e6, 1) for k, v in _tree_sums(pid, lambda p: p.memory_info().rss, _kind).items()}
+def _rss_pss(p: psutil.Process) -> tuple[float, float]:
+    """RSS and PSS (Linux: each shared page divided among the processes mapping it) of one process, in bytes.
+    Summed over chromium's processes RSS counts their shared code and memory once per process; PSS does not."""
+    full = p.memory_full_info()
+    return float(full.rss), float(getattr(full, "pss", full.rss))
+
+
+def tree_memory_mb_by_kind(pid: int) -> dict[str, dict[str, float]]:
+    """A worker's memory with its subprocesses (what one worker costs the machine), in MB per kind of process:
+    {"rss": {kind: MB}, "pss": {kind: MB}} from one walk of the tree."""
+    pairs: dict[str, tuple[float, float]] = {}
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return {"rss": {}, "pss": {}}
+    for p in procs:
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            key, (rss, pss) = _kind(p), _rss_pss(p)
+            old = pairs.get(key, (0.0, 0.0))
+            pairs[key] = (old[0] + rss, old[1] + pss)
+    return {"rss": {k: round(v[0] / 1e6, 1) for k, v in pairs.items()},
+            "pss": {k: round(v[1] / 1e6, 1) for k, v in pairs.items()}}
 
 
 # --- runs ----------------------------------------------------------------------------------------------
@@ -201,6 +222,11 @@ def run_workers(config: Path, db_url: str, workers: int, concurrency: int, windo
     load = [os.getloadavg()[0]]
     peak = [0.0] * workers
     peak_breakdown: dict[str, float] = {}
+    peak_pss = [0.0] * workers
+    peak_pss_breakdown: dict[str, float] = {}
+    # The same two peaks over the samples where no crawl child runs: the night's last job (finish_night:
+    # checks, evidence pictures, exports), whose peak a crawl's higher one would otherwise hide.
+    end: dict[str, Any] = {"rss": 0.0, "pss": 0.0, "rss_by_process": {}, "pss_by_process": {}}
     try:
         deadline = time.monotonic() + 300
         while pages_stored(db_url) == before and time.monotonic() < deadline:
@@ -209,11 +235,20 @@ def run_workers(config: Path, db_url: str, workers: int, concurrency: int, windo
         cpu_first = sum(tree_cpu_s(proc.pid) for proc in procs)
         while time.monotonic() - start < window:
             for n, proc in enumerate(procs):
-                breakdown = tree_rss_mb_by_kind(proc.pid)
+                memory = tree_memory_mb_by_kind(proc.pid)
+                breakdown, pss = memory["rss"], memory["pss"]
                 if sum(breakdown.values()) > peak[n]:
                     peak[n] = sum(breakdown.values())
                     if peak[n] >= max(peak):
                         peak_breakdown = breakdown
+                if sum(pss.values()) > peak_pss[n]:
+                    peak_pss[n] = sum(pss.values())
+                    if peak_pss[n] >= max(peak_pss):
+                        peak_pss_breakdown = pss
+                if "crawl_child" not in breakdown:
+                    for measure, by_kind in (("rss", breakdown), ("pss", pss)):
+                        if sum(by_kind.values()) > end[measure]:
+                            end[measure], end[f"{measure}_by_process"] = sum(by_kind.values()), by_kind
             load.append(os.getloadavg()[0])
             time.sleep(1.0)
         pages = pages_stored(db_url) - first
@@ -230,6 +265,9 @@ def run_workers(config: Path, db_url: str, workers: int, concurrency: int, windo
             "pages": pages, "seconds": round(elapsed, 1),
             "pages_per_s": round(pages / elapsed, 1), "peak_rss_mb_per_worker": round(max(peak), 1),
             "peak_rss_mb_by_process": peak_breakdown,
+            "peak_pss_mb_per_worker": round(max(peak_pss), 1), "peak_pss_mb_by_process": peak_pss_breakdown,
+            "peak_mb_without_crawl_children": {k: round(v, 1) if isinstance(v, float) else v
+                                               for k, v in end.items()},
             "workers_cpu_s": round(cpu, 1), "pages_per_cpu_s": round(pages / cpu, 1) if cpu else None,
             "load_avg_1m": [round(min(load), 2), round(max(load), 2)]}
 

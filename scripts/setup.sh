@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything portalcheck needs on a fresh Debian machine: a virtual environment with
-# the pinned packages, Debian's chromium (+ Chinese fonts) for JavaScript-only columns, and
+# the pinned packages, Debian's chromium (+ Chinese fonts) for JavaScript-only columns (and its headless shell
+# for the evidence pictures), and
 # LibreOffice (headless) with serif/sans/kai CJK fonts for the notice as PDF (export notice --format pdf).
 # Idempotent: a second run only checks.
 set -euo pipefail
@@ -20,6 +21,8 @@ fi
 need_apt=()
 need_lean=()  # installed without Debian's recommends (LibreOffice's would add hundreds of MB)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+# The evidence pictures' browser: the same engine without the full browser, half its memory (issue #15).
+[ -x /usr/lib/chromium/chromium-headless-shell ] || need_lean+=(chromium-headless-shell)
 [ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need_apt+=(fonts-wqy-zenhei)
 # The notice's PDF: LibreOffice without a GUI, pdftotext/pdftoppm (tests, docs pictures), and stand-ins for
 # 小标宋/仿宋/宋体 (Noto Serif CJK SC), 黑体 (Noto Sans CJK SC) and 楷体 (AR PL KaitiM GB).

@@ -39,6 +39,11 @@ LIST_AREA = ["[role=viewlist]", ".list_base", ".no-data", ".list-box", ".news-li
              ".content", "#content", "main", ".main"]
 
 Taker = Callable[[list[Shot], str | None, float], list[Picture]]
+# Debian's chromium-headless-shell (Chromium's old headless mode, no browser behind it; Playwright's own choice
+# for headless pages): the same engine and pictures at about half chromium's memory and ~3× the speed
+# (bench.evidence_memory, 40 shots over 40 hosts: PSS 242 vs 459 MB, 15 vs 44–55 s). The binary, not its
+# /usr/bin wrapper (a shell that stays between Playwright and the browser).
+HEADLESS_SHELL = ("/usr/lib/chromium/chromium-headless-shell", "chromium-headless-shell")
 
 
 def _newest_item(session: Any, finding: Finding) -> tuple[list[str], str | None]:
@@ -136,7 +141,7 @@ def take_pictures(config: Config, store: Store, *, kind: str = "first", finding_
     now = now or datetime.now(timezone.utc)
     counts: dict[str, Any] = {"taken": 0, "failed": 0, "left_for_cap": 0}
     cap = config.evidence.per_night_cap
-    chromium = config.crawl.chromium_path or shutil.which("chromium")
+    chromium = pictures_browser(config)
     try:
         with store.session() as session:
             if kind == "recheck":
@@ -170,6 +175,17 @@ def take_pictures(config: Config, store: Store, *, kind: str = "first", finding_
         log.exception("evidence pictures failed")
         counts["error"] = f"{type(exc).__name__}: {exc}"[:200]
     return counts
+
+
+def pictures_browser(config: Config) -> str | None:
+    """The browser the pictures are taken in: crawl.chromium_path when the deployment names one, else the
+    headless shell when installed (the night's end job's memory, issue #15), else Debian's chromium."""
+    if config.crawl.chromium_path:
+        return config.crawl.chromium_path
+    for name in HEADLESS_SHELL:
+        if found := shutil.which(name):
+            return found
+    return shutil.which("chromium")
 
 
 def chromium_taker(shots: list[Shot], chromium: str | None, timeout_s: float) -> list[Picture]:

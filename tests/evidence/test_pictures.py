@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -18,20 +19,31 @@ from sqlalchemy import select, update
 from checks import run_checks
 from crawler.settings import chromium_launch_options
 from portalcheck.core.config import Config, load_config
-from portalcheck.service.evidence import EVIDENCE_RULES, prune, take_pictures
+from portalcheck.service.evidence import (
+    EVIDENCE_RULES,
+    HEADLESS_SHELL,
+    pictures_browser,
+    prune,
+    take_pictures,
+)
 from storage.models import Finding, FindingPicture
 from storage.session import Store
 from tests.conftest import REPO, DemoCrawl
 from tests.web.conftest import copy_database, drop_database, free_port
 
 CHROMIUM = "/usr/bin/chromium"
+SHELL = HEADLESS_SHELL[0]
+# The night's pictures are taken in the headless shell when it is installed (pictures_browser), and the boxes
+# they record are checked in a tab of the same browser (`tab`): the shell's default font for text a page leaves
+# unstyled is a serif one, so its lines are not exactly as tall as in chromium's full browser.
+NIGHT_BROWSER = SHELL if Path(SHELL).exists() else CHROMIUM
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is needed")
 
 
-def with_pictures(config: Config, folder: Path, **evidence: Any) -> Config:
+def with_pictures(config: Config, folder: Path, browser: str | None = CHROMIUM, **evidence: Any) -> Config:
     settings = config.evidence.model_copy(update={"pictures_dir": str(folder), **evidence})
     return config.model_copy(update={"evidence": settings,
-                                     "crawl": config.crawl.model_copy(update={"chromium_path": CHROMIUM})})
+                                     "crawl": config.crawl.model_copy(update={"chromium_path": browser})})
 
 
 @dataclass
@@ -56,7 +68,7 @@ def shots(demo_crawl: DemoCrawl, tmp_path_factory: pytest.TempPathFactory) -> It
     folder = tmp_path_factory.mktemp("evidence")
     url = copy_database(demo_crawl.db_url, folder)
     store = Store(url)
-    config = with_pictures(load_config(demo_crawl.config), folder / "pictures", per_night_cap=1000)
+    config = with_pictures(load_config(demo_crawl.config), folder / "pictures", NIGHT_BROWSER, per_night_cap=1000)
     # The shared crawl's config leaves out the deployment's leaders: judge the misspelt leader's name here.
     config = config.model_copy(update={"leaders": load_config(REPO / "config.yaml").leaders})
     # Now, not at the shared crawl's check time: a test before this one may have re-crawled a unit of the shared
@@ -151,7 +163,7 @@ def tab() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(**chromium_launch_options(CHROMIUM))
+        browser = playwright.chromium.launch(**chromium_launch_options(NIGHT_BROWSER))
         context = browser.new_context(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
         yield context.new_page()
         browser.close()
@@ -183,6 +195,17 @@ def test_every_picture_rule_gets_a_picture_outlining_the_element_the_finding_is_
 
             image = Image.open(io.BytesIO(png)).convert("RGB")
             assert sum(is_red(p) for p in image.get_flattened_data()) < 0.2 * image.width * image.height
+
+
+def test_pictures_are_taken_in_the_headless_shell_unless_the_deployment_names_a_browser(tmp_path: Path) -> None:
+    config = load_config(REPO / "config.yaml")
+    unset = with_pictures(config, tmp_path, None)
+    if Path(SHELL).exists():  # what setup installs; chromium's full browser costs twice the memory
+        assert pictures_browser(unset) == SHELL
+    else:
+        assert pictures_browser(unset) in (shutil.which("chromium-headless-shell"), shutil.which("chromium"))
+    assert pictures_browser(with_pictures(config, tmp_path, CHROMIUM)) == CHROMIUM
+    assert pictures_browser(with_pictures(config, tmp_path, str(tmp_path / "x"))) == str(tmp_path / "x")
 
 
 def test_each_finding_is_photographed_once_as_first_and_a_failed_shot_says_why(shots: Shots) -> None:
