@@ -301,13 +301,7 @@ def cpu_limit(folder: Path, pages: int, crawls: int) -> dict[str, Any]:
         cpu_after = psutil.Process().cpu_times()
         cpu = (cpu_after.children_user + cpu_after.children_system
                - cpu_before.children_user - cpu_before.children_system)
-        stored = 0
-        for own in folders:
-            engine = create_engine(f"sqlite:///{own / 'bench.db'}")
-            with engine.connect() as connection:
-                stored += connection.execute(text("SELECT count(*) FROM pages")).scalar_one()
-            engine.dispose()
-        return stored, elapsed, cpu
+        return sum(pages_stored(f"sqlite:///{own / 'bench.db'}") for own in folders), elapsed, cpu
 
     try:
         stored, elapsed, cpu = crawl_at_once(1)
