@@ -184,8 +184,7 @@ class MessageSpider(GathererSpider):
             further = list(self.board_pages(board, pages))
         if details:  # the page counts as read once its messages' detail pages are answered
             self.unread_details[pc["url"]] = len(details)
-            yield from messages
-            yield self.board_state(board)
+            yield ItemGroup([*messages, self.board_state(board)])  # the page itself still pending
         else:
             yield from self.page_read(board, pc["url"], messages)
         yield from details
