@@ -42,7 +42,8 @@ from portalcheck.service.locks import (
     unit_lock,
     utcnow,
 )
-from portalcheck.service.nightly import ACTIVE, NIGHTLY_LOCK, PORTAL_LOCK, count_active, nightly
+from portalcheck.service.night_checks import count_active
+from portalcheck.service.nightly import NIGHTLY_LOCK, PORTAL_LOCK, nightly
 from portalcheck.service.probes import probe
 from portalcheck.service.recheck import (
     RECHECK_LOCK_WAIT_SECONDS,
@@ -69,7 +70,7 @@ from storage.models import JobRun, RecheckRequest
 from storage.session import Store, make_engine
 
 # What the commands and tests reach through this module (the service's public face).
-__all__ = ["ACTIVE", "CHILD_MODULE", "HOST", "LOCK_TTL", "NIGHTLY_LOCK", "PORTAL_LOCK", "RECHECK_LOCK_WAIT_SECONDS",
+__all__ = ["CHILD_MODULE", "HOST", "LOCK_TTL", "NIGHTLY_LOCK", "PORTAL_LOCK", "RECHECK_LOCK_WAIT_SECONDS",
            "CrawlOutcome", "FindingLine", "LockSet", "RecheckResult", "Runtime", "UnitBusy", "active_findings",
            "claim_next", "count_active", "finish_run", "format_dry_run", "format_recheck", "holder_of",
            "lock_is_stale", "nightly", "orphans_holding", "probe", "process_queue", "queue_recheck",

@@ -170,7 +170,7 @@ def tree_cpu_s(pid: int) -> float:
 def _kind(proc: psutil.Process) -> str:
     """What a process of a worker's tree is: the worker, a crawl child, chromium, … (where a peak sits)."""
     args = proc.cmdline()
-    for marker in ("crawl_child", "worker", "chromium", "chrome", "playwright"):
+    for marker in ("crawl_child", "night_checks", "worker", "chromium", "chrome", "playwright"):
         if any(marker in arg for arg in args[:3]):
             return marker
     return proc.name()

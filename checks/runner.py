@@ -22,12 +22,11 @@ from checks.figures import ACCOUNT_CHECKS, RanAccountChecks, gather_figures, rec
 from checks.registry import select_checks
 from portalcheck.core.config import Config
 from storage.failures import database_gone, explain
-from storage.models import Finding, FindingEvent, Suppression, Unit
+from storage.models import ACTIVE_STATUSES, Finding, FindingEvent, Suppression, Unit
 from storage.session import Store
 
 log = logging.getLogger(__name__)
 
-ACTIVE = ("new", "open", "regressed")
 _ACCOUNT_RULES = frozenset(check.rule for check in ACCOUNT_CHECKS)
 
 
@@ -208,7 +207,7 @@ def _persist(session, check: Check, ctx: CheckContext, drafts: list[FindingDraft
         setattr(outcome, status, getattr(outcome, status) + 1)
     for key, row in existing.items():
         quiet = row.id in suppressed
-        if key in unique or (row.status not in ACTIVE and not quiet) or as_of < row.last_seen:
+        if key in unique or (row.status not in ACTIVE_STATUSES and not quiet) or as_of < row.last_seen:
             continue
         if not ctx.in_scope(row.unit_id) and row.unit_id is not None:
             continue

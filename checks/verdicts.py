@@ -17,10 +17,8 @@ from checks.facts.columns import column_states, units_without_columns
 from checks.registry import by_rule
 from checks.results import FAIL, UNKNOWN, Verdict, Verdicts
 from portalcheck.core.config import Config
-from storage.models import Finding, Unit
+from storage.models import ACTIVE_STATUSES, Finding, Unit
 from storage.session import Store
-
-ACTIVE = ("new", "open", "regressed")
 
 
 def verdicts(store: Store, config: Config, as_of: datetime) -> Verdicts:
@@ -38,7 +36,7 @@ def judge(ctx: CheckContext, site_name: str) -> Verdicts:
     names = dict(ctx.session.execute(select(Unit.id, Unit.name)).all())
     findings = ctx.session.execute(
         select(Finding.rule, Finding.severity, Finding.points, Finding.unit_id, Finding.column_id)
-        .where(Finding.status.in_(ACTIVE))
+        .where(Finding.status.in_(ACTIVE_STATUSES))
     ).all()
     site = Verdict(site_name)
     units = {name: Verdict(name) for name in names.values()}

@@ -74,7 +74,7 @@ SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None}
 BROWSER_HANDLER = "crawler.render.LazyPlaywrightHandler"
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
-PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 15_000
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 15_000  # a deployment's crawl.timeout_seconds replaces it
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -111,6 +111,8 @@ def polite_settings(crawl: Any) -> dict[str, Any]:
         "AUTOTHROTTLE_START_DELAY": max(crawl.delay_seconds, 0.1),
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(crawl.concurrency_per_host),
         "DOWNLOAD_TIMEOUT": crawl.timeout_seconds,
+        # A page rendered in chromium gets the same time as one fetched (a slow server or a busy machine).
+        "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": crawl.timeout_seconds * 1000,
         "RETRY_TIMES": crawl.retries,
         "DOWNLOAD_MAXSIZE": crawl.max_page_bytes,
         "PORTALCHECK_HOST_PAUSE_ERROR_RATIO": crawl.host_pause_error_ratio,

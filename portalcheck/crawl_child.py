@@ -11,31 +11,10 @@ restarted scheduler starts another.
 from __future__ import annotations
 
 import os
-import signal
 import sys
-import threading
-import time
 
 from portalcheck.cli import main
-
-STOP_GRACE_SECONDS = 60.0  # after its SIGINT, how long an orphaned crawl may take to close cleanly
-
-
-def watch_parent() -> None:
-    """Send ourselves SIGINT (Scrapy's clean stop) once the process that started us is gone."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os.kill(os.getpid(), signal.SIGINT)
-        # A clean stop that does not come (a gatherer stuck in its browser) must not leave an orphan holding
-        # the scheduler's locks: what was read is in the store, and the next crawl continues from there.
-        time.sleep(STOP_GRACE_SECONDS)
-        os.kill(os.getpid(), signal.SIGKILL)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
+from portalcheck.core.parent_watch import watch_parent
 
 RUN_TOKEN_ENV = "PORTALCHECK_RUN_TOKEN"  # read by crawler.settings
 

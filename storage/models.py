@@ -353,6 +353,10 @@ class Message(Base):
     first_seen: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+# A finding's statuses while it is still a problem (not resolved): what every count of open findings means.
+ACTIVE_STATUSES = ("new", "open", "regressed")
+
+
 class Finding(Base):
     """A problem a check found, with a life across runs: new → open → resolved (→ regressed).
 

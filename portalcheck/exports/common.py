@@ -23,7 +23,6 @@ Format = Literal["xlsx", "csv", "json"]
 
 SEVERITY_ZH = {"veto": "否决", "deduct": "扣分", "info": "计数"}
 STATUS_ZH = {"new": "新发现", "open": "未整改", "resolved": "已整改", "regressed": "复发"}
-ACTIVE = ("new", "open", "regressed")
 CATEGORY_ZH = {
     "news": "动态要闻类", "notice": "通知公告类", "policy": "政策文件类", "personnel": "人事类",
     "planning": "规划计划类", "basic": "基础信息类", "interaction": "互动交流类", "service": "办事服务类",

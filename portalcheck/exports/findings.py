@@ -21,7 +21,6 @@ from checks.registry import catalogue
 from portalcheck.core.config import Config
 from portalcheck.exports.atomic import replacing
 from portalcheck.exports.common import (
-    ACTIVE,
     SEVERITY_ZH,
     STATUS_ZH,
     Field,
@@ -35,7 +34,7 @@ from portalcheck.exports.evidence import evidence_text
 from portalcheck.exports.loop import OPEN_STATES, is_overdue, loop_texts
 from portalcheck.exports.pictures import newest_picture_paths
 from portalcheck.exports.writers import write_tables
-from storage.models import Column, Finding, Unit
+from storage.models import ACTIVE_STATUSES, Column, Finding, Unit
 from storage.session import Store
 
 SITE_WIDE = "（整站）"
@@ -121,7 +120,7 @@ def _overdue_clause(today: date) -> Any:
     outside any notice, still active past it."""
     return and_(Finding.deadline < today, or_(Finding.rectification_state.in_(OPEN_STATES),
                                               and_(Finding.rectification_state.is_(None),
-                                                   Finding.status.in_(ACTIVE))))
+                                                   Finding.status.in_(ACTIVE_STATUSES))))
 
 
 def count_findings(store: Store, units: Sequence[str] | None = None, period: Period | None = None,
@@ -162,7 +161,7 @@ def _row(row: Any, titles: dict[str, str], fixes: dict[str, str], today: date, w
     (finding_id, rule, severity, points, url, detail, evidence, status, first_seen, last_seen, resolved_at, deadline,
      state, unit_name, column_name) = row
     if state is None:  # outside any notice: a deadline given by `export --deadline`
-        overdue = bool(deadline and status in ACTIVE and today > deadline)
+        overdue = bool(deadline and status in ACTIVE_STATUSES and today > deadline)
     else:
         overdue = is_overdue(deadline, state, today)
     answers, reviews = loop
@@ -202,7 +201,7 @@ def _display_row(row: dict[str, Any]) -> dict[str, Any]:
 def set_deadline(store: Store, deadline: date, units: Sequence[str] | None = None,
                  period: Period | None = None) -> int:
     """Record a rectification deadline on the active findings in scope; returns how many."""
-    scope = _query(units, period, []).order_by(None).where(Finding.status.in_(ACTIVE))
+    scope = _query(units, period, []).order_by(None).where(Finding.status.in_(ACTIVE_STATUSES))
     with store.session() as session:
         ids = list(session.execute(select(scope.subquery().c.id)).scalars())
         for chunk in range(0, len(ids), 5000):

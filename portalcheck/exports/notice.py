@@ -273,13 +273,13 @@ def notice_pictures(store: Store, config: Config, period: Period) -> list[tuple[
     """(caption, PNG path) of the newest picture of each active finding in the notice's scope."""
     from sqlalchemy import select
 
-    from portalcheck.exports.common import ACTIVE, clean_text
+    from portalcheck.exports.common import clean_text
     from portalcheck.exports.findings import rule_titles
     from portalcheck.exports.pictures import latest_taken, picture_file
-    from storage.models import Finding, Unit
+    from storage.models import ACTIVE_STATUSES, Finding, Unit
 
     query = (select(Finding.id, Finding.rule, Finding.detail, Unit.name).join(Unit, Unit.id == Finding.unit_id)
-             .where(Finding.status.in_(ACTIVE)).order_by(Unit.id, Finding.rule, Finding.id))
+             .where(Finding.status.in_(ACTIVE_STATUSES)).order_by(Unit.id, Finding.rule, Finding.id))
     if period.units:
         query = query.where(Unit.name.in_(period.units))
     with store.session() as session:

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from portalcheck.core.config import Config
-from portalcheck.exports.common import ACTIVE, SEVERITY_ZH, Field, Period, Table, stored_run
-from storage.models import Finding, Unit
+from portalcheck.exports.common import SEVERITY_ZH, Field, Period, Table, stored_run
+from storage.models import ACTIVE_STATUSES, Finding, Unit
 from storage.session import Store
 
 FULL_MARKS = 100.0
@@ -48,7 +48,7 @@ def compute(store: Store, config: Config, period: Period) -> Summary:
         points = session.execute(
             select(Unit.name, Finding.rule, func.count(Finding.id), func.sum(Finding.points))
             .outerjoin(Unit, Unit.id == Finding.unit_id)
-            .where(Finding.status.in_(ACTIVE)).group_by(Unit.name, Finding.rule)).all()
+            .where(Finding.status.in_(ACTIVE_STATUSES)).group_by(Unit.name, Finding.rule)).all()
     per_rule: dict[tuple[str, str], tuple[int, float]] = {}
     site_rule: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
     for unit, rule, count, total in points:

@@ -25,14 +25,13 @@ from sqlalchemy import case, delete, func, select
 from crawler.evidence_shots import Picture, Shot
 from portalcheck.core.config import Config
 from portalcheck.exports.pictures import PICTURE_NAME
-from storage.models import Finding, FindingPicture, ListItem
+from storage.models import ACTIVE_STATUSES, Finding, FindingPicture, ListItem
 from storage.session import Store
 
 log = logging.getLogger("portalcheck.evidence")
 
 EVIDENCE_RULES = ("column.stale", "column.blank", "footer.site_code", "page.no_error_report",
                   "content.serious_error", "content.sensitive", "link.dead", "content.garbled")
-ACTIVE = ("new", "open", "regressed")
 MAX_FIRST_ATTEMPTS = 3  # a finding whose first picture failed this often is left without one
 # Where a blank column's (empty) list would be: the list area, outlined whole.
 LIST_AREA = ["[role=viewlist]", ".list_base", ".no-data", ".list-box", ".news-list", "#list", ".list",
@@ -124,7 +123,7 @@ def first_candidates(session: Any, finding_ids: Iterable[int] | None = None) -> 
     has_picture = select(FindingPicture.finding_id).where(FindingPicture.sha256.is_not(None))
     attempts = (select(FindingPicture.finding_id).where(FindingPicture.kind == "first")
                 .group_by(FindingPicture.finding_id).having(func.count(FindingPicture.id) >= MAX_FIRST_ATTEMPTS))
-    query = (select(Finding).where(Finding.rule.in_(EVIDENCE_RULES), Finding.status.in_(ACTIVE),
+    query = (select(Finding).where(Finding.rule.in_(EVIDENCE_RULES), Finding.status.in_(ACTIVE_STATUSES),
                                    Finding.id.not_in(has_picture), Finding.id.not_in(attempts))
              .order_by(case((Finding.status == "new", 0), (Finding.status == "regressed", 1), else_=2),
                        Finding.first_seen.desc(), Finding.id))
@@ -147,7 +146,7 @@ def take_pictures(config: Config, store: Store, *, kind: str = "first", finding_
             if kind == "recheck":
                 ids = list(finding_ids or [])
                 findings = list(session.scalars(select(Finding).where(
-                    Finding.id.in_(ids), Finding.rule.in_(EVIDENCE_RULES), Finding.status.in_(ACTIVE))
+                    Finding.id.in_(ids), Finding.rule.in_(EVIDENCE_RULES), Finding.status.in_(ACTIVE_STATUSES))
                     .order_by(Finding.id))) if ids else []
             else:
                 findings = first_candidates(session, None if finding_ids is None else list(finding_ids))
@@ -228,7 +227,7 @@ def prune(config: Config, store: Store, now: datetime) -> dict[str, int]:
         for finding_id, picture_id, taken_at in session.execute(
                 select(FindingPicture.finding_id, FindingPicture.id, FindingPicture.taken_at)
                 .join(Finding, Finding.id == FindingPicture.finding_id)
-                .where(Finding.status.in_(ACTIVE), FindingPicture.sha256.is_not(None))):
+                .where(Finding.status.in_(ACTIVE_STATUSES), FindingPicture.sha256.is_not(None))):
             newest[finding_id] = max(newest.get(finding_id, (taken_at, picture_id)), (taken_at, picture_id))
         kept_newest = {picture_id for _, picture_id in newest.values()}
         old = [i for i in session.scalars(select(FindingPicture.id).where(FindingPicture.taken_at < cutoff))

@@ -6,24 +6,20 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from portalcheck.core.config import Config
 from portalcheck.service.crawls import Runtime
 from portalcheck.service.evidence import take_pictures
 from portalcheck.service.exports import write_exports
 from portalcheck.service.locks import LockSet, holder_of, take_from_orphans, unit_lock, utcnow
+from portalcheck.service.night_checks import judge
 from portalcheck.service.notify import alert_blocked_collectors, alert_run_failed
-from portalcheck.service.review import settle
 from portalcheck.service.runs import cause, finish_run, start_run
-from storage.models import Finding
 from storage.session import Store
 
 log = logging.getLogger("portalcheck.scheduler")
 
 
 NIGHTLY_LOCK, PORTAL_LOCK = "nightly", "portal"
-ACTIVE = ("new", "open", "regressed")
 
 
 
@@ -80,21 +76,14 @@ def nightly(runtime: Runtime, *, job: str = "nightly", full: bool = False) -> st
 
 def site_wide(config: Config, store: Store, *, scope: list[str] | None = None) -> tuple[bool, dict[str, Any]]:
     """The end of a night once its units are crawled, the same whichever path crawled them (`nightly` here,
-    or the queue's last job, portalcheck.service.queue.finish_night): the network round, every check, the
-    复核 of the 整改 loop's findings (of `scope`'s units, or all), the evidence pictures, the exports.
-    Returns (every check ran, the figures for the run's record)."""
-    from checks import run_checks
-
-    counts: dict[str, Any] = {"network": network_round(config, store)}  # site-wide: once a night
-    as_of = datetime.now(config.zone)
-    report = run_checks(store, config, as_of=as_of)
-    counts["rectification"] = settle(store, as_of, scope)
-    counts["checks"] = dict(report.totals())
-    counts["check_errors"] = {o.rule: o.error for o in report.outcomes if o.error}
-    counts["open_findings"] = count_active(store)
+    or the queue's last job, portalcheck.service.queue.finish_night): the network round, every check and the
+    复核 of the 整改 loop's findings (of `scope`'s units, or all), judged in a process of their own
+    (night_checks), then the evidence pictures and the exports. Returns (every check ran, the figures for the
+    run's record)."""
+    checks_ok, counts = judge(config, store, scope)
     counts["evidence"] = take_pictures(config, store)  # never raises: a missing picture fails nothing
     counts["exports"] = write_exports(config, datetime.now(config.zone).date())
-    return report.ok, counts
+    return checks_ok, counts
 
 
 def checks_failed(counts: dict[str, Any]) -> str:
@@ -113,21 +102,3 @@ def alert_night_end(config: Config, store: Store, job: str, *, outcome: str, err
             alert_run_failed(config, store, job, error, background=background)
     except Exception:  # the store may be what failed the night
         log.exception("%s: the end-of-night alert could not be sent", job)
-
-
-def count_active(store: Store) -> int:
-    from sqlalchemy import func
-
-    with store.session() as session:
-        return session.scalar(select(func.count(Finding.id)).where(Finding.status.in_(ACTIVE))) or 0
-
-
-def network_round(config: Config, store: Store) -> dict[str, Any]:
-    """The night's network round (site.ipv6, site.https); a failed round is recorded, the night goes on."""
-    from crawler.netprobe import run_network_round
-
-    try:
-        return run_network_round(config, store).counts()
-    except Exception as exc:  # the checks then judge the rounds already stored
-        log.exception("network round failed")
-        return {"error": cause(exc)}

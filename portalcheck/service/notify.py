@@ -27,12 +27,11 @@ from portalcheck.core.config import Config, NotificationsConfig
 from portalcheck.core.personal import mask_personal
 from portalcheck.exports.loop import OPEN_STATES
 from portalcheck.notify import Delivery, Target, deliver, normalise, redact_text
-from storage.models import Account, Finding, NotificationLog, Site, Unit, utcnow
+from storage.models import ACTIVE_STATUSES, Account, Finding, NotificationLog, Site, Unit, utcnow
 from storage.session import Store
 
 log = logging.getLogger("portalcheck.notify")
 
-ACTIVE = ("new", "open", "regressed")  # the nightly's: a finding not yet 整改
 OFFICE = "（办公室）"  # how the office is named where a unit would be
 MAX_LISTED = 10  # findings listed by name in one digest; the rest are counted and linked
 PRIVATE_RULES = ("message.",)  # their details quote citizens: only the rule and the link are sent
@@ -223,7 +222,7 @@ def compose_digest(config: Config, store: Store, unit: str, day: date,
         row = session.scalar(select(Unit).where(Unit.name == unit))
         if row is None:
             return None
-        active = select(Finding).where(Finding.unit_id == row.id, Finding.status.in_(ACTIVE))
+        active = select(Finding).where(Finding.unit_id == row.id, Finding.status.in_(ACTIVE_STATUSES))
         new_query = active.where(Finding.first_seen > since) if since else \
             active.where(Finding.status.in_(("new", "regressed")))
         new = session.scalars(new_query.order_by(Finding.id)).all()

@@ -65,7 +65,7 @@ log = logging.getLogger("portalcheck.queue")
 CRAWL_QUEUE, SITE_QUEUE = "crawl", "site"   # `portalcheck worker --queues crawl,site`
 NIGHT_PRIORITY = 0
 UNIT_LOCK_WAIT_SECONDS = 600.0   # an in-process recheck (`portalcheck recheck`) may hold a unit meanwhile
-ORPHAN_WAIT_SECONDS = 90.0       # a dead worker's crawl child stops itself (crawl_child.watch_parent)
+ORPHAN_WAIT_SECONDS = 90.0       # a dead worker's crawl child stops itself (core.parent_watch)
 STALLED_CHECK_SECONDS = 5.0
 
 bp = procrastinate.Blueprint()

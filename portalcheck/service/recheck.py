@@ -20,11 +20,10 @@ from portalcheck.core.processes import pid_alive
 from portalcheck.service.crawls import Runtime
 from portalcheck.service.evidence import take_pictures
 from portalcheck.service.locks import HOST, LockSet, holder_of, lock_is_stale, unit_lock, utcnow
-from portalcheck.service.nightly import ACTIVE
 from portalcheck.service.notify import notify_recheck_result
 from portalcheck.service.review import recheck_outcomes, settle
 from portalcheck.service.runs import cause, finish_run, start_run
-from storage.models import Column, Finding, JobLock, RecheckRequest, Unit
+from storage.models import ACTIVE_STATUSES, Column, Finding, JobLock, RecheckRequest, Unit
 from storage.session import Store
 
 log = logging.getLogger("portalcheck.scheduler")
@@ -65,7 +64,7 @@ def _findings(store: Store, unit: str, *conditions: Any) -> list[FindingLine]:
 
 
 def active_findings(store: Store, unit: str) -> list[FindingLine]:
-    return _findings(store, unit, Finding.status.in_(ACTIVE))
+    return _findings(store, unit, Finding.status.in_(ACTIVE_STATUSES))
 
 
 class UnitBusy(Exception):

@@ -39,6 +39,7 @@ from portalcheck.exports.loop import (
 )
 from portalcheck.service.recheck import queue_recheck
 from storage.models import (
+    ACTIVE_STATUSES,
     Answer,
     AuditEvent,
     Finding,
@@ -53,7 +54,6 @@ from storage.session import Store
 
 log = logging.getLogger(__name__)
 
-ACTIVE = ("new", "open", "regressed")
 MAX_TEXT = 2000
 # What an answer may attach: the extension, the first bytes its format starts with, the type it is served as.
 ATTACHMENT_TYPES = {
@@ -112,7 +112,7 @@ def issue_notice(store: Store, config: Config, issued_by: str | None, deadline: 
         notice = Notice(number=number, issued_at=now, deadline=deadline, issued_by=issued_by)
         session.add(notice)
         session.flush()
-        findings = session.scalars(select(Finding).where(Finding.status.in_(ACTIVE), Finding.unit_id.is_not(None))
+        findings = session.scalars(select(Finding).where(Finding.status.in_(ACTIVE_STATUSES), Finding.unit_id.is_not(None))
                                    .order_by(Finding.unit_id, Finding.id)).all()
         for finding in findings:
             session.add(NoticeFinding(notice_id=notice.id, finding_id=finding.id, unit_id=finding.unit_id,
@@ -216,7 +216,7 @@ def answer(store: Store, config: Config, user: str, unit: str, finding_id: int, 
 def _answerable(finding: Finding, kind: str) -> None:
     if finding.rectification_state not in ANSWERABLE:
         raise LoopError(f"该问题当前为“{finding.rectification_state}”，不能再答复")
-    if kind == FIXED and finding.status not in ACTIVE:
+    if kind == FIXED and finding.status not in ACTIVE_STATUSES:
         raise LoopError("该问题已不存在，无需再报整改")
 
 
@@ -259,7 +259,7 @@ def accept_appeal(store: Store, actor: str, finding_id: int, reason: str, *, add
             raise LoopError(f"该问题当前为“{finding.rectification_state or '未通报'}”，没有待处理的申诉")
         old = finding.rectification_state
         finding.rectification_state = APPEAL_ACCEPTED
-        if finding.status in ACTIVE:
+        if finding.status in ACTIVE_STATUSES:
             session.add(FindingEvent(finding_id=finding.id, at=now, kind="status", old=finding.status,
                                      new="resolved", actor=actor, note="申诉采纳，问题不再计入"))
             finding.status, finding.resolved_at = "resolved", now

@@ -15,10 +15,8 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 
 from portalcheck.exports.loop import FAILED, OPEN_STATES, PASSED, REVIEWER, REVIEWING
-from storage.models import Finding, FindingEvent, Unit
+from storage.models import ACTIVE_STATUSES, Finding, FindingEvent, Unit
 from storage.session import Store
-
-ACTIVE = ("new", "open", "regressed")
 
 
 def settle(store: Store, as_of: datetime, units: list[str] | None = None) -> dict[str, int]:
@@ -31,7 +29,7 @@ def settle(store: Store, as_of: datetime, units: list[str] | None = None) -> dic
             query = query.where(Finding.unit_id.in_(select(Unit.id).where(Unit.name.in_(units))))
         events, changes = [], []
         for finding_id, status, state, evidence in session.execute(query).all():
-            if status not in ACTIVE:
+            if status not in ACTIVE_STATUSES:
                 if state == PASSED:
                     continue
                 new, note, shown = PASSED, "复核时问题已消失，待督查确认销号", None

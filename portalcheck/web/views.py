@@ -16,7 +16,6 @@ from portalcheck.exports import BUILDERS, Period
 from portalcheck.exports import columns as upkeep
 from portalcheck.exports import summary as summary_mod
 from portalcheck.exports.common import (
-    ACTIVE,
     CATEGORY_ZH,
     SEVERITY_ZH,
     STATUS_ZH,
@@ -27,7 +26,16 @@ from portalcheck.exports.common import (
 )
 from portalcheck.exports.evidence import LABELS, SKIP, evidence_text
 from portalcheck.exports.pictures import KIND_ZH, pictures_of
-from storage.models import CheckRun, Column, CrawlRun, Finding, FindingPicture, RecheckRequest, Unit
+from storage.models import (
+    ACTIVE_STATUSES,
+    CheckRun,
+    Column,
+    CrawlRun,
+    Finding,
+    FindingPicture,
+    RecheckRequest,
+    Unit,
+)
 from storage.session import Store
 
 PORTAL_KIND = "门户"
@@ -119,7 +127,7 @@ def findings_by_severity(store: Store) -> dict[str, dict[str, int]]:
     with store.session() as session:
         for name, severity, count in session.execute(
                 select(Unit.name, Finding.severity, func.count(Finding.id)).join(Unit, Unit.id == Finding.unit_id)
-                .where(Finding.status.in_(ACTIVE)).group_by(Unit.name, Finding.severity)):
+                .where(Finding.status.in_(ACTIVE_STATUSES)).group_by(Unit.name, Finding.severity)):
             out.setdefault(name, {})[severity] = count
     return out
 
@@ -173,7 +181,7 @@ def changes_since_previous(store: Store) -> dict[str, int] | None:
             return session.scalar(select(func.count(Finding.id)).where(*where)) or 0
 
         return {"since": shown(None, previous),  # type: ignore[dict-item]
-                "new": count(Finding.first_seen > previous, Finding.status.in_(ACTIVE)),
+                "new": count(Finding.first_seen > previous, Finding.status.in_(ACTIVE_STATUSES)),
                 "fixed": count(Finding.resolved_at > previous),
                 "recurring": count(Finding.status == "regressed")}
 
@@ -216,20 +224,20 @@ def unit_page(store: Store, config: Config, unit_id: int, name: str) -> UnitPage
     titles = {rule: meta["title"] for rule, meta in rules_by_id().items()}
     with store.session() as session:
         counts = dict(session.execute(select(Finding.rule, func.count(Finding.id))
-                                      .where(Finding.unit_id == unit_id, Finding.status.in_(ACTIVE))
+                                      .where(Finding.unit_id == unit_id, Finding.status.in_(ACTIVE_STATUSES))
                                       .group_by(Finding.rule)).all())
         total = session.scalar(select(func.count(Finding.id)).where(Finding.unit_id == unit_id)) or 0
         rows = session.execute(
             select(Finding.id, Finding.rule, Finding.severity, Finding.status, Finding.detail, Column.name,
                    Finding.first_seen, Finding.last_seen)
             .outerjoin(Column, Column.id == Finding.column_id)
-            .where(Finding.unit_id == unit_id).order_by(Finding.status.in_(ACTIVE).desc(), Finding.rule,
+            .where(Finding.unit_id == unit_id).order_by(Finding.status.in_(ACTIVE_STATUSES).desc(), Finding.rule,
                                                           Finding.id).limit(UNIT_FINDINGS_SHOWN)).all()
     findings = []
     for fid, rule, severity, status, text, column, first, last in rows:
         findings.append({"id": fid, "rule": rule, "title": titles.get(rule, rule), "column": column or "",
                          "severity": SEVERITY_ZH.get(severity, severity), "status": STATUS_ZH.get(status, status),
-                         "active": status in ACTIVE, "detail": clean_text(text),
+                         "active": status in ACTIVE_STATUSES, "detail": clean_text(text),
                          "first_seen": shown(None, first), "last_seen": shown(None, last)})
     by_rule = [{"rule": rule, "title": titles.get(rule, rule), "count": n} for rule, n in sorted(counts.items())]
     return UnitPage(unit_id, name, verdict, columns, by_rule, findings, total,
@@ -341,4 +349,4 @@ def _flat(value: Any) -> str:
 
 def active_count(store: Store) -> int:
     with store.session() as session:
-        return session.scalar(select(func.count(Finding.id)).where(Finding.status.in_(ACTIVE))) or 0
+        return session.scalar(select(func.count(Finding.id)).where(Finding.status.in_(ACTIVE_STATUSES))) or 0

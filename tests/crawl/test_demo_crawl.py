@@ -19,6 +19,7 @@ crawl:
   delay_seconds: 0
   autothrottle: false
   check_external_links: false
+  timeout_seconds: 60   # the demo has no slow page: the time is for rendering on a loaded CI machine
 """
 
 
