@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import func, inspect, select
 
 from storage import session as store_session
-from storage.models import Base, Column, CrawlRun, ListItem, Unit
+from storage.models import Base, Column, CrawlRun, ListItem, Page, Unit
 from storage.session import Store
 from storage.upsert import upsert
 
@@ -105,6 +106,39 @@ def test_upsert_returning_ids_follow_input_order(store: Store) -> None:
         reverse = upsert(session, Unit, [{"name": n, "kind": "部门", "site_url": "http://x/"} for n in names[::-1]],
                          keys=["name"], update=(), returning="id")
     assert reverse == first[::-1]
+
+
+def test_upsert_of_many_rows_stores_every_value_as_given(store: Store) -> None:
+    """PostgreSQL takes plain columns as one array each: every value, NULLs, quotes and zones come back."""
+    beijing = timezone(timedelta(hours=8))
+    seen = datetime(2026, 5, 29, 9, 30, tzinfo=beijing)
+    titles = ['含"引号"、逗号,与{花括号}', "反斜杠\\与'单引号'", "NULL", "", "  空格  "] * 300
+    with store.session() as session:
+        [unit_id] = upsert(session, Unit, [{"name": "白鹤镇", "kind": "乡镇", "site_url": "http://x/bhz/"}],
+                           keys=["name"], returning="id")
+        [column_id] = upsert(session, Column, [{"unit_id": unit_id, "name": "工作动态", "url": "http://x/bhz/gzdt/",
+                                                "category": "news", "level": 1, "origin": "discovered"}],
+                             keys=["unit_id", "url"], returning="id")
+        rows = [{"column_id": column_id, "url": f"http://x/bhz/gzdt/t{i}.html", "title": title,
+                 "published_on": date(2026, 5, 1) + timedelta(days=i) if i % 3 else None, "raw_date": None,
+                 "position": i, "first_seen": seen, "last_seen": seen + timedelta(minutes=i)}
+                for i, title in enumerate(titles)]
+        upsert(session, ListItem, rows, keys=["column_id", "url"], update=["title", "last_seen"])
+        page_ids = upsert(session, Page, [{"url": f"http://x/p{i}.html", "kind": "article",
+                                            "flags": {"date_history": [i]} if i % 2 else None} for i in range(3)],
+                          keys=["url"], returning="id")
+    with store.session() as session:
+        stored = {r.url: r for r in session.scalars(select(ListItem))}
+        assert len(stored) == len(rows)
+        for row in rows:
+            got = stored[row["url"]]
+            assert (got.title, got.published_on, got.raw_date, got.position) == (
+                row["title"], row["published_on"], None, row["position"])
+            assert got.first_seen == seen and got.last_seen == row["last_seen"]
+        flags = dict(session.execute(select(Page.id, Page.flags)).all())
+        assert [flags[i] for i in page_ids] == [None, {"date_history": [1]}, None]
+    with store.session() as session, pytest.raises(Exception, match="naive datetime"):
+        upsert(session, ListItem, [{**rows[0], "last_seen": datetime(2026, 5, 29, 9, 30)}], keys=["column_id", "url"])
 
 
 def test_datetimes_come_back_timezone_aware_in_utc(store: Store) -> None:
