@@ -3,7 +3,7 @@
 Rows go as parameters of one statement (SQLAlchemy's "insertmanyvalues"), not baked into
 `.values(rows)`: the statement then compiles once and is cached, which was a fifth of a
 crawl's CPU time before (bench/crawl.py). On PostgreSQL, rows of plain columns (numbers, text,
-booleans, dates) go as one array per column, unnested by the server: one short statement whatever
+booleans, dates, JSON) go as one array per column, unnested by the server: one short statement whatever
 the number of rows, instead of a parameter per value that psycopg converts row by row (a queue
 job's storing was 28% of its crawl's CPU, most of it there; BENCHMARKS.md).
 """
@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     DateTime,
@@ -42,11 +43,13 @@ def _insert_for(session: Session, table: Table):  # type: ignore[no-untyped-def]
     raise NotImplementedError(f"upsert is not implemented for {dialect}")
 
 
-PLAIN_TYPES = (Boolean, Date, DateTime, Float, Integer, String)  # arrays of these need no per-value adapter
+# Types psycopg sends as arrays as they are (JSON values serialised one by one into json[]); one dimension: a JSON
+# value that is itself a list stays one value.
+PLAIN_TYPES = (JSON, Boolean, Date, DateTime, Float, Integer, String)
 
 
 def _arrays_fit(table: Table, names: Sequence[str]) -> bool:
-    """Whether every column named can go as a PostgreSQL array (JSON and the like go value by value)."""
+    """Whether every column named can go as a PostgreSQL array (others, say binary, go value by value)."""
     for name in names:
         kind = table.c[name].type
         if isinstance(kind, TypeDecorator):
@@ -59,7 +62,7 @@ def _arrays_fit(table: Table, names: Sequence[str]) -> bool:
 def _unnested(table: Table, rows: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
     """INSERT INTO table (a, b, …) SELECT * FROM unnest(:a::type[], :b::type[], …): the rows as arrays."""
     names = list(rows[0])
-    arrays = [bindparam(f"rows_{name}", [row[name] for row in rows], type_=ARRAY(table.c[name].type))
+    arrays = [bindparam(f"rows_{name}", [row[name] for row in rows], type_=ARRAY(table.c[name].type, dimensions=1))
               for name in names]
     source = func.unnest(*arrays).table_valued(*names).render_derived()
     return postgresql.insert(table).from_select(names, select(*[source.c[name] for name in names]))

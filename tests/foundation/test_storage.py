@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from storage import session as store_session
-from storage.models import Base, Column, CrawlRun, ListItem, Page, Unit
+from storage.models import Base, Column, CrawlRun, LinkTarget, ListItem, Page, Unit
 from storage.session import Store
 from storage.upsert import upsert
 
@@ -109,7 +109,7 @@ def test_upsert_returning_ids_follow_input_order(store: Store) -> None:
 
 
 def test_upsert_of_many_rows_stores_every_value_as_given(store: Store) -> None:
-    """PostgreSQL takes plain columns as one array each: every value, NULLs, quotes and zones come back."""
+    """PostgreSQL takes the columns as one array each: every value, NULLs, quotes, zones and JSON lists come back."""
     beijing = timezone(timedelta(hours=8))
     seen = datetime(2026, 5, 29, 9, 30, tzinfo=beijing)
     titles = ['含"引号"、逗号,与{花括号}', "反斜杠\\与'单引号'", "NULL", "", "  空格  "] * 300
@@ -124,6 +124,9 @@ def test_upsert_of_many_rows_stores_every_value_as_given(store: Store) -> None:
                  "position": i, "first_seen": seen, "last_seen": seen + timedelta(minutes=i)}
                 for i, title in enumerate(titles)]
         upsert(session, ListItem, rows, keys=["column_id", "url"], update=["title", "last_seen"])
+        chains = [["http://x/a", "http://x/b"], None, [], {"to": "http://x/c"}, "http://x/d"]
+        upsert(session, LinkTarget, [{"url": f"http://x/t{i}", "is_external": False, "redirect_chain": chain}
+                                     for i, chain in enumerate(chains)], keys=["url"])
         page_ids = upsert(session, Page, [{"url": f"http://x/p{i}.html", "kind": "article",
                                             "flags": {"date_history": [i]} if i % 2 else None} for i in range(3)],
                           keys=["url"], returning="id")
@@ -137,6 +140,8 @@ def test_upsert_of_many_rows_stores_every_value_as_given(store: Store) -> None:
             assert got.first_seen == seen and got.last_seen == row["last_seen"]
         flags = dict(session.execute(select(Page.id, Page.flags)).all())
         assert [flags[i] for i in page_ids] == [None, {"date_history": [1]}, None]
+        stored_chains = dict(session.execute(select(LinkTarget.url, LinkTarget.redirect_chain)).all())
+        assert [stored_chains[f"http://x/t{i}"] for i in range(len(chains))] == chains
     with store.session() as session, pytest.raises(Exception, match="naive datetime"):
         upsert(session, ListItem, [{**rows[0], "last_seen": datetime(2026, 5, 29, 9, 30)}], keys=["column_id", "url"])
 
