@@ -8,13 +8,13 @@ stands in for it (gongwen.stand_in), so title, body, 黑体 and 楷体 headings 
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from portalcheck.core.child_env import child_env
 from portalcheck.exports.gongwen import FONTS, stand_in
 
 CONVERT_TIMEOUT_SECONDS = 180
@@ -56,7 +56,7 @@ def docx_to_pdf(docx: Path, pdf: Path) -> None:
         (work / "fonts.conf").write_text(fonts_conf(), encoding="utf-8")
         source = work / "notice.docx"
         shutil.copyfile(docx, source)
-        env = {**os.environ, "FONTCONFIG_FILE": str(work / "fonts.conf"), "HOME": str(work)}
+        env = child_env(FONTCONFIG_FILE=str(work / "fonts.conf"), HOME=str(work))
         command = [program, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore",
                    "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(work / "out"), str(source)]
         try:

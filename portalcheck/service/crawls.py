@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import signal
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from portalcheck.core.child_env import child_env
 from portalcheck.core.config import ENV_DATABASE_URL, Config
 from portalcheck.service.locks import LockSet
 from storage.models import CrawlRun
@@ -80,7 +80,7 @@ class Runtime:
             argv += ["--unit", name]
         if full:
             argv.append("--full")
-        env = {**os.environ, ENV_DATABASE_URL: config.database_url(), "PYTHONUNBUFFERED": "1"}
+        env = child_env(**{ENV_DATABASE_URL: config.database_url(), "PYTHONUNBUFFERED": "1"})
         if self.stopping.is_set():
             return CrawlOutcome("interrupted", -1)
         log.info("crawl subprocess starting: %s", " ".join(argv[2:]))

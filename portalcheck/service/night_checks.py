@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from portalcheck.core.child_env import child_env
 from portalcheck.core.config import ENV_DATABASE_URL, Config, load_config
 from portalcheck.core.parent_watch import watch_parent
 from portalcheck.service.runs import cause, setup_logging
@@ -46,7 +47,7 @@ def judge(config: Config, store: Store, scope: list[str] | None = None) -> tuple
         command = [sys.executable, "-m", __name__, str(config.source), str(out),
                    *[arg for unit in scope or [] for arg in ("--unit", unit)]]
         # The store's URL in the environment, not the command line (ps shows arguments, passwords included).
-        done = subprocess.run(command, env={**os.environ, ENV_DATABASE_URL: store.url}, check=False)
+        done = subprocess.run(command, env=child_env(**{ENV_DATABASE_URL: store.url}), check=False)
         if not out.exists():
             raise JudgingFailed(f"night checks exited {done.returncode} without a result (see logs/night-checks.log)")
         result = json.loads(out.read_text(encoding="utf-8"))

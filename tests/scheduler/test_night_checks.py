@@ -1,17 +1,21 @@
 """The night's checks run in a process of their own that has exited before the evidence pictures start: the
-process that ends the night (a queue worker, the scheduler) never holds the checks' memory beside chromium
-(issue #15). What they find, and an error that stops them, reach the night as before."""
+process that ends the night (a queue worker, the scheduler) never holds the checks' memory beside chromium, and
+the pictures' driver runs with a small node heap that no other child inherits (issue #15). What the checks find,
+and an error that stops them, reach the night as before."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from portalcheck.core.child_env import child_env, set_while_starting
 from portalcheck.core.config import load_config
 from portalcheck.service.night_checks import JudgingFailed
 from portalcheck.service.nightly import site_wide
@@ -24,6 +28,7 @@ from tests.web.conftest import copy_database, drop_database
 # kinds of process it started, and whether two kinds ever ran at once.
 END_OF_NIGHT = r"""
 import json, os, sys, threading, time
+from portalcheck.core.child_env import child_env, set_while_starting
 from portalcheck.core.config import load_config
 from portalcheck.service.nightly import site_wide
 from storage.session import Store
@@ -37,9 +42,12 @@ def children():
                     continue
             with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
                 args = cmdline.read().decode(errors="replace")
+            with open(f"/proc/{pid}/environ", "rb") as environ:
+                small = b"--jitless" in environ.read()
         except OSError:
             continue
         kinds |= {kind for kind, marker in (("checks", "night_checks"), ("browser", "playwright")) if marker in args}
+        kinds |= {"small heap"} if small and "playwright" in args else set()
     return frozenset(kinds)
 
 seen, done = set(), threading.Event()
@@ -55,7 +63,8 @@ try:
 finally:
     done.set()
     watcher.join()
-print(json.dumps({"ok": ok, "counts": counts, "children": sorted(map(sorted, seen))}, default=str))
+print(json.dumps({"ok": ok, "counts": counts, "children": sorted(map(sorted, seen)),
+                  "node_options_left": os.environ.get("NODE_OPTIONS")}, default=str))
 """
 
 
@@ -78,8 +87,10 @@ def test_the_nights_checks_run_in_a_process_of_their_own_then_the_pictures_and_e
     assert done.returncode == 0, done.stderr[-3000:]
     night_end = json.loads(done.stdout.splitlines()[-1])
     assert ["checks"] in night_end["children"], "the checks ran in a child process"
-    assert ["browser"] in night_end["children"], "the pictures were taken in a browser"
-    assert ["browser", "checks"] not in night_end["children"], "the checks' process exits before the pictures"
+    assert ["browser", "small heap"] in night_end["children"], "the pictures' driver ran with node's small heap"
+    assert not [kinds for kinds in night_end["children"] if "checks" in kinds and "browser" in kinds], (
+        "the checks' process exits before the pictures")
+    assert night_end["node_options_left"] is None, "the driver's options were set for its start only"
     counts = night_end["counts"]
     assert night_end["ok"] and counts["checks"] and not counts["check_errors"]
     [(stored,)] = query(url, "SELECT count(*) FROM findings WHERE status IN ('new', 'open', 'regressed')")
@@ -102,3 +113,23 @@ def test_a_config_broken_since_the_worker_started_fails_the_night_naming_its_lin
     finally:
         store.dispose()
     assert not (config_path.parent / "exports").exists(), "no picture or export after checks that did not run"
+
+
+def test_a_child_started_while_the_drivers_options_are_set_waits_and_never_inherits_them() -> None:
+    started = threading.Event()
+    seen: list[dict[str, str]] = []
+
+    def start_a_crawl() -> None:
+        started.wait(5)
+        seen.append(child_env(PORTALCHECK_ROLE="crawl"))
+
+    crawl = threading.Thread(target=start_a_crawl)
+    crawl.start()
+    with set_while_starting(NODE_OPTIONS="--jitless"):
+        assert os.environ["NODE_OPTIONS"] == "--jitless"
+        started.set()
+        crawl.join(0.5)
+        assert crawl.is_alive() and not seen, "the crawl's environment waits for the driver's start"
+    crawl.join(5)
+    assert seen[0]["PORTALCHECK_ROLE"] == "crawl" and seen[0].get("NODE_OPTIONS") == os.environ.get("NODE_OPTIONS")
+    assert "--jitless" not in os.environ.get("NODE_OPTIONS", "")
