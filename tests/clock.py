@@ -17,6 +17,8 @@ from pathlib import Path
 
 import time_machine
 
+from portalcheck.core.child_env import environ_set
+
 HOOK = Path(__file__).resolve().parent / "clock_hook"
 OFFSET_VARIABLE = "PORTALCHECK_TEST_CLOCK_OFFSET"
 
@@ -27,15 +29,6 @@ def frozen_at(moment: datetime) -> Iterator[datetime]:
     if moment.tzinfo is None:
         raise ValueError("a frozen moment needs its time zone")
     offset = moment.timestamp() - time.time()
-    saved = {name: os.environ.get(name) for name in (OFFSET_VARIABLE, "PYTHONPATH")}
-    os.environ[OFFSET_VARIABLE] = repr(offset)
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(HOOK), saved["PYTHONPATH"]) if p)
-    try:
-        with time_machine.travel(moment, tick=True):
-            yield moment
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    path = os.pathsep.join(p for p in (str(HOOK), os.environ.get("PYTHONPATH")) if p)
+    with environ_set(**{OFFSET_VARIABLE: repr(offset), "PYTHONPATH": path}), time_machine.travel(moment, tick=True):
+        yield moment

@@ -25,14 +25,20 @@ def child_env(**extra: str) -> dict[str, str]:
 @contextmanager
 def set_while_starting(**values: str) -> Iterator[None]:
     """`values` in os.environ for the block that starts a child (and no longer); other starters wait for it."""
-    with _LOCK:
-        saved = {name: os.environ.get(name) for name in values}
-        os.environ.update(values)
-        try:
-            yield
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+    with _LOCK, environ_set(**values):
+        yield
+
+
+@contextmanager
+def environ_set(**values: str) -> Iterator[None]:
+    """`values` in os.environ for the block, then each variable as it was (or gone again)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -47,7 +47,9 @@ def judge(config: Config, store: Store, scope: list[str] | None = None) -> tuple
         command = [sys.executable, "-m", __name__, str(config.source), str(out),
                    *[arg for unit in scope or [] for arg in ("--unit", unit)]]
         # The store's URL in the environment, not the command line (ps shows arguments, passwords included).
-        done = subprocess.run(command, env=child_env(**{ENV_DATABASE_URL: store.url}), check=False)
+        # Own session, as a crawl's: a Ctrl-C on the terminal stops the service, which lets the night end.
+        done = subprocess.run(command, env=child_env(**{ENV_DATABASE_URL: store.url}), start_new_session=True,
+                              check=False)
         if not out.exists():
             raise JudgingFailed(f"night checks exited {done.returncode} without a result (see logs/night-checks.log)")
         result = json.loads(out.read_text(encoding="utf-8"))
