@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.province                          # 300 hosts, 100 ms latency, 1/2/4 workers
     .venv/bin/python -m bench.province --hosts 40 --workers 1,2 --window 60   # quick run
-    .venv/bin/python -m bench.province --batch-pages 4000 --batch 40           # batches sized by pages
+    .venv/bin/python -m bench.province --batch-pages 12000 --batch 60          # larger batches
 
 One run:
   - writes one small synthetic portal (bench/generate_portal.py, ≈200 pages per unit) and serves it from
@@ -16,9 +16,12 @@ One run:
     peak memory (RSS and PSS, by kind of process) of each worker with its crawl subprocesses, and the
     same peak over the samples without a crawl child (the night's last job: checks, pictures, exports);
   - the two limits in the same run: politeness = hosts × per-host rate (min(concurrency / latency,
-    1 / delay)), and CPU = pages/s of one crawl on one fast host (no latency, no delay) × cores; and the
+    1 / delay)), and CPU = pages/s of one crawl of the same sites on fast hosts (no latency, no delay; or
+    one large portal: `--fast-shape large`) × cores; and the
     CPU limit measured: the summed pages/s of one such crawl per core run at once (`--fast-crawls`), which
-    share the cores with the server they crawl as the province's workers do.
+    share the cores with the server they crawl as the province's workers do; and both again with queue
+    workers instead of stand-alone crawls (`worker_limit`: the issue's "one worker on the fast local portal
+    × cores", storing over PostgreSQL as the province's workers do).
 The result is printed as JSON and a markdown table for BENCHMARKS.md.
 """
 
@@ -38,6 +41,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -98,6 +102,17 @@ def serve_hosts(root: Path, hosts: list[str], port: int, latency: float) -> thre
 
 def province_config(folder: Path, portal: gen.Portal, hosts: list[str], port: int, db_url: str, *,
                     per_host: int, delay: float, batch: int, batch_pages: int, unknown_pages: int) -> Path:
+    data = province_data(portal, hosts, port, per_host=per_host, delay=delay, batch=batch, batch_pages=batch_pages,
+                         unknown_pages=unknown_pages)
+    data["database"] = {"url": db_url}
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def province_data(portal: gen.Portal, hosts: list[str], port: int, *, per_host: int, delay: float, batch: int,
+                  batch_pages: int, unknown_pages: int) -> dict[str, Any]:
+    """One unit per host, each host serving the same small portal (its units in turn)."""
     units = []
     for i, host in enumerate(hosts):
         unit = portal.units[i % len(portal.units)]
@@ -105,17 +120,15 @@ def province_config(folder: Path, portal: gen.Portal, hosts: list[str], port: in
     data = {
         "portal": {"name": gen.PORTAL["name"], "home": f"http://127.0.0.1:{port}/", "site_code": gen.PORTAL["site_code"]},
         "units": units,
-        "crawl": {"concurrency_per_host": per_host, "concurrent_requests": min(512, max(64, batch * per_host)),
-                  "delay_seconds": delay,
+        # concurrent_requests stays the default: a crawl of several hosts raises it to hosts × per host
+        "crawl": {"concurrency_per_host": per_host, "delay_seconds": delay,
                   "autothrottle": False, "obey_robots": False, "check_external_links": False,
                   "log_file": "logs/crawl.log"},
-        "database": {"url": db_url},
+        "database": {"url": "sqlite:///bench.db"},
         "queue": {"stalled_seconds": 60, "group_by_host": True, "batch_hosts": batch, "batch_pages": batch_pages,
                   "unknown_unit_pages": unknown_pages},
     }
-    path = folder / "config.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
+    return data
 
 
 def fresh_database() -> tuple[str, Any]:
@@ -272,42 +285,69 @@ def run_workers(config: Path, db_url: str, workers: int, concurrency: int, windo
             "load_avg_1m": [round(min(load), 2), round(max(load), 2)]}
 
 
-def cpu_limit(folder: Path, pages: int, crawls: int) -> dict[str, Any]:
-    """The CPU limit two ways, on a larger synthetic portal on one fast host (no latency, no delay), large
-    enough that a crawl's start-up (Scrapy, the store) does not dominate:
+@dataclass
+class FastPortal:
+    """The sites of the CPU limit, served with no latency; `config` is a crawl config without `database`."""
+
+    config: dict[str, Any]
+    stop: threading.Event
+
+
+def fast_portal(folder: Path, shape: str, pages: int, province: gen.Portal) -> FastPortal:
+    """The portal the CPU limit is measured on, on its own server process with no latency and no delay:
+    - `province`: the province's own small sites (the same pages, so the same mix of homes, list pages and
+      articles a page costs), ≈ `pages` of them on as many fast loopback hosts 127.1.x.y as that takes, 2
+      requests at a time each;
+    - `large`: one large synthetic portal of `pages` pages on 127.0.0.1 (the runs before 2026-12-05: larger
+      columns, so fewer list pages and unit homes per page than the province's sites)."""
+    port = free_port()
+    if shape == "large":
+        portal = gen.build_portal(pages, seed=16, today=date.today())
+        gen.write_site(portal, folder / "fast" / "www", seed=16)
+        stop = serve_hosts((folder / "fast" / "www").resolve(), ["127.0.0.1"], port, 0.0)
+        return FastPortal(yaml.safe_load(gen.config_yaml(portal, f"http://127.0.0.1:{port}/")), stop)
+    per_site = gen.figures(province)["html_pages"] / len(province.units)
+    hosts = [f"127.1.{i // 250}.{i % 250 + 1}" for i in range(max(1, round(pages / per_site)))]
+    stop = serve_hosts((folder / "www").resolve(), ["127.0.0.1", *hosts], port, 0.0)
+    data = province_data(province, hosts, port, per_host=2, delay=0.0, batch=len(hosts), batch_pages=10 * pages,
+                         unknown_pages=1)
+    del data["database"], data["queue"]
+    return FastPortal(data, stop)
+
+
+def _write_config(folder: Path, data: dict[str, Any]) -> Path:
+    folder.mkdir(parents=True)
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def cpu_limit(folder: Path, fast: FastPortal, crawls: int) -> dict[str, Any]:
+    """The CPU limit two ways, with stand-alone full crawls (`portalcheck crawl --full`, SQLite):
     - as the issue defines it: one full crawl's pages/s × cores;
     - measured: `crawls` full crawls at once (one per core), each into its own store, served by one server
       process as the province is. On one machine the crawls share the cores with the server they crawl (and
       the province's workers with PostgreSQL too), which one crawl × cores does not count."""
-    fast = folder / "fast"
-    portal = gen.build_portal(pages, seed=16, today=date.today())
-    gen.write_site(portal, fast / "www", seed=16)
-    port = free_port()
-    stop = serve_hosts((fast / "www").resolve(), ["127.0.0.1"], port, 0.0)
     env = {k: v for k, v in os.environ.items() if k != "PORTALCHECK_DATABASE_URL"}
 
     def crawl_at_once(count: int) -> tuple[int, float, float]:
         """Pages stored, wall seconds and CPU seconds of `count` full crawls started together."""
-        folders = [fast / f"crawl{count}-{n}" for n in range(count)]
-        for own in folders:
-            own.mkdir(parents=True)
-            (own / "config.yaml").write_text(gen.config_yaml(portal, f"http://127.0.0.1:{port}/"), encoding="utf-8")
+        configs = [_write_config(folder / "fast-crawls" / f"crawl{count}-{n}",
+                                 {**fast.config, "database": {"url": "sqlite:///bench.db"}}) for n in range(count)]
         started, cpu_before = time.monotonic(), psutil.Process().cpu_times()
-        procs = [subprocess.Popen([PORTALCHECK, "--config", str(own / "config.yaml"), "crawl", "--full"], env=env,
-                                  cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for own in folders]
+        procs = [subprocess.Popen([PORTALCHECK, "--config", str(config), "crawl", "--full"], env=env,
+                                  cwd=config.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                 for config in configs]
         if any([proc.wait() for proc in procs]):
             raise RuntimeError("a fast crawl failed")
         elapsed = time.monotonic() - started
         cpu_after = psutil.Process().cpu_times()
         cpu = (cpu_after.children_user + cpu_after.children_system
                - cpu_before.children_user - cpu_before.children_system)
-        return sum(pages_stored(f"sqlite:///{own / 'bench.db'}") for own in folders), elapsed, cpu
+        return sum(pages_stored(f"sqlite:///{config.parent / 'bench.db'}") for config in configs), elapsed, cpu
 
-    try:
-        stored, elapsed, cpu = crawl_at_once(1)
-        together, together_s, together_cpu = crawl_at_once(crawls) if crawls > 1 else (stored, elapsed, cpu)
-    finally:
-        stop.set()
+    stored, elapsed, cpu = crawl_at_once(1)
+    together, together_s, together_cpu = crawl_at_once(crawls) if crawls > 1 else (stored, elapsed, cpu)
     one = stored / elapsed
     return {"pages": stored, "seconds": round(elapsed, 1), "pages_per_s": round(one, 1),
             "cpu_s": round(cpu, 1), "pages_per_cpu_s": round(stored / cpu, 1) if cpu else None,
@@ -315,6 +355,81 @@ def cpu_limit(folder: Path, pages: int, crawls: int) -> dict[str, Any]:
             "crawls_at_once": crawls, "at_once_pages": together, "at_once_seconds": round(together_s, 1),
             "at_once_cpu_s": round(together_cpu, 1),
             "measured_cpu_limit_pages_s": round(together / together_s, 1)}
+
+
+def worker_limit(folder: Path, fast: FastPortal, workers: int) -> dict[str, Any]:
+    """The CPU limit as issue #15 words it: pages/s of one *worker* on the fast local portal × cores, and
+    `workers` of them at once (one per core, each with its own PostgreSQL database, as the measured limit of
+    `cpu_limit`). Unlike a stand-alone crawl into SQLite, this pays what a queue job pays: storing over
+    PostgreSQL, the job's crawl process and leases. Each worker (`--concurrency 1`) runs one night of the fast
+    portal (one job: `batch_pages` and `batch_hosts` take every host); pages/s and CPU seconds are counted from
+    the first page stored to the last (the night's end, checks and exports, is not crawling)."""
+    runs: list[dict[str, Any]] = []
+    for count in sorted({1, workers}):
+        databases = [fresh_database() for _ in range(count)]
+        try:
+            runs.append(_fast_workers(folder, fast, [url for url, _ in databases]))
+        finally:
+            for _, drop in databases:
+                drop()
+    one, together = runs[0], runs[-1]
+    return {**one, "cpu_limit_pages_s": round(one["pages_per_s"] * (os.cpu_count() or 1), 1),
+            "workers_at_once": workers, "at_once_pages": together["pages"],
+            "at_once_seconds": together["seconds"], "at_once_cpu_s": together["cpu_s"],
+            "measured_cpu_limit_pages_s": together["pages_per_s"]}
+
+
+def _fast_workers(folder: Path, fast: FastPortal, db_urls: list[str]) -> dict[str, Any]:
+    """One `portalcheck worker --concurrency 1` per database, started together on the fast portal."""
+    procs: list[subprocess.Popen[bytes]] = []
+    for n, db_url in enumerate(db_urls):
+        config = _write_config(folder / "fast-workers" / f"worker{len(db_urls)}-{n}", {
+            **fast.config, "database": {"url": db_url},
+            "queue": {"stalled_seconds": 60, "group_by_host": True, "batch_hosts": 500, "batch_pages": 10**9}})
+        env = {**os.environ, "PORTALCHECK_DATABASE_URL": db_url}
+        subprocess.run([PORTALCHECK, "--config", str(config), "db", "upgrade"], check=True, cwd=config.parent,
+                       capture_output=True, env=env)
+        subprocess.run([sys.executable, "-c", "import sys; from portalcheck.core.config import load_config; "
+                        "from portalcheck.service.queue import enqueue_night; "
+                        "enqueue_night(load_config(sys.argv[1]))", str(config)], env=env, check=True, cwd=REPO)
+        procs.append(subprocess.Popen([PORTALCHECK, "--config", str(config), "worker", "--concurrency", "1"],
+                                      env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                      cwd=config.parent))
+    try:
+        first: tuple[float, int, float] | None = None
+        last: tuple[float, int, float] = (time.monotonic(), 0, 0.0)
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            stored = sum(pages_stored(url) for url in db_urls)
+            now, cpu = time.monotonic(), sum(tree_cpu_s(proc.pid) for proc in procs)
+            if stored and first is None:
+                first = (now, stored, cpu)
+            if stored > last[1]:
+                last = (now, stored, cpu)
+            if first is not None and not _crawling(procs) and now - last[0] > 2:
+                break
+            time.sleep(0.5)
+    finally:
+        for proc in procs:
+            for child in psutil.Process(proc.pid).children(recursive=True):
+                child.send_signal(signal.SIGKILL)
+            proc.kill()
+            proc.wait(30)
+    if first is None:
+        raise RuntimeError("no worker stored a page of the fast portal")
+    pages, seconds, cpu = last[1] - first[1], last[0] - first[0], last[2] - first[2]
+    return {"pages": last[1], "seconds": round(seconds, 1), "pages_per_s": round(pages / seconds, 1),
+            "cpu_s": round(cpu, 1), "pages_per_cpu_s": round(pages / cpu, 1) if cpu else None}
+
+
+def _crawling(procs: list[subprocess.Popen[bytes]]) -> bool:
+    """Whether a crawl child of these workers is alive (a zombie waiting to be reaped is not)."""
+    for proc in procs:
+        for child in psutil.Process(proc.pid).children(recursive=True):
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.ZombieProcess):
+                if _kind(child) == "crawl_child":
+                    return True
+    return False
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -326,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--concurrency", type=int, default=2, help="job slots (crawl processes) per worker")
     parser.add_argument("--batch", type=int, default=40, help="at most this many hosts per job (queue.batch_hosts)")
-    parser.add_argument("--batch-pages", type=int, default=4000,
+    parser.add_argument("--batch-pages", type=int, default=6000,
                         help="estimated pages per job (queue.batch_pages; a large value: batches by hosts only)")
     parser.add_argument("--unknown-pages", type=int, default=300,
                         help="the estimate of a unit never crawled (queue.unknown_unit_pages): all of them here")
@@ -334,6 +449,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fast-pages", type=int, default=5000, help="size of the portal of the CPU limit")
     parser.add_argument("--fast-crawls", type=int, default=os.cpu_count() or 1,
                         help="fast crawls run at once for the measured CPU limit (default: one per core)")
+    parser.add_argument("--fast-shape", choices=("province", "large"), default="province",
+                        help="the CPU limit's portal: the province's own sites on fast hosts, or one large portal")
+    parser.add_argument("--no-worker-limit", dest="worker_limit", action="store_false",
+                        help="skip the CPU limit measured with queue workers on the fast portal")
     args = parser.parse_args(argv)
 
     folder = Path(tempfile.mkdtemp(prefix="province-"))
@@ -348,10 +467,18 @@ def main(argv: list[str] | None = None) -> int:
                                "load_avg_at_start": [round(x, 2) for x in os.getloadavg()], "runs": []}
     per_host_rate = min(args.per_host / args.latency, 1 / args.delay) if args.delay else args.per_host / args.latency
     results["politeness_limit_pages_s"] = round(args.hosts * per_host_rate, 1)
-    results["one_fast_crawl"] = cpu_limit(folder, args.fast_pages, args.fast_crawls)
+    fast = fast_portal(folder, args.fast_shape, args.fast_pages, portal)
+    results["fast_shape"] = args.fast_shape
+    try:
+        results["one_fast_crawl"] = cpu_limit(folder, fast, args.fast_crawls)
+        print(json.dumps(results["one_fast_crawl"]), flush=True)
+        if args.worker_limit:
+            results["one_fast_worker"] = worker_limit(folder, fast, args.fast_crawls)
+            print(json.dumps(results["one_fast_worker"]), flush=True)
+    finally:
+        fast.stop.set()
     results["cpu_limit_pages_s"] = results["one_fast_crawl"]["cpu_limit_pages_s"]
     results["measured_cpu_limit_pages_s"] = results["one_fast_crawl"]["measured_cpu_limit_pages_s"]
-    print(json.dumps(results["one_fast_crawl"]), flush=True)
     try:
         for count in [int(w) for w in args.workers.split(",")]:
             db_url, drop = fresh_database()
@@ -375,6 +502,14 @@ def main(argv: list[str] | None = None) -> int:
     for run in results["runs"]:
         run["of_lower_limit"] = round(run["pages_per_s"] / lower, 2)
         run["of_measured_lower_limit"] = round(run["pages_per_s"] / measured, 2)
+    if worker := results.get("one_fast_worker"):
+        by_worker = min(results["politeness_limit_pages_s"], worker["cpu_limit_pages_s"])
+        measured_by_worker = min(results["politeness_limit_pages_s"], worker["measured_cpu_limit_pages_s"])
+        results["worker_lower_limit_pages_s"] = by_worker
+        results["measured_worker_lower_limit_pages_s"] = measured_by_worker
+        for run in results["runs"]:
+            run["of_worker_lower_limit"] = round(run["pages_per_s"] / by_worker, 2)
+            run["of_measured_worker_lower_limit"] = round(run["pages_per_s"] / measured_by_worker, 2)
     print(json.dumps(results, ensure_ascii=False, indent=2))
     return 0
 

@@ -85,10 +85,10 @@ def left_over_line(counts: dict[str, Any]) -> str | None:
     return line
 
 
-def build_settings(config: Any, *, log_level: str = "INFO") -> Settings:
+def build_settings(config: Any, *, log_level: str = "INFO", units: list[str] | None = None) -> Settings:
     settings = Settings()
     settings.setmodule(crawler_settings, priority="project")
-    settings.setdict(crawler_settings.settings_from_config(config), priority="cmdline")
+    settings.setdict(crawler_settings.settings_from_config(config, units), priority="cmdline")
     log_file = config.crawl_log()
     log_file.parent.mkdir(parents=True, exist_ok=True)
     settings.setdict({"LOG_LEVEL": log_level, "LOG_FILE": str(log_file), "LOG_FILE_APPEND": False},
@@ -115,7 +115,7 @@ def run_crawl(config: Any, *, units: list[str] | None = None, full: bool = False
     for name in units or []:
         config.unit(name)  # unknown unit: a clear KeyError before anything starts
     console = console or Console(stderr=True)
-    process = CrawlerProcess(build_settings(config), install_root_handler=True)
+    process = CrawlerProcess(build_settings(config, units=units), install_root_handler=True)
     pages = {"n": 0}
     with console.status("抓取中…") as status:
         def on_response(response: Any, request: Any, spider: Any) -> None:

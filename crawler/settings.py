@@ -11,6 +11,8 @@ import os
 import shutil
 from typing import Any
 
+from crawler.urls import host_of
+
 BOT_NAME = "portalcheck"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -91,11 +93,25 @@ def chromium_launch_options(chromium: str | None, *, headless: bool = True) -> d
     return options
 
 
-def settings_from_config(config: Any) -> dict[str, Any]:
-    """Scrapy settings for a deployment's `crawl:` section (portalcheck.core.config.CrawlConfig)."""
-    return {**polite_settings(config.crawl), "PORTALCHECK_DATABASE_URL": config.database_url(),
+def settings_from_config(config: Any, units: list[str] | None = None) -> dict[str, Any]:
+    """Scrapy settings for a deployment's `crawl:` section (portalcheck.core.config.CrawlConfig), for a crawl
+    of `units` (None: all)."""
+    return {**polite_settings(config.crawl),
+            "CONCURRENT_REQUESTS": concurrent_requests(config, units),
+            "PORTALCHECK_DATABASE_URL": config.database_url(),
             # Set by portalcheck.crawl_child for a job's crawl: the crawl runs are found (and resumed) by it.
             "PORTALCHECK_RUN_TOKEN": os.environ.get("PORTALCHECK_RUN_TOKEN")}
+
+
+def concurrent_requests(config: Any, units: list[str] | None = None) -> int:
+    """`crawl.concurrent_requests`, raised to every host's share (hosts × `concurrency_per_host`) for a crawl
+    of several hosts. Scrapy counts a request waiting out its host's delay against CONCURRENT_REQUESTS, so a
+    cap under the hosts' share leaves hosts idle while the cap is full of requests waiting on a few of them
+    (a queue job of 16 gentle hosts at the default 16 read ~8 of them at a time); what protects each server
+    is its own concurrency and delay, which this does not touch."""
+    wanted = None if units is None else set(units)
+    hosts = {host_of(unit.site) for unit in config.units if wanted is None or unit.name in wanted}
+    return max(config.crawl.concurrent_requests, len(hosts) * config.crawl.concurrency_per_host)
 
 
 def polite_settings(crawl: Any) -> dict[str, Any]:

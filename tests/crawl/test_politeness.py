@@ -92,3 +92,26 @@ def test_column_built_by_javascript_is_rendered_without_configuration(tmp_path: 
             [(count,)] = query(db_url, """SELECT count(*) FROM list_items i JOIN columns c ON c.id = i.column_id
                                           WHERE c.url = :u""", u=server.base_url + column.path)
             assert count == len(column.all_articles) > 0
+
+
+def test_a_crawl_of_many_hosts_has_room_for_every_host_while_each_keeps_its_own_limits(tmp_path: Path) -> None:
+    """Scrapy counts a request waiting out its host's delay against CONCURRENT_REQUESTS: a queue job of more
+    hosts than the configured cap allows must still ask each of them at its own rate."""
+    from crawler.run import build_settings
+    from portalcheck.core.config import load_config
+
+    sites = [f"http://10.0.0.{n % 12}:8080/u{n}/" for n in range(15)]  # 12 hosts, three of them twice
+    units = "\n".join(f"  - {{name: 单位{n}, kind: 部门, site: \"{site}\"}}" for n, site in enumerate(sites))
+    path = tmp_path / "config.yaml"
+    path.write_text(f"""
+portal: {{name: 青山县人民政府, home: "http://10.0.0.1:8080/", site_code: "3609990001"}}
+units:
+{units}
+crawl: {{concurrency_per_host: 2, concurrent_requests: 16, delay_seconds: 0.5}}
+""", encoding="utf-8")
+    config = load_config(path)
+    everything = build_settings(config)
+    assert everything.getint("CONCURRENT_REQUESTS") == 12 * 2
+    assert everything.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 2 and everything.getfloat("DOWNLOAD_DELAY") == 0.5
+    one_job = build_settings(config, units=["单位0", "单位12", "单位1", "单位2"])  # 3 hosts: the cap as configured
+    assert one_job.getint("CONCURRENT_REQUESTS") == 16
