@@ -20,11 +20,19 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 
 
-def _fresh_postgres(base_url: str) -> Iterator[str]:
+def fresh_postgres(base_url: str, *, skip_unreachable: str | None = None) -> Iterator[str]:
+    """A new PostgreSQL database beside `base_url`'s, dropped afterwards. `skip_unreachable`: why the test
+    needs PostgreSQL, to skip it (instead of failing) when the server cannot be reached."""
     name = f"pc_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        admin.dispose()
+        if skip_unreachable is None:
+            raise
+        pytest.skip(f"{skip_unreachable} and {base_url} is unreachable: {type(exc).__name__}")
     try:
         yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
     finally:
@@ -37,7 +45,7 @@ def fresh_database(folder: Path) -> Iterator[str]:
     """An empty database: a SQLite file in `folder`, or a new PostgreSQL database dropped afterwards."""
     base = os.environ.get("PORTALCHECK_TEST_DATABASE_URL")
     if base:
-        yield from _fresh_postgres(base)
+        yield from fresh_postgres(base)
     else:
         yield f"sqlite:///{folder / 'portalcheck.db'}"
 

@@ -7,17 +7,15 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
-from sqlalchemy import create_engine, make_url, text
 
 from portalcheck.demo import DemoServer
 
+from ..conftest import fresh_postgres
 from ..scheduler.helpers import REPO, env_for, wait_until, write_config
 
 DEFAULT_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -27,20 +25,7 @@ def postgres_database() -> Iterator[str]:
     """A new PostgreSQL database (the queue needs PostgreSQL), dropped afterwards; skipped when the server
     is unreachable."""
     base = os.environ.get("PORTALCHECK_TEST_DATABASE_URL") or DEFAULT_BASE
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    name = f"pc_queue_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - any failure to reach the server means: no PostgreSQL here
-        admin.dispose()
-        pytest.skip(f"the task queue needs PostgreSQL and {base} is unreachable: {type(exc).__name__}")
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    yield from fresh_postgres(base, skip_unreachable="the task queue needs PostgreSQL")
 
 
 def queue_config(server: DemoServer, folder: Path, db_url: str, *, units: tuple[str, ...],
