@@ -217,12 +217,26 @@ def tree_memory_mb_by_kind(pid: int) -> dict[str, dict[str, float]]:
 # --- runs ----------------------------------------------------------------------------------------------
 
 
-def run_workers(config: Path, db_url: str, workers: int, concurrency: int, window: float) -> dict[str, Any]:
-    """Enqueue a night, run `workers` workers, measure pages/s over `window` s after the first page."""
-    env = {**os.environ, "PORTALCHECK_DATABASE_URL": db_url}
+def enqueue_night(config: Path, env: dict[str, str]) -> None:
+    """A night's jobs on the queue, as the scheduler's trigger enqueues them."""
     subprocess.run([sys.executable, "-c", "import sys; from portalcheck.core.config import load_config; "
                     "from portalcheck.service.queue import enqueue_night; "
                     "enqueue_night(load_config(sys.argv[1]))", str(config)], env=env, check=True, cwd=REPO)
+
+
+def stop_workers(procs: list[subprocess.Popen[bytes]]) -> None:
+    """Kill workers and their crawl children outright: a measurement ends at its window, not at a clean point."""
+    for proc in procs:
+        for child in psutil.Process(proc.pid).children(recursive=True):
+            child.send_signal(signal.SIGKILL)
+        proc.kill()
+        proc.wait(30)
+
+
+def run_workers(config: Path, db_url: str, workers: int, concurrency: int, window: float) -> dict[str, Any]:
+    """Enqueue a night, run `workers` workers, measure pages/s over `window` s after the first page."""
+    env = {**os.environ, "PORTALCHECK_DATABASE_URL": db_url}
+    enqueue_night(config, env)
     before = pages_stored(db_url)
     engine = create_engine(db_url)
     with engine.connect() as connection:
@@ -268,11 +282,7 @@ def run_workers(config: Path, db_url: str, workers: int, concurrency: int, windo
         elapsed = time.monotonic() - start
         cpu = sum(tree_cpu_s(proc.pid) for proc in procs) - cpu_first
     finally:
-        for proc in procs:
-            for child in psutil.Process(proc.pid).children(recursive=True):
-                child.send_signal(signal.SIGKILL)
-            proc.kill()
-            proc.wait(30)
+        stop_workers(procs)
     return {"workers": workers, "concurrency": concurrency, "jobs": len(hosts_per_job),
             "hosts_per_job": [hosts_per_job[0], hosts_per_job[-1]] if hosts_per_job else [],
             "pages": pages, "seconds": round(elapsed, 1),
@@ -389,9 +399,7 @@ def _fast_workers(folder: Path, fast: FastPortal, db_urls: list[str]) -> dict[st
         env = {**os.environ, "PORTALCHECK_DATABASE_URL": db_url}
         subprocess.run([PORTALCHECK, "--config", str(config), "db", "upgrade"], check=True, cwd=config.parent,
                        capture_output=True, env=env)
-        subprocess.run([sys.executable, "-c", "import sys; from portalcheck.core.config import load_config; "
-                        "from portalcheck.service.queue import enqueue_night; "
-                        "enqueue_night(load_config(sys.argv[1]))", str(config)], env=env, check=True, cwd=REPO)
+        enqueue_night(config, env)
         procs.append(subprocess.Popen([PORTALCHECK, "--config", str(config), "worker", "--concurrency", "1"],
                                       env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                       cwd=config.parent))
@@ -410,11 +418,7 @@ def _fast_workers(folder: Path, fast: FastPortal, db_urls: list[str]) -> dict[st
                 break
             time.sleep(0.5)
     finally:
-        for proc in procs:
-            for child in psutil.Process(proc.pid).children(recursive=True):
-                child.send_signal(signal.SIGKILL)
-            proc.kill()
-            proc.wait(30)
+        stop_workers(procs)
     if first is None:
         raise RuntimeError("no worker stored a page of the fast portal")
     pages, seconds, cpu = last[1] - first[1], last[0] - first[0], last[2] - first[2]
