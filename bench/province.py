@@ -100,35 +100,35 @@ def serve_hosts(root: Path, hosts: list[str], port: int, latency: float) -> thre
 # --- config and database --------------------------------------------------------------------------------
 
 
-def province_config(folder: Path, portal: gen.Portal, hosts: list[str], port: int, db_url: str, *,
-                    per_host: int, delay: float, batch: int, batch_pages: int, unknown_pages: int) -> Path:
-    data = province_data(portal, hosts, port, per_host=per_host, delay=delay, batch=batch, batch_pages=batch_pages,
-                         unknown_pages=unknown_pages)
-    data["database"] = {"url": db_url}
+def _write_config(folder: Path, data: dict[str, Any]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "config.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
 
-def province_data(portal: gen.Portal, hosts: list[str], port: int, *, per_host: int, delay: float, batch: int,
-                  batch_pages: int, unknown_pages: int) -> dict[str, Any]:
-    """One unit per host, each host serving the same small portal (its units in turn)."""
+def province_config(folder: Path, portal: gen.Portal, hosts: list[str], port: int, db_url: str, *,
+                    per_host: int, delay: float, batch: int, batch_pages: int, unknown_pages: int) -> Path:
+    return _write_config(folder, {
+        **province_data(portal, hosts, port, per_host=per_host, delay=delay), "database": {"url": db_url},
+        "queue": {"stalled_seconds": 60, "group_by_host": True, "batch_hosts": batch, "batch_pages": batch_pages,
+                  "unknown_unit_pages": unknown_pages}})
+
+
+def province_data(portal: gen.Portal, hosts: list[str], port: int, *, per_host: int, delay: float) -> dict[str, Any]:
+    """One unit per host, each host serving the same small portal (its units in turn); no database, no queue."""
     units = []
     for i, host in enumerate(hosts):
         unit = portal.units[i % len(portal.units)]
         units.append({"name": f"{unit.name}{i:04d}", "kind": unit.kind, "site": f"http://{host}:{port}{unit.site}"})
-    data = {
+    return {
         "portal": {"name": gen.PORTAL["name"], "home": f"http://127.0.0.1:{port}/", "site_code": gen.PORTAL["site_code"]},
         "units": units,
         # concurrent_requests stays the default: a crawl of several hosts raises it to hosts × per host
         "crawl": {"concurrency_per_host": per_host, "delay_seconds": delay,
                   "autothrottle": False, "obey_robots": False, "check_external_links": False,
                   "log_file": "logs/crawl.log"},
-        "database": {"url": "sqlite:///bench.db"},
-        "queue": {"stalled_seconds": 60, "group_by_host": True, "batch_hosts": batch, "batch_pages": batch_pages,
-                  "unknown_unit_pages": unknown_pages},
     }
-    return data
 
 
 def fresh_database() -> tuple[str, Any]:
@@ -217,8 +217,11 @@ def tree_memory_mb_by_kind(pid: int) -> dict[str, dict[str, float]]:
 # --- runs ----------------------------------------------------------------------------------------------
 
 
-def enqueue_night(config: Path, env: dict[str, str]) -> None:
-    """A night's jobs on the queue, as the scheduler's trigger enqueues them."""
+def start_night(config: Path, env: dict[str, str]) -> None:
+    """The config's database at the newest schema and a night's jobs on its queue, as the scheduler's trigger
+    enqueues them."""
+    subprocess.run([PORTALCHECK, "--config", str(config), "db", "upgrade"], check=True, cwd=config.parent,
+                   capture_output=True, env=env)
     subprocess.run([sys.executable, "-c", "import sys; from portalcheck.core.config import load_config; "
                     "from portalcheck.service.queue import enqueue_night; "
                     "enqueue_night(load_config(sys.argv[1]))", str(config)], env=env, check=True, cwd=REPO)
@@ -236,7 +239,7 @@ def stop_workers(procs: list[subprocess.Popen[bytes]]) -> None:
 def run_workers(config: Path, db_url: str, workers: int, concurrency: int, window: float) -> dict[str, Any]:
     """Enqueue a night, run `workers` workers, measure pages/s over `window` s after the first page."""
     env = {**os.environ, "PORTALCHECK_DATABASE_URL": db_url}
-    enqueue_night(config, env)
+    start_night(config, env)
     before = pages_stored(db_url)
     engine = create_engine(db_url)
     with engine.connect() as connection:
@@ -319,17 +322,7 @@ def fast_portal(folder: Path, shape: str, pages: int, province: gen.Portal) -> F
     per_site = gen.figures(province)["html_pages"] / len(province.units)
     hosts = [f"127.1.{i // 250}.{i % 250 + 1}" for i in range(max(1, round(pages / per_site)))]
     stop = serve_hosts((folder / "www").resolve(), ["127.0.0.1", *hosts], port, 0.0)
-    data = province_data(province, hosts, port, per_host=2, delay=0.0, batch=len(hosts), batch_pages=10 * pages,
-                         unknown_pages=1)
-    del data["database"], data["queue"]
-    return FastPortal(data, stop)
-
-
-def _write_config(folder: Path, data: dict[str, Any]) -> Path:
-    folder.mkdir(parents=True)
-    path = folder / "config.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
+    return FastPortal(province_data(province, hosts, port, per_host=2, delay=0.0), stop)
 
 
 def cpu_limit(folder: Path, fast: FastPortal, crawls: int) -> dict[str, Any]:
@@ -397,9 +390,7 @@ def _fast_workers(folder: Path, fast: FastPortal, db_urls: list[str]) -> dict[st
             **fast.config, "database": {"url": db_url},
             "queue": {"stalled_seconds": 60, "group_by_host": True, "batch_hosts": 500, "batch_pages": 10**9}})
         env = {**os.environ, "PORTALCHECK_DATABASE_URL": db_url}
-        subprocess.run([PORTALCHECK, "--config", str(config), "db", "upgrade"], check=True, cwd=config.parent,
-                       capture_output=True, env=env)
-        enqueue_night(config, env)
+        start_night(config, env)
         procs.append(subprocess.Popen([PORTALCHECK, "--config", str(config), "worker", "--concurrency", "1"],
                                       env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                       cwd=config.parent))
@@ -490,8 +481,6 @@ def main(argv: list[str] | None = None) -> int:
                 config = province_config(folder, portal, hosts, port, db_url, per_host=args.per_host,
                                          delay=args.delay, batch=args.batch, batch_pages=args.batch_pages,
                                          unknown_pages=args.unknown_pages)
-                subprocess.run([PORTALCHECK, "--config", str(config), "db", "upgrade"], check=True, cwd=REPO,
-                               capture_output=True)
                 run = run_workers(config, db_url, count, args.concurrency, args.window)
                 results["runs"].append(run)
                 print(json.dumps(run), flush=True)
