@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.crawl_memory --shape sparse --pages 10000
     .venv/bin/python -m bench.crawl_memory --shape sparse --pages 10000 --tracemalloc 2000,10000
     .venv/bin/python -m bench.crawl_memory --worker-idle postgresql+psycopg://postgres@127.0.0.1:5432/DB
+    .venv/bin/python -m bench.crawl_memory --units 2 --stored-pages 200000 --database postgresql+psycopg://…/EMPTY_DB
 
 The crawl is the one a queue job starts (`python -m portalcheck.crawl_child … crawl --full`) against the
 bench portal (bench/generate_portal.py, served by nginx), into a fresh SQLite database. Its RSS is sampled
@@ -11,6 +12,9 @@ every 0.1 s with the requests nginx answered so far: the figures are the RSS whe
 `--tracemalloc N,M`: the child runs under tracemalloc and writes a snapshot when nginx has answered N and M
 requests; the top growths between them (by line) say what the crawl keeps per page.
 `--worker-idle URL`: RSS of an idle `portalcheck worker --concurrency 2` (its queue on that PostgreSQL database).
+`--units N --stored-pages M`: a queue job's crawl on a province's later night: only N of the portal's units are
+crawled, into a store that already holds another ~100-unit county of M pages (bench/checks_store.py, 10 list
+items and 10 links a page): what the crawl loads of earlier runs must be its units', not the store's.
 """
 
 from __future__ import annotations
@@ -92,8 +96,12 @@ def measure_crawl(args: argparse.Namespace) -> None:
                           encoding="utf-8")
         database = args.database or f"sqlite:///{run / 'bench.db'}"
         Store(database).dispose()  # at the newest schema, as a queue worker's store is when its jobs start
+        if args.stored_pages:
+            fill_store(database, args.stored_pages)
         env = {**os.environ, "PORTALCHECK_DATABASE_URL": database, "PYTHONPATH": str(REPO)}
-        argv = ["--run-token", "bench", "--config", str(config), "crawl", "--full"]
+        units = [u["name"] for u in yaml.safe_load(config.read_text(encoding="utf-8"))["units"]][:args.units or None]
+        argv = ["--run-token", "bench", "--config", str(config), "crawl", "--full",
+                *(a for name in units if args.units for a in ("--unit", name))]
         if args.tracemalloc or args.stats:
             env.update(PC_MEM_LOG=str(server.access_log), PC_MEM_MARKS=args.tracemalloc or args.stats, PC_MEM_OUT=str(run))
             cmd = [sys.executable, *(["-X", "tracemalloc=1"] if args.tracemalloc else []), "-c", PROBE, *argv]
@@ -115,7 +123,9 @@ def measure_crawl(args: argparse.Namespace) -> None:
                 child.send_signal(signal.SIGINT)  # Scrapy's clean stop
             time.sleep(0.1)
         child.wait()
-    print(f"site {out.name}: {state['html_pages']} pages; run folder {run}; exit {child.returncode}")
+    scope = f"{args.units} units" if args.units else "every unit"
+    stored = f", store already holding {args.stored_pages} other pages" if args.stored_pages else ""
+    print(f"site {out.name}: {state['html_pages']} pages, {scope}{stored}; run folder {run}; exit {child.returncode}")
     first = next((s for s in samples if s[1] > 0), None)
     if first:
         print(f"  at the first request ({first[0]:.1f} s): {first[2]:.1f} MB")
@@ -128,6 +138,19 @@ def measure_crawl(args: argparse.Namespace) -> None:
         print(f"  peak {peak[2]:.1f} MB at {peak[1]} requests; {samples[-1][1]} requests in {samples[-1][0]:.1f} s")
     if args.tracemalloc:
         report_growth(run, [int(m) for m in args.tracemalloc.split(",")])
+
+
+def fill_store(url: str, pages: int) -> None:
+    """Another county's store in the crawl's database (ids after the bench portal's: none yet), as a
+    province's store holds every other unit's columns, pages, list items and links on its next night."""
+    from bench.bulk import BulkWriter
+    from bench.checks_store import Sizes, StoreBuilder
+
+    started = time.monotonic()
+    writer = BulkWriter(url)
+    StoreBuilder(Sizes(items=10 * pages, pages=pages, links=10 * pages)).build(writer)
+    writer.finish()
+    print(f"stored another county's {pages} pages in {time.monotonic() - started:.0f} s")
 
 
 def report_growth(run: Path, marks: list[int], top: int = 25) -> None:
@@ -191,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
                         "database for a queue job's crawl")
     parser.add_argument("--stop-after", type=int, help="stop the crawl (SIGINT) after this many requests")
     parser.add_argument("--stats", help="request counts to write glibc's and Python's allocator figures at")
+    parser.add_argument("--units", type=int, help="crawl only this many of the portal's units (a queue job's share)")
+    parser.add_argument("--stored-pages", type=int, help="the store already holds another county of this many pages")
     parser.add_argument("--worker-idle", metavar="URL", help="measure an idle queue worker on this PostgreSQL URL")
     args = parser.parse_args(argv)
     if args.worker_idle:

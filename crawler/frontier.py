@@ -78,11 +78,11 @@ class ListFrontier:
         return ListState(kind, list_url, unit, [p.as_json() for p in pages], self.pages_read)
 
 
-def load_unfinished(session: Session, kind: str) -> dict[str, ListFrontier]:
-    """Every list of this kind an earlier run left unfinished, by list URL."""
-    rows = session.execute(
-        select(UnfinishedList.list_url, UnfinishedList.pending, UnfinishedList.pages_read, Unit.name)
-        .outerjoin(Unit, Unit.id == UnfinishedList.unit_id).where(UnfinishedList.kind == kind))
+def load_unfinished(session: Session, kind: str, units: list[str] | None = None) -> dict[str, ListFrontier]:
+    """Every list of this kind an earlier run left unfinished, by list URL (of these units only, if named)."""
+    query = (select(UnfinishedList.list_url, UnfinishedList.pending, UnfinishedList.pages_read, Unit.name)
+             .outerjoin(Unit, Unit.id == UnfinishedList.unit_id).where(UnfinishedList.kind == kind))
+    rows = session.execute(query if units is None else query.where(Unit.name.in_(units)))
     return {url: ListFrontier.stored(pending or [], pages_read, unit) for url, pending, pages_read, unit in rows}
 
 

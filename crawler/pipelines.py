@@ -30,7 +30,7 @@ from crawler.items import (
     ListState,
     PageItem,
 )
-from crawler.memory import CrawlMemory
+from crawler.memory import CrawlMemory, UnitScope
 from crawler.messages.store import BoardItem, MessageItem, write_boards, write_messages
 from crawler.page_rules import write_annual_reports
 from portalcheck.core.processes import pid_alive
@@ -97,9 +97,11 @@ class StorePipeline:
                 run.counts = {**run.counts, "after_run": {"id": previous.id, "status": previous.status}}
             if hasattr(spider, "memory"):
                 spider.memory = CrawlMemory.load(session, resume_run=run if run.counts.get("resumed") else None,
-                                                 full=spider.full)
+                                                 full=spider.full, units=spider.unit_names)
                 spider.memory.after_interruption = "after_run" in run.counts
-            self.column_ids = {url: cid for url, cid in session.execute(select(Column.url, Column.id))}
+            scope = UnitScope([*spider.unit_names, spider.config.portal.name] if spider.unit_names else None)
+            columns = scope.columns(select(Column.url, Column.id).join(Unit, Unit.id == Column.unit_id))
+            self.column_ids = {url: cid for url, cid in session.execute(columns.order_by(Column.id))}
         spider.run_id = self.run_id
 
     def _newest_run(self, session: Any, spider: Any) -> CrawlRun | None:

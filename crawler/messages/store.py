@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from crawler.frontier import ListFrontier, load_unfinished
+from crawler.memory import UnitScope
 from crawler.messages.items import BoardItem, MessageItem  # noqa: F401 - re-exported for the pipeline
 from storage.models import Column, CrawlRun, Message, Unit
 from storage.session import Store
@@ -83,18 +84,23 @@ class BoardMemory:
     unfinished: dict[str, ListFrontier] = field(default_factory=dict)  # board URL → pages left to read
 
     @classmethod
-    def load(cls, session: Any) -> BoardMemory:
+    def load(cls, session: Any, units: list[str] | None = None, configured: tuple[str, ...] = ()) -> BoardMemory:
+        """What the store holds of the boards; for a crawl of some units (`units`, their `configured` board
+        URLs), only their boards: a province's store holds every unit's messages."""
         memory = cls()
-        rows = session.execute(select(Message.board_url, Message.external_id, Message.status_word,
-                                      Message.replied_at, Message.reply))
-        for board, external_id, status, replied_at, reply in rows:
+        columns = (select(Unit.name, Column.name, Column.url).join(Unit, Unit.id == Column.unit_id)
+                   .where(Column.category == "interaction").order_by(Column.id))
+        for unit, name, url in session.execute(UnitScope(units).columns(columns)):
+            memory.columns.setdefault(unit, []).append((name, url))
+        messages = select(Message.board_url, Message.external_id, Message.status_word, Message.replied_at,
+                          Message.reply)
+        if units is not None:
+            boards = {*configured, *(url for board in memory.columns.values() for _, url in board)}
+            messages = messages.where(Message.board_url.in_(sorted(boards)))
+        for board, external_id, status, replied_at, reply in session.execute(messages):
             answered = replied_at is not None or bool((reply or "").strip())
             memory.messages.setdefault(board, {})[external_id] = (status, answered)
-        columns = session.execute(select(Unit.name, Column.name, Column.url).join(Unit, Unit.id == Column.unit_id)
-                                  .where(Column.category == "interaction").order_by(Column.id))
-        for unit, name, url in columns:
-            memory.columns.setdefault(unit, []).append((name, url))
-        memory.unfinished = load_unfinished(session, "board")
+        memory.unfinished = load_unfinished(session, "board", units=units)
         return memory
 
 
@@ -112,7 +118,10 @@ class BoardMemoryPipeline:
         store = Store(self.database_url)
         try:
             with store.session() as session:
-                spider.board_memory = BoardMemory.load(session)
+                units = spider.unit_names
+                configured = tuple(spider.config.unit(n).message_board.url for n in units or ()
+                                   if spider.config.unit(n).message_board)
+                spider.board_memory = BoardMemory.load(session, units, configured)
         finally:
             store.dispose()
 

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from crawler.memory import CrawlMemory
 from portalcheck.demo import serve_demo
+from storage.session import Store
 
 from ..conftest import fresh_database
 from .runner import REPO, crawl, portal_runs, query, visits
@@ -104,3 +106,38 @@ def test_robots_txt_disallowed_paths_are_never_fetched(path: str, tmp_path: Path
             assert crawl(config, db_url, "--full").returncode == 0
             assert not [p for m, p in server.request_log if p.startswith(path)]
             assert any(p == "/robots.txt" for _, p in server.request_log)
+
+
+def test_a_crawl_of_one_unit_loads_that_units_memory_only_and_reads_little_more_than_its_minimum(
+        tmp_path: Path) -> None:
+    """A queue job crawls a few units of a province whose store holds every unit's pages: what it loads of
+    earlier runs must be those units' (memory per job bounded by its units, not by the province), and with
+    it the incremental run must still skip every known article of theirs."""
+    with serve_demo(port=0) as server:
+        config = write_config(server, tmp_path)
+        unit = server.portal.unit("bhz").name
+        for db_url in fresh_database(tmp_path):
+            assert crawl(config, db_url, "--full").returncode == 0
+            store = Store(db_url)
+            with store.session() as session:
+                everything = CrawlMemory.load(session, resume_run=None)
+                one = CrawlMemory.load(session, resume_run=None, units=[unit])
+            store.dispose()
+            own_columns = {c.url for c in everything.columns[unit]}
+            listed = {url for column in own_columns for url in everything.item_urls.get(column, ())}
+            assert set(one.columns) == {unit} and one.columns[unit] == everything.columns[unit]
+            assert one.item_urls == {c: urls for c, urls in everything.item_urls.items() if c in own_columns}
+            assert listed & everything.article_urls <= one.article_urls < everything.article_urls
+            assert set(one.validators) < set(everything.validators)
+            assert one.checked_links and one.checked_links < everything.checked_links
+
+            path = server.portal.publish("bhz", "xzdt", "白鹤镇召开冬季防火工作部署会", date.today())
+            server.request_log.clear()
+            result = crawl(config, db_url, "--unit", unit)
+            assert result.returncode == 0, result.stderr[-3000:]
+            others = ("/robots.txt", "/css/", "/js/", "/api/", "/feeds/", "/hdjl/")
+            fetched = [p for m, p in server.request_log if not p.startswith(others)]
+            assert path in fetched
+            assert len(fetched) <= 1.1 * (len(own_columns) + 1), "\n".join(sorted(fetched))
+            assert query(db_url, "SELECT title FROM list_items WHERE url = :u", u=server.base_url + path) == [
+                ("白鹤镇召开冬季防火工作部署会",)]
