@@ -99,9 +99,9 @@ def measure_crawl(args: argparse.Namespace) -> None:
         if args.stored_pages:
             fill_store(database, args.stored_pages)
         env = {**os.environ, "PORTALCHECK_DATABASE_URL": database, "PYTHONPATH": str(REPO)}
-        units = [u["name"] for u in yaml.safe_load(config.read_text(encoding="utf-8"))["units"]][:args.units or None]
+        units = yaml.safe_load(config.read_text(encoding="utf-8"))["units"][:args.units] if args.units else []
         argv = ["--run-token", "bench", "--config", str(config), "crawl", "--full",
-                *(a for name in units if args.units for a in ("--unit", name))]
+                *(a for unit in units for a in ("--unit", unit["name"]))]
         if args.tracemalloc or args.stats:
             env.update(PC_MEM_LOG=str(server.access_log), PC_MEM_MARKS=args.tracemalloc or args.stats, PC_MEM_OUT=str(run))
             cmd = [sys.executable, *(["-X", "tracemalloc=1"] if args.tracemalloc else []), "-c", PROBE, *argv]

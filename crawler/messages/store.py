@@ -118,10 +118,9 @@ class BoardMemoryPipeline:
         store = Store(self.database_url)
         try:
             with store.session() as session:
-                units = spider.unit_names
-                configured = tuple(spider.config.unit(n).message_board.url for n in units or ()
-                                   if spider.config.unit(n).message_board)
-                spider.board_memory = BoardMemory.load(session, units, configured)
+                boards = [spider.config.unit(name).message_board for name in spider.unit_names or ()]
+                configured = tuple(board.url for board in boards if board)
+                spider.board_memory = BoardMemory.load(session, spider.unit_names, configured)
         finally:
             store.dispose()
 

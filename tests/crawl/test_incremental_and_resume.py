@@ -36,6 +36,13 @@ def write_config(server, folder: Path, *, concurrency: int = 8, delay: float = 0
     return path
 
 
+def portal_spider_requests(server) -> list[str]:  # type: ignore[no-untyped-def]
+    """What the portal spider asked for: not robots.txt, not what chromium loads while rendering the
+    JavaScript column (its script, style and data), not the feeds and boards other gatherers read."""
+    others = ("/robots.txt", "/css/", "/js/", "/api/", "/feeds/", "/hdjl/")
+    return [p for _, p in server.request_log if not p.startswith(others)]
+
+
 def test_incremental_run_after_one_new_article_stays_near_the_minimum(tmp_path: Path) -> None:
     with serve_demo(port=0) as server:
         config = write_config(server, tmp_path)
@@ -45,10 +52,7 @@ def test_incremental_run_after_one_new_article_stays_near_the_minimum(tmp_path: 
             server.request_log.clear()
             result = crawl(config, db_url)
             assert result.returncode == 0, result.stderr[-3000:]
-            # What the portal spider asked for: not robots.txt, not what chromium loads while rendering the
-            # JavaScript column (its script, style and data), not the feeds and boards other gatherers read.
-            others = ("/robots.txt", "/css/", "/js/", "/api/", "/feeds/", "/hdjl/")
-            fetched = [p for m, p in server.request_log if not p.startswith(others)]
+            fetched = portal_spider_requests(server)
             [(columns,)] = query(db_url, "SELECT count(*) FROM columns")
             minimum = columns + 1  # every column's first list page (the home page included) + the new article
             assert path in fetched
@@ -135,8 +139,7 @@ def test_a_crawl_of_one_unit_loads_that_units_memory_only_and_reads_little_more_
             server.request_log.clear()
             result = crawl(config, db_url, "--unit", unit)
             assert result.returncode == 0, result.stderr[-3000:]
-            others = ("/robots.txt", "/css/", "/js/", "/api/", "/feeds/", "/hdjl/")
-            fetched = [p for m, p in server.request_log if not p.startswith(others)]
+            fetched = portal_spider_requests(server)
             assert path in fetched
             assert len(fetched) <= 1.1 * (len(own_columns) + 1), "\n".join(sorted(fetched))
             assert query(db_url, "SELECT title FROM list_items WHERE url = :u", u=server.base_url + path) == [
