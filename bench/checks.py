@@ -8,9 +8,11 @@ A synthetic store shaped like the crawler's output (bench/checks_store.py) is bu
 fresh database migrated by Alembic (SQLite file in the temp folder; PostgreSQL database
 `bench_checks`), then `checks.runner.run_checks` — what `portalcheck check` runs — judges it twice in
 a child process: first with every finding new, then one hour later, when every finding is matched
-and updated in place (nothing new, nothing resolved). Reported per run: wall time, per-rule seconds
-(RuleOutcome.seconds), the child's CPU time and peak RSS, and on PostgreSQL the CPU time of the
-server backends serving the database (read from /proc; their memory is not counted).
+and updated in place (nothing new, nothing resolved); then one unit's checks, as a recheck runs them
+(with the figures of every unit) and as a queue night's unit job does (its findings only). Reported per
+run: wall time, per-rule seconds (RuleOutcome.seconds), the child's CPU time and peak RSS, and on
+PostgreSQL the CPU time of the server backends serving the database (read from /proc; their memory is
+not counted).
 """
 
 from __future__ import annotations
@@ -136,8 +138,19 @@ def child(url: str) -> dict[str, Any]:
             "rules": [{"rule": o.rule, "seconds": round(o.seconds, 3), "found": o.found, "new": o.new, "open": o.open,
                        "resolved": o.resolved, "error": o.error} for o in report.outcomes],
         })
+    unit = units[len(units) // 2][0]
+    unit_job = []  # one unit's checks as a queue night's job runs them (figures=False) and as a recheck does
+    for hours, figures in ((2, True), (3, False)):
+        cpu, server = resource.getrusage(resource.RUSAGE_SELF), server_cpu(store)
+        started = time.perf_counter()
+        report = run_checks(store, config, AS_OF + timedelta(hours=hours), units=[unit], figures=figures)
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        unit_job.append({"unit": unit, "figures": figures, "seconds": round(time.perf_counter() - started, 2),
+                         "cpu_seconds": round(after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime, 2),
+                         "server_cpu_seconds": round(server_cpu(store) - server, 2) if server is not None else None,
+                         "found": dict(report.totals())["found"]})
     store.dispose()
-    return {"runs": runs}
+    return {"runs": runs, "unit_job": unit_job}
 
 
 def markdown(result: dict[str, Any]) -> str:
@@ -156,6 +169,11 @@ def markdown(result: dict[str, Any]) -> str:
     lines += ["", f"totals first run: {first['totals']}; second run: {second['totals']}",
               f"CPU s (Python process): {first['cpu_seconds']} / {second['cpu_seconds']}{server}; "
               f"peak RSS {first['peak_rss_mb']} MB / {second['peak_rss_mb']} MB"]
+    for job in result.get("unit_job", []):
+        what = "with the figures of every unit (a recheck)" if job["figures"] else "findings only (a night's job)"
+        server = f", PostgreSQL backends {job['server_cpu_seconds']}" if job["server_cpu_seconds"] is not None else ""
+        lines.append(f"one unit ({job['unit']}), {what}: {job['seconds']} s, CPU s {job['cpu_seconds']}{server}, "
+                     f"{job['found']:,} findings")
     return "\n".join(lines)
 
 

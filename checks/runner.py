@@ -12,10 +12,11 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnElement, insert, or_, select, true, update
 
 from checks.base import Check, CheckContext, FindingDraft, NotChecked, is_covered
 from checks.figures import ACCOUNT_CHECKS, RanAccountChecks, gather_figures, record_run
@@ -75,8 +76,14 @@ def unit_ids_of(session, names: list[str] | None) -> frozenset[int] | None:  # t
 
 
 def run_checks(store: Store, config: Config, as_of: datetime, units: list[str] | None = None,
-               only: list[str] | None = None) -> CheckReport:
-    """Run the chosen checks for the chosen units at `as_of` and update the findings."""
+               only: list[str] | None = None, figures: bool = True) -> CheckReport:
+    """Run the chosen checks for the chosen units at `as_of` and update the findings.
+
+    `figures`: also compute and store the run's figures (checks/figures.py: verdicts and 附件2–4 figures over
+    EVERY unit, the newest such run being what exports read). False for a queue night's unit jobs: the
+    night's site-wide run stores them once at its end; else each job of a province would pay a province-wide
+    figures pass and store a row holding every column of the province.
+    """
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
     checks = select_checks(only)
@@ -109,7 +116,7 @@ def run_checks(store: Store, config: Config, as_of: datetime, units: list[str] |
         # The figures are over every unit: a run over every unit hands them its account checks' results.
         ran: RanAccountChecks = {check.rule: (drafts, ctx.not_checked) for check, ctx, drafts, _ in judged
                                  if check.rule in _ACCOUNT_RULES} if unit_ids is None else {}
-        figures = gather_figures(session, config, as_of, ran)
+        gathered = gather_figures(session, config, as_of, ran) if figures else None
         # Every rule's findings are written after all rules ran and the figures were read, in this session's
         # one transaction: a run killed (or cut off from its database) before the commit leaves the previous
         # run's results whole, and SQLite's write lock is held for the writes only, not for the whole run.
@@ -117,7 +124,8 @@ def run_checks(store: Store, config: Config, as_of: datetime, units: list[str] |
             started = time.perf_counter()
             _persist(session, weighted(check, config), ctx, drafts, outcome)
             outcome.seconds += time.perf_counter() - started
-        record_run(session, config, figures, units, [o.rule for o in report.outcomes if o.error is None])
+        if gathered is not None:
+            record_run(session, config, gathered, units, [o.rule for o in report.outcomes if o.error is None])
     return report
 
 
@@ -160,7 +168,9 @@ def _persist(session, check: Check, ctx: CheckContext, drafts: list[FindingDraft
     for draft in drafts:
         unique.setdefault(draft.key, draft)
     outcome.found = len(unique)
-    existing = {row.key: row for row in session.execute(select(*_STORED).where(Finding.rule == check.rule))}
+    in_scope = _findings_in_scope(ctx, unique.values())
+    existing = {row.key: row for row in session.execute(
+        select(*_STORED).where(Finding.rule == check.rule, in_scope))}
     suppressed, lifted = _suppressions(session, check.rule) if existing else ({}, set())
     inserts, updates, resolutions, lifts = [], [], [], []
     events: list[dict] = []
@@ -227,10 +237,20 @@ def _persist(session, check: Check, ctx: CheckContext, drafts: list[FindingDraft
             session.execute(statement, rows)
     if inserts:  # the first event of each new finding: its ids exist now
         keys = {r["key"] for r in inserts}
-        created = session.execute(select(Finding.id, Finding.key).where(Finding.rule == check.rule))
+        created = session.execute(select(Finding.id, Finding.key).where(Finding.rule == check.rule, in_scope))
         events += [_event(finding_id, as_of, None, "new", None) for finding_id, key in created if key in keys]
     if events:
         session.execute(insert(FindingEvent), events)
+
+
+def _findings_in_scope(ctx: CheckContext, drafts: Iterable[FindingDraft]) -> ColumnElement[bool]:
+    """The stored findings a run can match or resolve: those of the units in scope, of no unit, and of the
+    units its drafts name (a finding's key holds its unit, so no other row can match). A unit's run then
+    reads its own findings, not every unit's."""
+    if ctx.unit_ids is None:
+        return true()
+    units = set(ctx.unit_ids) | {draft.unit_id for draft in drafts if draft.unit_id is not None}
+    return or_(Finding.unit_id.in_(units), Finding.unit_id.is_(None))
 
 
 # The columns an update of a suppressed finding carries unchanged (executemany needs one shape of row).

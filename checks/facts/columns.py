@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select, true
 from sqlalchemy.sql import Subquery
 
 from checks.base import CheckContext
@@ -99,6 +100,7 @@ def column_states(ctx: CheckContext) -> list[ColumnState]:
             func.count(ListItem.published_on).label("dated"),
             func.max(ListItem.published_on).label("newest"),
         )
+        .where(_columns_in_scope(ctx, ListItem.column_id))
         .group_by(ListItem.column_id)
         .subquery()
     )
@@ -141,11 +143,19 @@ def units_without_columns(ctx: CheckContext, states: list[ColumnState]) -> dict[
         select(Unit.id, Unit.name).where(ctx.unit_filter(Unit.id))) if unit_id not in with_columns}
 
 
+def _columns_in_scope(ctx: CheckContext, column_id: Any) -> ColumnElement[bool]:
+    """`column_id` restricted to the columns of the units in scope: a unit's run then aggregates its own list
+    items and visits, not the whole store's (a province's unit job, a recheck)."""
+    if ctx.unit_ids is None:
+        return true()
+    return column_id.in_(select(Column.id).where(ctx.unit_filter(Column.unit_id)))
+
+
 def _latest_visits(ctx: CheckContext) -> Subquery:
     """Per column, the id of its latest visit by `as_of` (column_id, visit_id)."""
     return (
         select(ColumnVisit.column_id, func.max(ColumnVisit.id).label("visit_id"))
-        .where(ColumnVisit.visited_at <= ctx.as_of)
+        .where(ColumnVisit.visited_at <= ctx.as_of, _columns_in_scope(ctx, ColumnVisit.column_id))
         .group_by(ColumnVisit.column_id)
         .subquery()
     )
@@ -159,7 +169,7 @@ def _items_since_run(ctx: CheckContext) -> dict[int, int]:
         .join(latest, latest.c.column_id == ListItem.column_id)
         .join(ColumnVisit, ColumnVisit.id == latest.c.visit_id)
         .join(CrawlRun, CrawlRun.id == ColumnVisit.run_id)
-        .where(ListItem.last_seen >= CrawlRun.started_at)
+        .where(ListItem.last_seen >= CrawlRun.started_at, _columns_in_scope(ctx, ListItem.column_id))
         .group_by(ListItem.column_id)
     )
     return dict(ctx.session.execute(query).all())

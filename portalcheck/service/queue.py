@@ -399,12 +399,14 @@ def _pages_per_unit(store: Store, run_ids: list[int]) -> dict[str, int]:
 
 
 def _check(config: Config, store: Store, units: list[str]) -> dict[str, Any]:
+    """A night job's checks of its units: their findings only. The figures the exports read (verdicts,
+    附件2–4, over every unit) are stored once, by the night's site-wide run (finish_night), not by each job."""
     if not units:
         return {}
     from checks import run_checks
 
     as_of = datetime.now(config.zone)
-    report = run_checks(store, config, as_of=as_of, units=units)
+    report = run_checks(store, config, as_of=as_of, units=units, figures=False)
     counts = {"checks": dict(report.totals()), "rectification": settle(store, as_of, units)}
     if not report.ok:
         raise RuntimeError("some checks failed: " + "; ".join(f"{o.rule}: {o.error}" for o in report.outcomes

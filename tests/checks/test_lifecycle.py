@@ -139,3 +139,29 @@ def test_old_check_runs_are_pruned_but_each_months_last_is_kept(store) -> None:
             months[(local.year, local.month)] = moment  # moments ascend: the month's last wins
     assert kept == sorted([*recent, *months.values()])
     assert len(kept) < len(moments)  # something older than the window was pruned
+
+
+def test_a_units_checks_without_figures_move_its_findings_and_leave_the_stored_run_to_the_whole_site(store) -> None:
+    """A queue night's unit job checks with figures=False: its unit's findings move on, no check run is stored,
+    and what the exports read stays the last run over every unit (the night's site-wide run stores the next)."""
+    from sqlalchemy import select
+
+    from checks.results import latest_run
+    from storage.models import CheckRun
+
+    facts = Facts(store)
+    unit, column = stale_column(facts)
+    other = facts.unit("城关镇")
+    facts.seen_column(other, "工作动态", "news", [days_ago(30)])
+    check(store, AS_OF)
+    recrawl(facts, column, AS_OF + DAY)
+    report = check(store, AS_OF + DAY, units=["白鹤镇"], figures=False)
+    assert report.ok and report.outcomes[0].open == 1
+    by_unit = {f.unit_id: f for f in findings(store)}
+    assert by_unit[unit].status == "open" and by_unit[unit].last_seen == AS_OF + DAY
+    assert by_unit[other].status == "new" and by_unit[other].last_seen == AS_OF
+    with store.session() as session:
+        runs = session.execute(select(CheckRun.as_of, CheckRun.units)).all()
+        stored = latest_run(session, AS_OF + DAY)
+    assert runs == [(AS_OF, None)]
+    assert stored is not None and stored.as_of == AS_OF and set(stored.verdicts.units) == {"白鹤镇", "城关镇"}

@@ -78,6 +78,9 @@ def test_night_on_two_workers_checks_site_once_after_last_unit_and_keeps_one_hos
     assert len(finishes) == 1 and finishes[0][1] == "ok"
     last_unit = max(finished for _, kind, _, _, _, _, finished, _ in jobs if kind == "unit")
     assert finishes[0][0] >= last_unit
+    # The figures the exports read (verdicts, 附件2–4 over every unit) were stored by the recheck and once by
+    # the site-wide run, never by a night's unit job: a province's job pays for its own units only.
+    assert [units for (units,) in query(pg_url, "SELECT units FROM check_runs ORDER BY id")] == [["县统计局"], None]
     assert (tmp_path / "exports" / "findings.json").exists()
     # Each job found its crawl by its run token (the job id), never by a process id.
     tokens = {token for (token,) in query(pg_url, "SELECT counts->>'token' FROM crawl_runs")}

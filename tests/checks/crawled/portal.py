@@ -210,14 +210,16 @@ class CheckedSite:
     column_ids: dict[str, set[int]] = field(default_factory=dict)
 
 
-def crawl_and_check(portal: Portal, folder: Path, only: list[str] | None = None) -> Iterator[CheckedSite]:
+def crawl_and_check(portal: Portal, folder: Path, only: list[str] | None = None,
+                    unit_by_unit: bool = False) -> Iterator[CheckedSite]:
     """Serve `portal`, crawl it in full with `portalcheck crawl`, run the checks at AS_OF."""
-    yield from serve_crawl_check(portal.routes, portal.config_yaml, folder, only)
+    yield from serve_crawl_check(portal.routes, portal.config_yaml, folder, only, unit_by_unit)
 
 
 def serve_crawl_check(routes: Callable[[str], dict[str, Any]], config_yaml: Callable[[str], str], folder: Path,
-                      only: list[str] | None = None) -> Iterator[CheckedSite]:
-    """Serve `routes(base_url)`, crawl with `config_yaml(base_url)`, run the checks at AS_OF."""
+                      only: list[str] | None = None, unit_by_unit: bool = False) -> Iterator[CheckedSite]:
+    """Serve `routes(base_url)`, crawl with `config_yaml(base_url)`, run the checks at AS_OF: over every unit at
+    once, or (`unit_by_unit`) one unit after another as a queue night's unit jobs run them (findings only)."""
     with FixtureServer({}) as server:
         server.routes.update(routes(server.base_url))
         config_file = write_config_file(folder, config_yaml(server.base_url))
@@ -227,10 +229,12 @@ def serve_crawl_check(routes: Callable[[str], dict[str, Any]], config_yaml: Call
             assert result.returncode == 0, result.stderr[-3000:]
             store = Store(db_url)
             try:
-                report = run_checks(store, load_config(config_file), AS_OF, only=only)
-                assert report.ok, [o.error for o in report.outcomes if o.error]
-                yield CheckedSite(_findings(store), report.not_checked, server.base_url, result.stderr,
-                                  *_ids(store))
+                config = load_config(config_file)
+                reports = ([run_checks(store, config, AS_OF, units=[unit.name], only=only, figures=False)
+                            for unit in config.units] if unit_by_unit else [run_checks(store, config, AS_OF, only=only)])
+                assert all(r.ok for r in reports), [o.error for r in reports for o in r.outcomes if o.error]
+                yield CheckedSite(_findings(store), [n for r in reports for n in r.not_checked], server.base_url,
+                                  result.stderr, *_ids(store))
             finally:
                 store.dispose()
 

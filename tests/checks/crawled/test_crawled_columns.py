@@ -50,6 +50,31 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CheckedSite]:
     yield from crawl_and_check(PORTAL, tmp_path_factory.mktemp("crawled_columns"), only=["column"])
 
 
+@pytest.fixture(scope="module")
+def unit_by_unit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CheckedSite]:
+    yield from crawl_and_check(PORTAL, tmp_path_factory.mktemp("crawled_columns_by_unit"), only=["column"],
+                               unit_by_unit=True)
+
+
+def test_each_units_own_run_finds_and_skips_exactly_what_the_run_over_every_unit_does(
+        site: CheckedSite, unit_by_unit: CheckedSite) -> None:
+    """A unit's run reads its own columns, items, visits and findings only (a province's unit job): what it
+    concludes for its unit is what a run over every unit concludes; the portal's own findings (the site-wide
+    counts) are the night's site-wide run's."""
+    def found(s: CheckedSite, of_units: bool = True) -> list[tuple]:
+        return sorted((f["rule"], f["unit"] or "", f["column"] or "", (f["url"] or "").replace(s.base, ""),
+                       f["detail"], f["status"]) for f in s.findings if bool(f["unit"]) == of_units)
+
+    def skipped(s: CheckedSite) -> list[tuple]:
+        names = {unit_id: name for name, unit_id in s.unit_ids.items()}
+        return sorted((n.rule, names[n.unit_id], n.reason.replace(s.base, "")) for n in s.not_checked
+                      if n.unit_id is not None)
+
+    assert found(unit_by_unit) == found(site) and len(found(site)) >= 10
+    assert found(unit_by_unit, of_units=False) == [] and found(site, of_units=False)
+    assert skipped(unit_by_unit) == skipped(site) and skipped(site)
+
+
 # column.stale
 
 def test_news_column_not_updated_for_30_days_is_stale(site: CheckedSite) -> None:
