@@ -1,10 +1,11 @@
 """The figures of a check run that the exports show, computed by the checks and stored with the findings.
 
-Gathered by `run_checks` before it writes the findings and stored after them, in the same session: the verdicts (checks/verdicts.py), the state of every
-column (附件2), the outcome of each account check for every account (附件4) and the judgement of every
-message (附件3: not answered, answered late, answered poorly). They are computed over every unit,
-whatever the run's scope, so the newest run is a whole picture; exports read them back through
-checks/results.py and only count and lay out.
+Gathered by `run_checks` before it writes the findings and stored after them, in the same session: the
+verdicts (checks/verdicts.py), the state of every column (附件2), the outcome of each account check for every
+account (附件4) and the judgement of every message (附件3: not answered, answered late, answered poorly). They
+are computed over every unit, whatever the run's scope, so the newest run is a whole picture; exports read them
+back through checks/results.py and only count and lay out. A queue night's unit jobs store none
+(`run_checks(figures=False)`): the night's site-wide run stores them once, after the last job.
 """
 
 from __future__ import annotations
