@@ -122,17 +122,23 @@ def child(url: str) -> dict[str, Any]:
         session.execute(delete(Finding))  # a reused store starts with no findings again
         units = session.execute(select(Unit.name, Unit.kind, Unit.site_url).order_by(Unit.id)).all()
     config = Config.model_validate(config_data([tuple(u) for u in units]))
-    runs = []
-    for as_of in (AS_OF, AS_OF + timedelta(hours=1)):
+    def timed(as_of: Any, **scope: Any) -> tuple[Any, dict[str, Any]]:
+        """One check run and what it cost: wall and CPU seconds, this process's and the database's."""
         cpu, server = resource.getrusage(resource.RUSAGE_SELF), server_cpu(store)
         started = time.perf_counter()
-        report = run_checks(store, config, as_of)
+        report = run_checks(store, config, as_of, **scope)
         seconds = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_SELF)
-        runs.append({
-            "as_of": as_of.isoformat(), "seconds": round(seconds, 2),
+        return report, {
+            "seconds": round(seconds, 2),
             "cpu_seconds": round(after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime, 2),
-            "server_cpu_seconds": round(server_cpu(store) - server, 2) if server is not None else None,
+            "server_cpu_seconds": round(server_cpu(store) - server, 2) if server is not None else None}
+
+    runs = []
+    for as_of in (AS_OF, AS_OF + timedelta(hours=1)):
+        report, cost = timed(as_of)
+        runs.append({
+            "as_of": as_of.isoformat(), **cost,
             "peak_rss_mb": peak_rss_mb(), "totals": dict(report.totals()),
             "not_checked": len(report.not_checked),
             "rules": [{"rule": o.rule, "seconds": round(o.seconds, 3), "found": o.found, "new": o.new, "open": o.open,
@@ -141,14 +147,8 @@ def child(url: str) -> dict[str, Any]:
     unit = units[len(units) // 2][0]
     unit_job = []  # one unit's checks as a queue night's job runs them (figures=False) and as a recheck does
     for hours, figures in ((2, True), (3, False)):
-        cpu, server = resource.getrusage(resource.RUSAGE_SELF), server_cpu(store)
-        started = time.perf_counter()
-        report = run_checks(store, config, AS_OF + timedelta(hours=hours), units=[unit], figures=figures)
-        after = resource.getrusage(resource.RUSAGE_SELF)
-        unit_job.append({"unit": unit, "figures": figures, "seconds": round(time.perf_counter() - started, 2),
-                         "cpu_seconds": round(after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime, 2),
-                         "server_cpu_seconds": round(server_cpu(store) - server, 2) if server is not None else None,
-                         "found": dict(report.totals())["found"]})
+        report, cost = timed(AS_OF + timedelta(hours=hours), units=[unit], figures=figures)
+        unit_job.append({"unit": unit, "figures": figures, **cost, "found": dict(report.totals())["found"]})
     store.dispose()
     return {"runs": runs, "unit_job": unit_job}
 
