@@ -19,6 +19,7 @@ from crawler import settings as crawler_settings
 from crawler.spiders.accounts import AccountsSpider
 from crawler.spiders.messages import MessageSpider
 from crawler.spiders.portal import PortalSpider
+from crawler.stop_signals import early_stops_kept
 from storage.failures import DatabaseUnavailable
 from storage.models import CrawlRun
 from storage.session import Store
@@ -65,7 +66,7 @@ class CrawlResult:
         console.print(table)
         if line := left_over_line(counts):
             console.print(line)
-        if missing := counts.get("units_without_columns"):
+        if self.ok and (missing := counts.get("units_without_columns")):  # a stopped run may not have got there
             console.print(f"[bold red]注意：{len(missing)}个单位没有发现任何栏目，其栏目更新等情况无法检查：[/]")
             for name, reason in missing.items():
                 console.print(f"  {name}：{NO_COLUMNS_ZH.get(reason, reason)}")
@@ -133,14 +134,16 @@ def run_crawl(config: Any, *, units: list[str] | None = None, full: bool = False
                     if other.crawling and other.spider is not spider:
                         other.stop()
 
-        for spider_class in GATHERERS:
-            crawler = process.create_crawler(spider_class)
-            crawler.signals.connect(on_response, signal=signals.response_received)
-            crawler.signals.connect(on_closed, signal=signals.spider_closed)
-            process.crawl(crawler, config=config, units=units, full=full)
-            crawlers.append(crawler)
-        with startup_frozen():
-            process.start()
+        with early_stops_kept() as early_stops:
+            for spider_class in GATHERERS:
+                crawler = process.create_crawler(spider_class)
+                crawler.signals.connect(on_response, signal=signals.response_received)
+                crawler.signals.connect(on_closed, signal=signals.spider_closed)
+                early_stops.watch(crawler)
+                process.crawl(crawler, config=config, units=units, full=full)
+                crawlers.append(crawler)
+            with startup_frozen():
+                process.start()
     for crawler in crawlers:  # the store pipeline gave up on the database: say so, not "未完成 (running)"
         if failure := crawler.stats.get_value("portalcheck/database_error"):
             raise DatabaseUnavailable(*failure)

@@ -122,7 +122,11 @@ class Runtime:
             for run in runs:
                 # Scrapy sets finish_reason only after the pipelines closed, so a crawl we stopped may call
                 # itself finished; it is not: a later run must not take it for a complete one.
-                if interrupted and run.status == "finished" and not (run.counts or {}).get("finish_reason"):
+                # One still "running" was cut short with its process (stopped before its spider ran, Scrapy's
+                # reactor gone first): the process has exited, so it is not running; the next run continues it.
+                cut_short = run.status == "running" or (
+                    run.status == "finished" and not (run.counts or {}).get("finish_reason"))
+                if interrupted and cut_short:
                     run.status = "interrupted"
                     run.counts = {**(run.counts or {}), "interrupted_by": "scheduler"}
         # The portal spider decides: a gatherer beside it (accounts, message boards) that fails is

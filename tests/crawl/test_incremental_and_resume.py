@@ -102,6 +102,43 @@ def test_stopped_crawl_resumes_without_duplicates_or_refetching(stop: int, left_
             assert duplicates == []
 
 
+# `portalcheck crawl` whose second gatherer is asked to stop while it is being set up, before the reactor runs
+# and Scrapy listens for signals: the moment a scheduler stopping its crawl subprocess early may hit.
+STOPPED_WHILE_STARTING = """
+import os, signal, sys
+from crawler.spiders.accounts import AccountsSpider
+set_up = AccountsSpider.from_crawler.__func__
+def from_crawler(cls, crawler, *args, **kwargs):
+    os.kill(os.getpid(), signal.SIGINT)
+    return set_up(cls, crawler, *args, **kwargs)
+AccountsSpider.from_crawler = classmethod(from_crawler)
+from portalcheck.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_crawl_asked_to_stop_while_its_gatherers_start_stops_as_interrupted_and_is_resumed(
+        tmp_path: Path) -> None:
+    """Before, the signal raised inside that gatherer's start-up, where Twisted swallowed it: the gatherer
+    vanished and the others crawled the whole portal, reported complete (exit 0), the stop never obeyed."""
+    with serve_demo(port=0) as server:
+        config = write_config(server, tmp_path, concurrency=2, delay=0.02)
+        for db_url in fresh_database(tmp_path):
+            env = {**os.environ, "PORTALCHECK_DATABASE_URL": db_url}
+            stopped = subprocess.run([sys.executable, "-c", STOPPED_WHILE_STARTING, "--config", str(config),
+                                      "crawl", "--full"], env=env, cwd=REPO, capture_output=True, text=True,
+                                     timeout=120)
+            assert stopped.returncode != 0, stopped.stderr[-3000:]
+            runs = query(db_url, "SELECT status, counts FROM crawl_runs ORDER BY id")
+            assert [status for status, _ in runs] == ["interrupted"] * 3, runs  # portal, accounts, boards
+            assert not [p for m, p in server.request_log if m == "GET" and "/t20" in p]  # no article read
+
+            result = crawl(config, db_url, "--full")
+            assert result.returncode == 0, result.stderr[-3000:]
+            runs = portal_runs(db_url)
+            assert [run["status"] for run in runs] == ["finished"] and runs[0]["counts"]["resumed"]
+
+
 @pytest.mark.parametrize("path", ["/search/"])
 def test_robots_txt_disallowed_paths_are_never_fetched(path: str, tmp_path: Path) -> None:
     with serve_demo(port=0) as server:

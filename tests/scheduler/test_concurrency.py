@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from portalcheck.demo import serve_demo
+from scheduler import STOP_GRACE_SECONDS
 
 from ..crawl.runner import query
 from .helpers import Service, as_datetime, job_runs, plant_missed_run, wait_until, write_config
@@ -39,6 +40,12 @@ def crawl_spans(db_url: str) -> list[tuple[set[str] | None, datetime, datetime]]
             start, end = min(start, spans[pid][1]), max(end, spans[pid][2])
         spans[pid] = (units, start, end)
     return list(spans.values())
+
+
+def crawl_log_tail(config: Path) -> str:
+    """What the crawl subprocess did while it was being stopped, for a failure's message."""
+    return "\n".join(line for line in (config.parent / "logs" / "crawl.log").read_text(encoding="utf-8")
+                      .splitlines()[-200:] if " DEBUG: " not in line)[-4000:]
 
 
 def portal_run_statuses(db_url: str) -> list[str]:
@@ -98,9 +105,12 @@ def test_sigterm_mid_crawl_stops_cleanly_and_the_night_resumes_at_restart(tmp_pa
         try:
             wait_until(lambda: query(db_url, "SELECT count(*) FROM pages")[0][0] > 0, 90, lambda: service.log)
         finally:
-            code = service.stop(signal.SIGTERM, timeout=90)
-        assert code == 0, service.log[-3000:]
-        assert "sending SIGINT to crawl subprocess" in service.log
+            # Past the scheduler's own grace and force (a slow machine must not fail this), then asserted clean.
+            code = service.stop(signal.SIGTERM, timeout=STOP_GRACE_SECONDS + 60)
+        stopping = service.log[service.log.find("received SIGTERM"):]
+        assert code == 0, stopping[-3000:]
+        assert "sending SIGINT to crawl subprocess" in stopping
+        assert "did not stop within" not in stopping, crawl_log_tail(config)
         assert [r[2] for r in job_runs(db_url, "nightly")] == ["interrupted"]
         assert portal_run_statuses(db_url) == ["interrupted"]
         assert query(db_url, "SELECT count(*) FROM crawl_runs WHERE status = 'running'") == [(0,)]
