@@ -62,11 +62,12 @@ class Figures:
 
 
 def gather_figures(session: Session, config: Config, as_of: datetime,
-                   ran: RanAccountChecks | None = None) -> Figures:
+                   ran: RanAccountChecks | None = None, cache: dict[str, Any] | None = None) -> Figures:
     """Everything of a run's figures but the verdicts, read before the findings are written (the write
-    transaction, SQLite's write lock, then holds for the writes only); `ran`: the account checks this run
-    made over every unit, not made again."""
-    ctx = CheckContext.from_config(session, config, as_of)
+    transaction, SQLite's write lock, then holds for the writes only); `ran` and `cache`: the account checks
+    and the facts (column states …) of this run's rules when they ran over every unit, not made again (on a
+    province of 3,000 units the column states read twice were 116 MB of the run's peak, BENCHMARKS.md)."""
+    ctx = CheckContext.from_config(session, config, as_of, **({"cache": cache} if cache is not None else {}))
     column_states(ctx)  # cached in ctx for column_rows and the verdicts
     return Figures(ctx, account_rows(ctx, ran), message_judgements(ctx), network_rows(ctx))
 

@@ -113,10 +113,12 @@ def run_checks(store: Store, config: Config, as_of: datetime, units: list[str] |
             outcome.not_checked = len(ctx.not_checked)
             report.outcomes.append(outcome)
             report.not_checked += ctx.not_checked
-        # The figures are over every unit: a run over every unit hands them its account checks' results.
+        # The figures are over every unit: a run over every unit hands them its account checks' results and
+        # the facts its rules read.
         ran: RanAccountChecks = {check.rule: (drafts, ctx.not_checked) for check, ctx, drafts, _ in judged
                                  if check.rule in _ACCOUNT_RULES} if unit_ids is None else {}
-        gathered = gather_figures(session, config, as_of, ran) if figures else None
+        gathered = gather_figures(session, config, as_of, ran, cache if unit_ids is None else None) \
+            if figures else None
         # Every rule's findings are written after all rules ran and the figures were read, in this session's
         # one transaction: a run killed (or cut off from its database) before the commit leaves the previous
         # run's results whole, and SQLite's write lock is held for the writes only, not for the whole run.
