@@ -7,6 +7,8 @@ downloads are the CLI's exports. Accounts and roles in users.py, security defaul
 
 from __future__ import annotations
 
+import contextlib
+
 from portalcheck.web.app import create_app
 
 __all__ = ["create_app", "serve"]
@@ -21,4 +23,7 @@ def serve(config, *, host: str = "127.0.0.1", port: int = 8660, secure_cookies: 
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False))
     if on_ready is not None:
         on_ready(f"http://{host}:{port}/")
-    server.run()
+    # Ctrl-C (or SIGTERM) is how the workspace stops: uvicorn shuts down, then raises the signal again for the
+    # handler that was in place before it, which for Python's default one is a KeyboardInterrupt here.
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
