@@ -38,7 +38,8 @@ import os
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -513,6 +514,40 @@ def finish_night(context: procrastinate.JobContext, config_path: str, night_id: 
     network round, every check, 复核, pictures, exports), and the same end-of-night alert to the office
     (nightly.alert_night_end), which also names the units whose jobs failed (未检查)."""
     config = _config(config_path)
+    with _sole_finish(config, night_id) as sole:
+        if sole:
+            _finish_night(context, config, night_id)
+
+
+FINISH_LOCK = 0x7063666E  # pg advisory lock (with the night's id): one execution of a night's site-wide job
+
+
+@contextmanager
+def _sole_finish(config: Config, night_id: int) -> Iterator[bool]:
+    """Whether this execution of the night's site-wide job is the only one, and the night not yet finished.
+
+    After an outage the queue may put a finish job back while a worker still runs it (its heartbeats were lost
+    with the database, so it looked stalled) and start it again beside the first: the night would be checked,
+    exported and announced twice. The lock is the connection's: it goes with it, whatever ends the job."""
+    import psycopg
+
+    with psycopg.connect(conninfo(config.queue_url() or ""), autocommit=True) as conn:
+        if not conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (FINISH_LOCK, night_id)).fetchone()[0]:
+            log.warning("night %s: its site-wide job is already running in another execution: not again", night_id)
+            yield False
+            return
+        store = Store(config.database_url())
+        try:
+            with store.session() as session:
+                finished = session.scalar(select(QueueNight.finished_at).where(QueueNight.id == night_id))
+        finally:
+            store.dispose()
+        if finished is not None:
+            log.warning("night %s: its site-wide job already ran (%s): not again", night_id, finished)
+        yield finished is None
+
+
+def _finish_night(context: procrastinate.JobContext, config: Config, night_id: int) -> None:
     store = Store(config.database_url())
     run_id = start_run(store, "queue_finish", night=night_id)
     with store.session() as session:
