@@ -524,7 +524,7 @@ FINISH_LOCK = 0x7063666E  # pg advisory lock (with the night's id): one executio
 
 @contextmanager
 def _sole_finish(config: Config, night_id: int) -> Iterator[bool]:
-    """Whether this execution of the night's site-wide job is the only one, and the night not yet finished.
+    """Whether this execution of the night's site-wide job is the only one running.
 
     After an outage the queue may put a finish job back while a worker still runs it (its heartbeats were lost
     with the database, so it looked stalled) and start it again beside the first: the night would be checked,
@@ -536,25 +536,21 @@ def _sole_finish(config: Config, night_id: int) -> Iterator[bool]:
             log.warning("night %s: its site-wide job is already running in another execution: not again", night_id)
             yield False
             return
-        store = Store(config.database_url())
-        try:
-            with store.session() as session:
-                finished = session.scalar(select(QueueNight.finished_at).where(QueueNight.id == night_id))
-        finally:
-            store.dispose()
-        if finished is not None:
-            log.warning("night %s: its site-wide job already ran (%s): not again", night_id, finished)
-        yield finished is None
+        yield True
 
 
 def _finish_night(context: procrastinate.JobContext, config: Config, night_id: int) -> None:
     store = Store(config.database_url())
-    run_id = start_run(store, "queue_finish", night=night_id)
     with store.session() as session:
         night = session.get(QueueNight, night_id)
-        job, since = night.job, night.created_at
+        job, since, finished = night.job, night.created_at, night.finished_at
         failed = [unit for units, in session.execute(select(QueueJob.units).where(
             QueueJob.night_id == night_id, QueueJob.status == "failed").order_by(QueueJob.id)) for unit in units]
+    if finished is not None:  # an earlier execution finished it, and the queue lost that it had
+        log.warning("night %s: its site-wide job already ran (%s): not again", night_id, finished)
+        store.dispose()
+        return
+    run_id = start_run(store, "queue_finish", night=night_id)
     try:
         checks_ok, counts = site_wide(config, store)
         with store.session() as session:
