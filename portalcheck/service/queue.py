@@ -55,6 +55,7 @@ from portalcheck.core.processes import pid_alive
 from portalcheck.service.crawls import CrawlOutcome, Runtime
 from portalcheck.service.locks import HOST, LockSet, unit_lock, utcnow
 from portalcheck.service.nightly import alert_night_end, checks_failed, site_wide
+from portalcheck.service.queue_connector import PatientConnector
 from portalcheck.service.recheck import active_findings, after_recheck_crawl
 from portalcheck.service.review import settle
 from portalcheck.service.runs import cause, finish_run, setup_logging, start_run
@@ -88,7 +89,7 @@ def make_app(config: Config) -> procrastinate.App:
     url = config.queue_url()
     if url is None:
         raise QueueNotConfigured("config.yaml 中没有 queue: 部分 (no queue: section in the config)")
-    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(url)))
+    app = procrastinate.App(connector=PatientConnector(conninfo=conninfo(url)))
     app.add_tasks_from(bp, namespace="portalcheck")
     return app
 
@@ -577,22 +578,40 @@ def _finish_night(context: procrastinate.JobContext, config: Config, night_id: i
 async def _recover_stalled(app: procrastinate.App, stalled_seconds: float) -> None:
     """Jobs of workers that stopped beating are put back in the queue (another worker retries them).
 
-    While the database was unreachable no worker could beat: after an outage every worker gets one whole
-    stalled period to beat again before any of them is judged dead (else a restart of PostgreSQL would
-    retry every running job while its worker still runs it)."""
+    While the database was away no worker could beat, and after it is back each worker's pool reconnects in
+    its own time (psycopg_pool backs off, up to about the outage's length): after an outage every worker gets
+    one whole stalled period plus the outage's length to beat again before any of them is judged dead (else a
+    restart of PostgreSQL would retry every running job while its worker still runs it). The queue's calls
+    wait out an outage (queue_connector), so an answer slower than a check's interval means one, as an error
+    does."""
     quiet_until = time.monotonic() + stalled_seconds  # also at start: others may be in their first beat
+    away_since: float | None = None
     while True:
         await asyncio.sleep(STALLED_CHECK_SECONDS)
+        asked = time.monotonic()
         try:
             stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_seconds)
-            if time.monotonic() < quiet_until:
-                continue
-            for job in stalled:
-                log.warning("job %s of a silent worker is stalled: retrying it", job.id)
-                await app.job_manager.retry_job(job)
         except Exception as exc:  # the database may be restarting: judge nobody until all could beat again
             log.warning("stalled-job recovery: database unreachable (%s)", type(exc).__name__)
-            quiet_until = time.monotonic() + stalled_seconds
+            away_since = asked if away_since is None else away_since
+            continue
+        answered = time.monotonic()
+        if answered - asked > STALLED_CHECK_SECONDS:  # it waited for the database
+            away_since = asked if away_since is None else away_since
+            continue
+        if away_since is not None:
+            quiet_until = max(quiet_until, answered + stalled_seconds + (answered - away_since))
+            log.info("stalled-job recovery: database back after %.0f s; judging nobody for %.0f s",
+                     answered - away_since, quiet_until - answered)
+            away_since = None
+        if answered < quiet_until:
+            continue
+        for job in stalled:
+            log.warning("job %s of a silent worker is stalled: retrying it", job.id)
+            try:
+                await app.job_manager.retry_job(job)
+            except Exception as exc:  # it ended meanwhile, or the database went away again
+                log.warning("stalled job %s not retried: %s", job.id, cause(exc))
 
 
 def run_worker(config: Config, *, concurrency: int = 1, queues: Sequence[str] | None = None) -> int:

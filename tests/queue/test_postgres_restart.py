@@ -39,7 +39,9 @@ def night_finished(db_url: str) -> bool:
         return False
 
 
-OUTAGE_SECONDS = 20  # longer than the crawl's own write retries (storage.failures.RETRY_DELAYS, 7.5 s)
+# Longer than the crawl's own write retries (storage.failures.RETRY_DELAYS, 7.5 s) and than the queue pool's wait
+# for a connection (30 s: procrastinate's heartbeat used to fail there and its worker to stop taking jobs).
+OUTAGE_SECONDS = 40
 
 
 @needs_postgres
@@ -47,7 +49,9 @@ OUTAGE_SECONDS = 20  # longer than the crawl's own write retries (storage.failur
 def test_postgres_restart_mid_night_jobs_are_retried_and_nothing_half_written_is_kept(
         server: DemoServer, tmp_path: Path, outage: str) -> None:
     """`restart` (pg_ctl restart -m fast): the crawl's writes ride it out or the try fails and is retried;
-    `down-longer`: the crawl stops clearly, the try fails, and the job is retried once the server is back."""
+    `down-longer`: the crawl stops clearly, the try fails, and the job is retried once the server is back.
+    Either way the worker waits the outage out and carries on: it keeps beating, so none of its jobs is judged
+    stalled and started again beside itself."""
     with own_cluster() as cluster:
         url = cluster.url
         config_path = queue_config(server, tmp_path, url, units=UNITS, queue={"group_by_host": False},
@@ -77,6 +81,8 @@ def test_postgres_restart_mid_night_jobs_are_retried_and_nothing_half_written_is
                 worker.stop()
 
         logs = "\n".join(w.log for w in workers)
+        assert len(workers) == 1, logs[-4000:]  # the worker never stopped
+        assert "is stalled" not in logs, logs[-4000:]
         jobs = query(url, "SELECT units, status, attempts FROM queue_jobs ORDER BY id")
         assert [status for _, status, _ in jobs] == ["done", "done"], (jobs, logs[-4000:])
         if outage == "down-longer":  # a try met the outage, failed, and was retried
