@@ -114,7 +114,7 @@ def stored_run(db_url: str, units: int) -> None:
 
     store = Store(db_url)
     with store.session() as session:
-        session.add(CheckRun(as_of=datetime.now(UTC), units=None, rules=[], columns=[], accounts=[],
+        session.add(CheckRun(as_of=datetime.now(UTC), units=None, rules=[], accounts=[],
                              verdicts={"site": verdict("site"), "columns": {},
                                        "units": {f"单位{i:02d}": verdict(f"单位{i:02d}") for i in range(1, units + 1)}},
                              messages={"unanswered": [], "overdue": [], "poor": {}}))

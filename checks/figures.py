@@ -10,12 +10,14 @@ back through checks/results.py and only count and lay out. A queue night's unit 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from checks.base import Check, CheckContext, FindingDraft, NotChecked
@@ -41,7 +43,7 @@ from checks.verdicts import judge
 from portalcheck.core.accounts import HEALTH_ZH
 from portalcheck.core.config import Config
 from portalcheck.core.messages import COUNTED_KINDS, status_group
-from storage.models import CheckRun, Message
+from storage.models import CheckRun, CheckRunColumn, Message
 
 # The account checks whose outcomes make up an account's verdict, in the order 附件4 lists them.
 # Every registered account.* rule, in catalogue order: a new account check joins 附件4 by registering alone.
@@ -49,6 +51,8 @@ ACCOUNT_CHECKS: list[Check] = select_checks(["account"])
 
 # An account check's drafts and skips over every unit, as a check run already has them: rule → (drafts, skips).
 RanAccountChecks = dict[str, tuple[list[FindingDraft], list[NotChecked]]]
+
+COLUMN_BATCH = 2000  # rows of check_run_columns per INSERT
 
 
 @dataclass
@@ -78,10 +82,12 @@ def record_run(session: Session, config: Config, figures: Figures, units: list[s
     ctx = figures.ctx
     judged = judge(ctx, config.portal.name)
     run = CheckRun(as_of=ctx.as_of, units=list(units) if units else None, rules=rules, verdicts=judged.stored(),
-                   columns=column_rows(ctx, judged), accounts=figures.accounts, messages=figures.messages.stored(),
-                   network=figures.network)
+                   accounts=figures.accounts, messages=figures.messages.stored(), network=figures.network)
     session.add(run)
     session.flush()
+    rows = column_rows(ctx, judged)
+    while batch := list(islice(rows, COLUMN_BATCH)):  # a province's 90,000 never held at once
+        session.execute(insert(CheckRunColumn), [{"run_id": run.id, **row} for row in batch])
     prune_check_runs(session, ctx.as_of, config.database.keep_check_runs_days, config.zone)
     return run
 
@@ -116,17 +122,14 @@ def network_rows(ctx: CheckContext) -> list[dict[str, Any]]:
     return list(rows.values())
 
 
-def column_rows(ctx: CheckContext, judged: Verdicts) -> list[dict[str, Any]]:
-    """Every column with its figures and verdict (合格, 未更新, 空白, 无法访问, 未检查)."""
-    rows = []
+def column_rows(ctx: CheckContext, judged: Verdicts) -> Iterator[dict[str, Any]]:
+    """Every column with its figures and verdict (合格, 未更新, 空白, 无法访问, 未检查), one at a time."""
     for state in column_states(ctx):
         verdict = judged.columns.get(state.column_id)
-        rows.append({"column_id": state.column_id, "unit": state.unit_name, "name": state.name,
-                     "category": state.category, "level": state.level, "items": state.items,
-                     "newest": state.newest.isoformat() if state.newest else None, "age_days": state.age_days(ctx),
-                     "window_days": state.window_days(ctx), "verdict": verdict.verdict if verdict else PASS,
-                     "url": state.url, "read_mode": state.read_mode})
-    return rows
+        yield {"column_id": state.column_id, "unit": state.unit_name, "name": state.name,
+               "category": state.category, "level": state.level, "items": state.items, "newest": state.newest,
+               "age_days": state.age_days(ctx), "window_days": state.window_days(ctx),
+               "verdict": verdict.verdict if verdict else PASS, "url": state.url, "read_mode": state.read_mode}
 
 
 def _account_results(ctx: CheckContext, states: list[AccountState],

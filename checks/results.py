@@ -16,9 +16,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import CheckRun
+from storage.models import CheckRun, CheckRunColumn
 
 PASS, FAIL, UNKNOWN = "合格", "不合格", "未检查"
+# What a run keeps of each column (check_run_columns), in the order a row of StoredRun.columns has them.
+COLUMN_FIGURES = ("column_id", "unit", "name", "category", "level", "items", "newest", "age_days", "window_days",
+                  "verdict", "url", "read_mode")
 # The outcome of one account check for one account (附件4).
 RESULT_PASS, RESULT_FAIL, RESULT_SKIP = "通过", "不通过", "未检查"
 
@@ -87,7 +90,7 @@ class StoredRun:
     units: list[str] | None
     rules: list[str]
     verdicts: Verdicts
-    columns: list[dict[str, Any]]  # one per column: unit, name, category, level, items, newest, ages, verdict
+    columns: list[dict[str, Any]]  # one per column, COLUMN_FIGURES: unit, name, …, newest (a date), ages, verdict
     accounts: list[dict[str, Any]]  # one per account: its facts, each account check's outcome, its verdict
     messages: MessageJudgements
     network: list[dict[str, Any]] = field(default_factory=list)  # per host: IPv6 and HTTPS figures
@@ -103,6 +106,9 @@ def latest_run(session: Session, as_of: datetime) -> StoredRun | None:
         row = session.execute(select(CheckRun).order_by(CheckRun.as_of, CheckRun.id.desc()).limit(1)).scalar()
     if row is None:
         return None
+    columns = [dict(figures) for figures in session.execute(
+        select(*[getattr(CheckRunColumn, name) for name in COLUMN_FIGURES])
+        .where(CheckRunColumn.run_id == row.id).order_by(CheckRunColumn.id)).mappings()]
     return StoredRun(row.id, row.as_of, row.recorded_at, row.units, list(row.rules),
-                     Verdicts.from_stored(row.as_of, row.verdicts), list(row.columns), list(row.accounts),
+                     Verdicts.from_stored(row.as_of, row.verdicts), columns, list(row.accounts),
                      MessageJudgements.from_stored(row.messages), list(row.network or []))

@@ -411,11 +411,34 @@ class CheckRun(Base):
     units: Mapped[list[Any] | None]  # the --unit names; None: every unit
     rules: Mapped[list[Any]]  # the rules that ran
     verdicts: Mapped[dict[str, Any]]
-    columns: Mapped[list[Any]]
     accounts: Mapped[list[Any]]
     messages: Mapped[dict[str, Any]]
     # One row per probed host: the IPv6 and HTTPS figures (site.ipv6, site.https); None before 0008.
     network: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
+
+
+class CheckRunColumn(Base):
+    """One column's figures and verdict in one check run (附件2 reads them), as they stood at the run's moment.
+
+    Rows of their own, written in batches, not one value of the run's row: a province's run has ≈ 90,000
+    columns (≈ 170 MB held at once for that one value, BENCHMARKS.md). Not tied to `columns`: a run keeps the
+    column as it judged it, after the column is gone."""
+
+    __tablename__ = "check_run_columns"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("check_runs.id", ondelete="CASCADE"), index=True)
+    column_id: Mapped[int]
+    unit: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(20))
+    level: Mapped[int]
+    items: Mapped[int]
+    newest: Mapped[date | None]  # the newest dated list item
+    age_days: Mapped[int | None]
+    window_days: Mapped[int | None]  # the category's update window (None: no window)
+    verdict: Mapped[str] = mapped_column(String(20))  # 合格 | 未更新 | 空白 | 无法访问 | 未检查
+    url: Mapped[str] = mapped_column(URL)
+    read_mode: Mapped[str | None] = mapped_column(String(20))
 
 
 class SchedulerJob(Base):

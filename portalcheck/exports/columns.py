@@ -100,7 +100,7 @@ def compute(store: Store, config: Config, period: Period) -> Upkeep:
             unit.broken += 1
         else:
             unit.not_checked += 1
-        newest = date.fromisoformat(column["newest"]) if column["newest"] else None
+        newest = column["newest"]
         if newest:
             unit.newest = max(unit.newest or newest, newest)
         detail.append({"unit": column["unit"], "column": column["name"],

@@ -27,7 +27,9 @@
   holds the night's `queue_nights` row locked (SELECT … FOR UPDATE); the one that settles the last row
   defers the site-wide job (all checks, the exports). No job and no scheduler polls for the end.
 - Crash safety: workers beat a heartbeat (procrastinate's worker table); each worker looks for jobs of
-  workers silent for `queue.stalled_seconds` and puts them back, and another worker retries them.
+  workers silent for `queue.stalled_seconds` and puts them back, and another worker retries them. A worker
+  waits out a PostgreSQL outage and keeps beating after it (queue_connector.PatientConnector); after an
+  outage nobody is judged silent before every worker could beat again.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import date, datetime, timedelta, timezone
@@ -52,6 +53,45 @@ def test_a_store_one_revision_behind_is_still_upgraded_on_opening(db_url: str) -
     assert store_session.current_revision(opened.engine) == store_session.head_revision(db_url)
     assert table_names(db_url) == set(Base.metadata.tables)
     opened.dispose()
+
+
+def test_check_runs_stored_before_0017_keep_every_columns_figures_as_rows_and_back(db_url: str) -> None:
+    """0017 moves each run's columns JSON value into check_run_columns (the exports read them from there);
+    its downgrade puts them back."""
+    from sqlalchemy import text
+
+    from checks.results import latest_run
+
+    store_session.upgrade(db_url, "0016")
+    engine = store_session.make_engine(db_url)
+    stored = [{"column_id": 7, "unit": "县统计局", "name": "通知公告", "category": "dynamic", "level": 1, "items": 12,
+               "newest": "2026-11-30", "age_days": 5, "window_days": 14, "verdict": "合格",
+               "url": "http://127.0.0.1/tzgg/", "read_mode": "static"},
+              {"column_id": 8, "unit": "县统计局", "name": "统计数据", "category": "blank", "level": 2, "items": 0,
+               "newest": None, "age_days": None, "window_days": None, "verdict": "空白",
+               "url": "http://127.0.0.1/tjsj/", "read_mode": None}]
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO check_runs (as_of, recorded_at, rules, verdicts, columns, accounts, messages) VALUES "
+            "('2026-12-05 00:00:00', '2026-12-05 00:01:00', '[]', :verdicts, :columns, '[]', :messages)"),
+            {"verdicts": '{"site": {"name": "x"}, "units": {}, "columns": {}}', "columns": json.dumps(stored),
+             "messages": '{"unanswered": [], "overdue": [], "poor": {}}'})
+    engine.dispose()
+
+    store_session.upgrade(db_url)
+    opened = Store(db_url)
+    with opened.session() as session:
+        run = latest_run(session, datetime(2026, 12, 6, tzinfo=timezone.utc))
+    opened.dispose()
+    assert run is not None
+    assert run.columns == [{**stored[0], "newest": date(2026, 11, 30)}, stored[1]]
+
+    store_session.downgrade(db_url, "0016")
+    engine = store_session.make_engine(db_url)
+    with engine.connect() as connection:
+        back = connection.execute(text("SELECT columns FROM check_runs")).scalar()
+    engine.dispose()
+    assert (json.loads(back) if isinstance(back, str) else back) == stored
 
 
 def test_a_store_at_the_head_opens_without_importing_alembic(db_url: str) -> None:

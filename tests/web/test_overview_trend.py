@@ -16,7 +16,7 @@ def _run(store: Store, at: datetime, count: int) -> None:
     verdict = {"name": "甲局", "verdict": "合格", "vetoes": [], "counts": {}, "deductions": 0.0,
                "findings": {"column.stale": count, "link.dead": 1}, "not_checked": 0}
     with store.session() as session:
-        session.add(CheckRun(as_of=at, units=None, rules=[], columns=[], accounts=[],
+        session.add(CheckRun(as_of=at, units=None, rules=[], accounts=[],
                              verdicts={"site": {}, "columns": {}, "units": {"甲局": verdict}},
                              messages={"unanswered": [], "overdue": [], "poor": {}}))
 
