@@ -85,7 +85,8 @@ def _date_mismatches(ctx: CheckContext) -> Iterator[FindingDraft]:
         .join(Column, Column.id == ListItem.column_id).join(Page, Page.url == ListItem.url)
         .where(ListItem.published_on.is_not(None), Page.published_at.is_not(None), Page.kind == "article",
                ctx.unit_filter(Column.unit_id))
-    ).all()
+        .execution_options(yield_per=2000)  # a province's million dated articles, not held at once
+    )
     for unit_id, column, url, title, listed, raw, published in rows:
         own = published.astimezone(zone).date()
         if abs((own - listed).days) > 1:

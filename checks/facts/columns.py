@@ -104,8 +104,15 @@ def column_states(ctx: CheckContext) -> list[ColumnState]:
         .group_by(ListItem.column_id)
         .subquery()
     )
+    # Plain values, not ORM objects, and streamed: a province has ≈ 90,000 columns (the entities held at once
+    # were 150 MB of the night-end peak, BENCHMARKS.md).
+    recent = _items_since_run(ctx)
+    pages = _column_pages(ctx)
     rows = ctx.session.execute(
-        select(Column, Unit.name, ColumnVisit, CrawlRun.started_at, items.c.n_items, items.c.dated, items.c.newest)
+        select(Column.id, Column.unit_id, Unit.name, Column.name, Column.url, Column.category, Column.level,
+               Column.read_mode, ColumnVisit.status, ColumnVisit.reason, ColumnVisit.http_status,
+               ColumnVisit.visited_at, ColumnVisit.items, CrawlRun.started_at, items.c.n_items, items.c.dated,
+               items.c.newest)
         .join(Unit, Unit.id == Column.unit_id)
         .outerjoin(latest, latest.c.column_id == Column.id)
         .outerjoin(ColumnVisit, ColumnVisit.id == latest.c.visit_id)
@@ -113,21 +120,19 @@ def column_states(ctx: CheckContext) -> list[ColumnState]:
         .outerjoin(items, items.c.column_id == Column.id)
         .where(ctx.unit_filter(Column.unit_id))
         .order_by(Column.unit_id, Column.id)
-    ).all()
-    recent = _items_since_run(ctx)
-    pages = _column_pages(ctx)
+        .execution_options(yield_per=2000)
+    )
     states = []
-    for column, unit_name, visit, run_started, n_items, n_dated, newest in rows:
+    for (column_id, unit_id, unit_name, name, url, category, level, read_mode, visit_status, visit_reason,
+         visit_http, visited_at, visit_items, run_started, n_items, n_dated, newest) in rows:
         state = ColumnState(
-            column_id=column.id, unit_id=column.unit_id, unit_name=unit_name, name=column.name, url=column.url,
-            category=column.category, level=column.level,
-            visit_status=visit.status if visit else None, visit_reason=visit.reason if visit else None,
-            visit_http=visit.http_status if visit else None, visited_at=visit.visited_at if visit else None,
-            run_started=run_started, items=n_items or 0,
-            items_this_run=max(recent.get(column.id, 0), visit.items if visit else 0),
-            dated=n_dated or 0, newest=newest, read_mode=column.read_mode,
+            column_id=column_id, unit_id=unit_id, unit_name=unit_name, name=name, url=url,
+            category=category, level=level, visit_status=visit_status, visit_reason=visit_reason,
+            visit_http=visit_http, visited_at=visited_at, run_started=run_started, items=n_items or 0,
+            items_this_run=max(recent.get(column_id, 0), visit_items or 0),
+            dated=n_dated or 0, newest=newest, read_mode=read_mode,
         )
-        page = pages.get(column.id)
+        page = pages.get(column_id)
         if page is not None:
             state.page_url, state.page_http, state.page_error, state.page_flags, state.page_fetched_at = page
         states.append(state)
