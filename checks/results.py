@@ -51,14 +51,16 @@ class Verdicts:
     columns: dict[int, Verdict]
 
     def stored(self) -> dict[str, Any]:
-        """As kept in check_runs.verdicts (deductions unrounded: the score is computed from them)."""
-        return {"site": asdict(self.site), "units": {name: asdict(v) for name, v in self.units.items()},
-                "columns": {str(column_id): asdict(v) for column_id, v in self.columns.items()}}
+        """As kept in check_runs.verdicts (deductions unrounded: the score is computed from them). A column's
+        verdict is kept with its figures (check_run_columns), not here: a province's 90,000 columns written
+        again as one value were ≈ 100 MB of the night-end peak."""
+        return {"site": asdict(self.site), "units": {name: asdict(v) for name, v in self.units.items()}}
 
     @classmethod
     def from_stored(cls, as_of: datetime, data: dict[str, Any]) -> Verdicts:
+        """`columns` is empty for runs stored since 0017 (read StoredRun.columns' verdicts instead)."""
         return cls(as_of, Verdict(**data["site"]), {name: Verdict(**v) for name, v in data["units"].items()},
-                   {int(column_id): Verdict(**v) for column_id, v in data["columns"].items()})
+                   {int(column_id): Verdict(**v) for column_id, v in data.get("columns", {}).items()})
 
 
 @dataclass
