@@ -15,10 +15,12 @@ TEXT_KINDS = ("home", "unit_home", "list", "article")
 SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 
 
-# Texts kept in memory for the next content check of the same run, up to this many characters (~200 MB
-# of Chinese text): five checks read every page's text, and reading it from the store was most of their
-# time (bench/checks.py: ~2 s a pass over 100,000 pages).
-KEEP_CHARS = 100_000_000
+# Texts kept in memory for the next content check of the same run, up to this many characters (~80 MB of
+# Chinese text): five checks read every page's text, and on SQLite reading it again was most of their time
+# (bench/checks.py: ~2 s a pass over 100,000 pages). A bigger store is read again by each check: the texts
+# held until the cap is passed are the cost (bench/checks.py's province of 3,000 units has 248 M characters;
+# a cap of 100 M characters held ≈ 200 MB before giving up, the largest part of its night-end peak).
+KEEP_CHARS = 40_000_000
 
 
 def page_texts(ctx: CheckContext, prefilter: ColumnElement[bool] | None = None
