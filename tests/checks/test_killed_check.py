@@ -147,8 +147,13 @@ def kill_mid_write_sqlite(config_path: Path, db_url: str, sig: int, delay: float
         assert time.monotonic() < deadline, "the check never wrote"
         time.sleep(0.001)
     time.sleep(delay)
+    # Frozen first, so that it cannot commit between "still writing?" and the signal.
+    check.send_signal(signal.SIGSTOP)
+    while check.poll() is None and Path(f"/proc/{check.pid}/stat").read_text().split(") ")[-1][:1] not in "Tt":
+        time.sleep(0.001)
     mid_write = sqlite_writing(path) and check.poll() is None
     check.send_signal(sig)
+    check.send_signal(signal.SIGCONT)
     check.communicate(timeout=60)
     return mid_write and check.returncode == -sig
 
