@@ -163,9 +163,7 @@ def _persist(session, check: Check, ctx: CheckContext, drafts: list[FindingDraft
     """Insert the new findings, move the matched ones on and resolve the ones looked at again and gone.
 
     Written in bulk (one executemany per kind of write, only rows whose values change): a rule with
-    thousands of findings costs milliseconds, not the seconds a flush of ORM objects took. A finding that only
-    moves on (the usual night) is written without its detail and evidence: a province's 21,000 dead links'
-    evidence sent again every night was ≈ 60 MB of the night-end peak.
+    thousands of findings costs milliseconds, not the seconds a flush of ORM objects took.
     """
     as_of = ctx.as_of
     unique: dict[str, FindingDraft] = {}
@@ -176,7 +174,7 @@ def _persist(session, check: Check, ctx: CheckContext, drafts: list[FindingDraft
     existing = {row.key: row for row in session.execute(
         select(*_STORED).where(Finding.rule == check.rule, in_scope))}
     suppressed, lifted = _suppressions(session, check.rule) if existing else ({}, set())
-    inserts, updates, moves, resolutions, lifts = [], [], [], [], []
+    inserts, updates, resolutions, lifts = [], [], [], []
     events: list[dict] = []
     for key, draft in unique.items():
         points = draft.points if draft.points is not None else check.points
@@ -211,13 +209,11 @@ def _persist(session, check: Check, ctx: CheckContext, drafts: list[FindingDraft
             resolved_at = None if status == "regressed" else resolved_at
         elif status == "resolved" and as_of >= (resolved_at or as_of):
             status, resolved_at, last_seen = "regressed", None, as_of
-        values = {"status": status, "last_seen": last_seen, "resolved_at": resolved_at, "severity": check.severity,
-                  "points": points}
-        if row.detail != draft.detail or row.evidence != draft.evidence:
-            updates.append({"id": row.id, "first_seen": row.first_seen, "rectification_state": row.rectification_state,
-                            "detail": draft.detail, "evidence": draft.evidence, **values})
-        elif any(getattr(row, name) != value for name, value in values.items()):
-            moves.append({"id": row.id, **values})  # the usual night: no evidence to send again
+        values = {"status": status, "last_seen": last_seen, "resolved_at": resolved_at, "detail": draft.detail,
+                  "evidence": draft.evidence, "severity": check.severity, "points": points}
+        if any(getattr(row, name) != value for name, value in values.items()):
+            updates.append({"id": row.id, "first_seen": row.first_seen,
+                            "rectification_state": row.rectification_state, **values})
         if status != row.status:
             events.append(_event(row.id, as_of, row.status, status, None))
         setattr(outcome, status, getattr(outcome, status) + 1)
@@ -237,8 +233,8 @@ def _persist(session, check: Check, ctx: CheckContext, drafts: list[FindingDraft
         resolutions.append({"id": row.id, "status": "resolved", "resolved_at": as_of})
         events.append(_event(row.id, as_of, row.status, "resolved", None))
         outcome.resolved += 1
-    for statement, rows in ((insert(Finding), inserts), (update(Finding), updates), (update(Finding), moves),
-                            (update(Finding), resolutions), (update(Suppression), lifts)):
+    for statement, rows in ((insert(Finding), inserts), (update(Finding), updates), (update(Finding), resolutions),
+                            (update(Suppression), lifts)):
         if rows:
             session.execute(statement, rows)
     if inserts:  # the first event of each new finding: its ids exist now
