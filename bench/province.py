@@ -52,6 +52,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from bench import generate_portal as gen
 from bench.server import free_port
+from portalcheck.core.config import QueueConfig
 
 REPO = Path(__file__).resolve().parent.parent
 PORTALCHECK = str(Path(sys.executable).parent / "portalcheck")
@@ -435,10 +436,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delay", type=float, default=0.5)
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--concurrency", type=int, default=2, help="job slots (crawl processes) per worker")
-    parser.add_argument("--batch", type=int, default=40, help="at most this many hosts per job (queue.batch_hosts)")
-    parser.add_argument("--batch-pages", type=int, default=6000,
+    queue_defaults = QueueConfig()
+    parser.add_argument("--batch", type=int, default=queue_defaults.batch_hosts,
+                        help="at most this many hosts per job (queue.batch_hosts)")
+    parser.add_argument("--batch-pages", type=int, default=queue_defaults.batch_pages,
                         help="estimated pages per job (queue.batch_pages; a large value: batches by hosts only)")
-    parser.add_argument("--unknown-pages", type=int, default=300,
+    parser.add_argument("--unknown-pages", type=int, default=queue_defaults.unknown_unit_pages,
                         help="the estimate of a unit never crawled (queue.unknown_unit_pages): all of them here")
     parser.add_argument("--window", type=float, default=120.0, help="seconds measured per worker count")
     parser.add_argument("--fast-pages", type=int, default=5000, help="size of the portal of the CPU limit")
