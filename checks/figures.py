@@ -11,7 +11,7 @@ back through checks/results.py and only count and lay out. A queue night's unit 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
@@ -52,7 +52,7 @@ ACCOUNT_CHECKS: list[Check] = select_checks(["account"])
 # An account check's drafts and skips over every unit, as a check run already has them: rule → (drafts, skips).
 RanAccountChecks = dict[str, tuple[list[FindingDraft], list[NotChecked]]]
 
-COLUMN_BATCH = 2000  # rows of check_run_columns per INSERT
+COLUMN_BATCH = 500  # rows of check_run_columns per INSERT (2,000 held ≈ 25 MB of parameters at once)
 
 
 @dataclass
@@ -72,15 +72,17 @@ def gather_figures(session: Session, config: Config, as_of: datetime,
     and the facts (column states …) of this run's rules when they ran over every unit, not made again (on a
     province of 3,000 units the column states read twice were 116 MB of the run's peak, BENCHMARKS.md)."""
     ctx = CheckContext.from_config(session, config, as_of, **({"cache": cache} if cache is not None else {}))
-    column_states(ctx)  # cached in ctx for column_rows and the verdicts
-    return Figures(ctx, account_rows(ctx, ran), message_judgements(ctx), network_rows(ctx))
+    figures = Figures(ctx, account_rows(ctx, ran), message_judgements(ctx), network_rows(ctx))
+    # What record_run reads again (column_rows and the verdicts), in a cache of its own: the run's is let go.
+    figures.ctx = replace(ctx, cache={"column_states": column_states(ctx)})
+    return figures
 
 
 def record_run(session: Session, config: Config, figures: Figures, units: list[str] | None,
                rules: list[str]) -> CheckRun:
     """Store what this run concluded besides its findings (call after the findings are written)."""
     ctx = figures.ctx
-    judged = judge(ctx, config.portal.name)
+    judged = judge(ctx, config.portal.name, column_details=False)
     run = CheckRun(as_of=ctx.as_of, units=list(units) if units else None, rules=rules, verdicts=judged.stored(),
                    accounts=figures.accounts, messages=figures.messages.stored(), network=figures.network)
     session.add(run)
@@ -125,11 +127,11 @@ def network_rows(ctx: CheckContext) -> list[dict[str, Any]]:
 def column_rows(ctx: CheckContext, judged: Verdicts) -> Iterator[dict[str, Any]]:
     """Every column with its figures and verdict (合格, 未更新, 空白, 无法访问, 未检查), one at a time."""
     for state in column_states(ctx):
-        verdict = judged.columns.get(state.column_id)
         yield {"column_id": state.column_id, "unit": state.unit_name, "name": state.name,
                "category": state.category, "level": state.level, "items": state.items, "newest": state.newest,
                "age_days": state.age_days(ctx), "window_days": state.window_days(ctx),
-               "verdict": verdict.verdict if verdict else PASS, "url": state.url, "read_mode": state.read_mode}
+               "verdict": judged.column_words.get(state.column_id, PASS), "url": state.url,
+               "read_mode": state.read_mode}
 
 
 def _account_results(ctx: CheckContext, states: list[AccountState],

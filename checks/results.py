@@ -48,7 +48,8 @@ class Verdicts:
     as_of: datetime
     site: Verdict
     units: dict[str, Verdict]
-    columns: dict[int, Verdict]
+    columns: dict[int, Verdict]  # with details (checks.verdicts.judge's column_details), else empty
+    column_words: dict[int, str] = field(default_factory=dict)  # column id → 合格, 未更新, 空白, 无法访问, 未检查
 
     def stored(self) -> dict[str, Any]:
         """As kept in check_runs.verdicts (deductions unrounded: the score is computed from them). A column's

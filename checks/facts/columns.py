@@ -7,11 +7,13 @@ latest visit is not_seen (or that was never visited) is "not checked", never sta
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select, true
+from sqlalchemy import ColumnElement, case, func, select, true
 from sqlalchemy.sql import Subquery
 
 from checks.base import CheckContext
@@ -42,7 +44,7 @@ class ColumnState:
     items_this_run: int  # list items seen since the visit's run started (or the visit's own count)
     dated: int
     newest: date | None
-    page_flags: dict | None = None
+    page_flags: Mapping[str, Any] | None = None  # the flags set, read-only (shared between columns)
     page_http: int | None = None
     page_error: str | None = None
     page_url: str | None = None
@@ -123,18 +125,23 @@ def column_states(ctx: CheckContext) -> list[ColumnState]:
         .execution_options(yield_per=2000)
     )
     states = []
+    # The values many columns share (a unit's name, a category, a run's start …) kept once, not once a row.
+    shared: dict[Any, Any] = {}
+    one = shared.setdefault
     for (column_id, unit_id, unit_name, name, url, category, level, read_mode, visit_status, visit_reason,
          visit_http, visited_at, visit_items, run_started, n_items, n_dated, newest) in rows:
         state = ColumnState(
-            column_id=column_id, unit_id=unit_id, unit_name=unit_name, name=name, url=url,
-            category=category, level=level, visit_status=visit_status, visit_reason=visit_reason,
-            visit_http=visit_http, visited_at=visited_at, run_started=run_started, items=n_items or 0,
+            column_id=column_id, unit_id=unit_id, unit_name=one(unit_name, unit_name), name=name, url=url,
+            category=one(category, category), level=level, visit_status=one(visit_status, visit_status),
+            visit_reason=one(visit_reason, visit_reason), visit_http=visit_http, visited_at=visited_at,
+            run_started=one(run_started, run_started), items=n_items or 0,
             items_this_run=max(recent.get(column_id, 0), visit_items or 0),
-            dated=n_dated or 0, newest=newest, read_mode=read_mode,
+            dated=n_dated or 0, newest=one(newest, newest), read_mode=one(read_mode, read_mode),
         )
-        page = pages.get(column_id)
+        page = pages.pop(column_id, None)
         if page is not None:
-            state.page_url, state.page_http, state.page_error, state.page_flags, state.page_fetched_at = page
+            page_url, state.page_http, state.page_error, state.page_flags, state.page_fetched_at = page
+            state.page_url = url if page_url is None else page_url
         states.append(state)
     ctx.cache["column_states"] = states
     return states
@@ -181,38 +188,64 @@ def _items_since_run(ctx: CheckContext) -> dict[int, int]:
 
 
 def _column_pages(ctx: CheckContext) -> dict[int, tuple]:
-    """The stored list page of each column: the page at the column's own URL, else its first list page."""
-    query = (
-        select(Column.id, Page.url, Page.http_status, Page.error, Page.flags, Page.fetched_at,
-               (Page.url == Column.url).label("own"), Page.id)
-        .join(Page, and_(Page.column_id == Column.id, Page.kind.in_(("list", "home", "unit_home"))))
-        .where(ctx.unit_filter(Column.unit_id))
+    """The stored list page of each column: the page at the column's own URL, else its first list page.
+
+    Chosen in SQL (one row per column comes back) and streamed: a province's columns have ≈ 300,000 list
+    pages, whose rows with their flags held at once were ≈ 95 MB of the night-end peak (BENCHMARKS.md)."""
+    own = Page.url == Column.url
+    ranked = (
+        select(Page.column_id, Page.id.label("page_id"), own.label("own"),
+               func.row_number().over(partition_by=Page.column_id,
+                                      order_by=(case((own, 0), else_=1), Page.id)).label("rank"))
+        .join(Column, Column.id == Page.column_id)
+        .where(Page.kind.in_(("list", "home", "unit_home")), ctx.unit_filter(Column.unit_id))
+        .subquery()
     )
-    chosen: dict[int, tuple] = {}
-    order: dict[int, tuple] = {}
-    for column_id, url, http, error, flags, fetched_at, own, page_id in ctx.session.execute(query):
-        rank = (0 if own else 1, page_id)
-        if column_id not in order or rank < order[column_id]:
-            order[column_id] = rank
-            # Only the flags that are set: the column rules ask `flags.get(name)` (a province's 90,000 list
-            # pages' flags, mostly false, were ≈ 80 MB of the night-end peak).
-            chosen[column_id] = (url, http, error, {k: v for k, v in flags.items() if v} if flags else None,
-                                 fetched_at)
-    return chosen
+    query = (
+        select(ranked.c.column_id, ranked.c.own, Page.url, Page.http_status, Page.error, Page.flags,
+               Page.fetched_at)
+        .join(Page, Page.id == ranked.c.page_id)
+        .where(ranked.c.rank == 1)
+        .execution_options(yield_per=2000)
+    )
+    # The URL only when it is not the column's own (None: the column's).
+    shared: dict[tuple, Mapping[str, Any]] = {}
+    return {column_id: (None if own else url, http, error, _set_flags(flags, shared), fetched_at)
+            for column_id, own, url, http, error, flags, fetched_at in ctx.session.execute(query)}
+
+
+def _set_flags(flags: dict[str, Any] | None, shared: dict[tuple, Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """A page's flags that are set, read-only and one object for every page with the same ones: the column
+    rules ask `flags.get(name)`, and a province's 90,000 list pages' flags (mostly false, mostly alike) were
+    ≈ 80 MB of the night-end peak as one dict each."""
+    set_ = tuple(sorted((name, value) for name, value in (flags or {}).items() if value))
+    if not set_:
+        return None
+    try:
+        return shared.setdefault(set_, MappingProxyType(dict(set_)))
+    except TypeError:  # a value that cannot be a key (a list): this page's own
+        return MappingProxyType(dict(set_))
 
 
 def newest_items(ctx: CheckContext, column_ids: list[int], limit: int = 3) -> dict[int, list[dict]]:
-    """The first items of each column's list (by position), for evidence."""
+    """The first items of each column's list (by position), for evidence. The first `limit` are chosen in
+    SQL: a province's stale columns' whole first pages were ≈ 40 MB of the night-end peak."""
     if not column_ids:
         return {}
-    rows = ctx.session.execute(
-        select(ListItem.column_id, ListItem.title, ListItem.published_on, ListItem.url, ListItem.position)
+    ranked = (
+        select(ListItem.column_id, ListItem.title, ListItem.published_on, ListItem.url,
+               func.row_number().over(partition_by=ListItem.column_id,
+                                      order_by=(ListItem.position, ListItem.id)).label("rank"))
         .where(ListItem.column_id.in_(column_ids), ListItem.list_page == 1)
-        .order_by(ListItem.column_id, ListItem.position)
-    ).all()
+        .subquery()
+    )
+    rows = ctx.session.execute(
+        select(ranked.c.column_id, ranked.c.title, ranked.c.published_on, ranked.c.url)
+        .where(ranked.c.rank <= limit)
+        .order_by(ranked.c.column_id, ranked.c.rank)
+    )
     found: dict[int, list[dict]] = {}
-    for column_id, title, published_on, url, _position in rows:
-        bucket = found.setdefault(column_id, [])
-        if len(bucket) < limit:
-            bucket.append({"title": title, "date": published_on.isoformat() if published_on else None, "url": url})
+    for column_id, title, published_on, url in rows:
+        found.setdefault(column_id, []).append(
+            {"title": title, "date": published_on.isoformat() if published_on else None, "url": url})
     return found

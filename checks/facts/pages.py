@@ -15,12 +15,14 @@ TEXT_KINDS = ("home", "unit_home", "list", "article")
 SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 
 
-# Texts kept in memory for the next content check of the same run, up to this many characters (~80 MB of
-# Chinese text): five checks read every page's text, and on SQLite reading it again was most of their time
-# (bench/checks.py: ~2 s a pass over 100,000 pages). A bigger store is read again by each check: the texts
-# held until the cap is passed are the cost (bench/checks.py's province of 3,000 units has 248 M characters;
-# a cap of 100 M characters held ≈ 200 MB before giving up, the largest part of its night-end peak).
-KEEP_CHARS = 40_000_000
+# Texts kept in memory for the next content check of the same run, up to this many characters (~40 MB of
+# Chinese text): four checks read every page's text, and on SQLite reading it again was most of their time
+# (bench/checks.py: ~2 s a pass over 100,000 pages). A bigger store is read again by each check, and only the
+# first check finds that out: the texts it held until the cap was passed are the cost (a province of 3,000
+# units has 248 M characters; a cap of 40 M characters held ≈ 80 MB at the night-end peak for nothing, four
+# times over before the cache remembered that the store is too big).
+KEEP_CHARS = 20_000_000
+TOO_MANY = "too many"  # the cache's answer once a check found the texts past KEEP_CHARS
 
 
 def page_texts(ctx: CheckContext, prefilter: ColumnElement[bool] | None = None
@@ -31,8 +33,9 @@ def page_texts(ctx: CheckContext, prefilter: ColumnElement[bool] | None = None
     fixed page is seen fixed by the next run even when it was not re-fetched. Without a prefilter
     the texts read are kept in the run's cache (below KEEP_CHARS) for the next content check.
     """
-    if prefilter is None and "page_texts" in ctx.cache:
-        units, rows = ctx.cache["page_texts"]
+    cached = ctx.cache.get("page_texts") if prefilter is None else None
+    if cached is not None and cached != TOO_MANY:
+        units, rows = cached
         ctx.checked_units(units)
         yield from rows
         return
@@ -43,7 +46,7 @@ def page_texts(ctx: CheckContext, prefilter: ColumnElement[bool] | None = None
     query = select(Page.unit_id, Page.url, Page.title, Page.body_text, Page.fetched_at).where(*base)
     if prefilter is not None:
         query = query.where(prefilter)
-    kept: list[tuple[int | None, str, str, Any]] | None = [] if prefilter is None else None
+    kept: list[tuple[int | None, str, str, Any]] | None = [] if prefilter is None and cached is None else None
     size = 0
     for unit_id, url, title, body, fetched_at in ctx.session.execute(
         query.order_by(Page.id).execution_options(yield_per=500)
@@ -52,7 +55,8 @@ def page_texts(ctx: CheckContext, prefilter: ColumnElement[bool] | None = None
         if kept is not None:
             size += len(row[2])
             if size > KEEP_CHARS:
-                kept = None  # too much to hold: the next check reads the store again
+                kept = None  # too much to hold: this check and the next ones read the store
+                ctx.cache["page_texts"] = TOO_MANY
             else:
                 kept.append(row)
         yield row

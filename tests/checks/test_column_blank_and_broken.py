@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from checks import run_checks
-from tests.checks.facts import AS_OF, GOOD_FLAGS, Facts, days_ago, findings, make_config
+from storage.models import Column
+from tests.checks.facts import AS_OF, GOOD_FLAGS, PORTAL, Facts, days_ago, findings, make_config
 
 
 def check(store, *rules):  # type: ignore[no-untyped-def]
@@ -93,3 +94,39 @@ def test_column_that_timed_out_is_not_checked_for_broken(store) -> None:
     facts.visit(facts.crawl(), column, "not_seen", reason="timeout", http_status=None)
     report = check(store, "column.broken")
     assert findings(store) == [] and len(report.not_checked) == 1
+
+
+def test_the_page_at_the_columns_own_url_is_judged_not_a_later_list_page(store) -> None:
+    facts = Facts(store)
+    unit = facts.unit()
+    soft = facts.column(unit, "政策解读", "policy")
+    fine = facts.column(unit, "通知公告", "notice")
+    run = facts.crawl()
+    with store.session() as session:
+        urls = {cid: session.get(Column, cid).url for cid in (soft, fine)}
+    for cid in (soft, fine):
+        facts.visit(run, cid, items=1)
+        facts.items(cid, [days_ago(1)])
+    # Page 2 of each list is stored first (lower id); the judged page is the one at the column's own URL.
+    facts.page(urls[soft] + "index_1.html", kind="list", unit_id=unit, column_id=soft, flags=dict(GOOD_FLAGS))
+    facts.page(urls[soft], kind="list", unit_id=unit, column_id=soft, flags={**GOOD_FLAGS, "soft_404": True})
+    facts.page(urls[fine] + "index_1.html", kind="list", unit_id=unit, column_id=fine,
+               flags={**GOOD_FLAGS, "soft_404": True})
+    facts.page(urls[fine], kind="list", unit_id=unit, column_id=fine, flags=dict(GOOD_FLAGS))
+    check(store, "column.broken")
+    [finding] = findings(store)
+    assert finding.column_id == soft and finding.evidence["page_url"] == urls[soft]
+
+
+def test_without_a_page_at_its_own_url_a_column_is_judged_on_its_first_stored_list_page(store) -> None:
+    facts = Facts(store)
+    unit = facts.unit()
+    column = facts.column(unit, "政策解读", "policy")
+    facts.visit(facts.crawl(), column, items=1)
+    facts.items(column, [days_ago(1)])
+    facts.page(f"{PORTAL}list.jsp?page=1", kind="list", unit_id=unit, column_id=column,
+               flags={**GOOD_FLAGS, "soft_404": True})
+    facts.page(f"{PORTAL}list.jsp?page=2", kind="list", unit_id=unit, column_id=column, flags=dict(GOOD_FLAGS))
+    check(store, "column.broken")
+    [finding] = findings(store)
+    assert finding.evidence["page_url"] == f"{PORTAL}list.jsp?page=1"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from checks import run_checks
+from storage.models import ListItem
 from tests.checks.facts import AS_OF, Facts, days_ago, findings, make_config
 
 
@@ -92,3 +93,16 @@ def test_interaction_columns_have_no_update_window(store) -> None:
     facts.seen_column(facts.unit(), "县长信箱", "interaction", [days_ago(500)])
     check(store)
     assert findings(store, "column.stale") == []
+
+
+def test_evidence_shows_the_first_three_items_of_the_lists_first_page_in_their_order(store) -> None:
+    facts = Facts(store)
+    column = facts.seen_column(facts.unit(), "工作动态", "news",
+                               [days_ago(40), days_ago(50), days_ago(60), days_ago(70), days_ago(80)])
+    with store.session() as session:  # an item of page 2 at position 1 is not among the first of the list
+        session.add(ListItem(column_id=column, url="http://page2/1.html", title="第二页", published_on=days_ago(90),
+                             position=1, list_page=2, first_seen=AS_OF, last_seen=AS_OF))
+    check(store)
+    [finding] = findings(store, "column.stale")
+    assert [item["date"] for item in finding.evidence["first_items"]] == [
+        days_ago(40).isoformat(), days_ago(50).isoformat(), days_ago(60).isoformat()]

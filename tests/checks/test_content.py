@@ -118,3 +118,19 @@ def test_list_item_dated_after_the_check_is_a_future_date(store) -> None:
     check(store, "content.format")
     [finding] = findings(store)
     assert finding.evidence["published_on"] == days_ago(-10).isoformat() and column
+
+
+def test_page_texts_past_the_memory_cap_are_read_again_by_each_content_check(store, monkeypatch) -> None:
+    from checks.facts import pages
+
+    facts = Facts(store)
+    unit = facts.unit()
+    bodies = ["会议传达学习了习近凭总书记重要讲话精神。", "通知如下：锟斤拷锟斤拷。", "手机13987654321。",
+              "县人民政府办公室关于做好2026年防汛工作的通知。" * 20]
+    for n, body in enumerate(bodies):
+        facts.page(f"{PORTAL}a/{n}.html", unit_id=unit, title="通知", body_text=body)
+    rules = ["content.serious_error", "content.garbled", "content.personal_data"]
+    monkeypatch.setattr(pages, "KEEP_CHARS", 100)  # the fourth page passes the cap: nothing is kept
+    report = run_checks(store, make_config(), AS_OF, only=rules)
+    assert {o.rule: o.found for o in report.outcomes} == dict.fromkeys(rules, 1)
+    assert {f.url for f in findings(store)} == {f"{PORTAL}a/0.html", f"{PORTAL}a/1.html", f"{PORTAL}a/2.html"}
