@@ -94,18 +94,26 @@ def record_run(session: Session, config: Config, figures: Figures, units: list[s
     return run
 
 
+# Every check run of the last week is kept (any moment of it can be exported again exactly); before that, the
+# last run of each day (an export's default moment is the end of its last day): a recheck stores a whole
+# province's figures (≈ 18 MB of rows for 92,000 columns), a few a day would otherwise stay for a year.
+KEEP_EVERY_RUN_DAYS = 7
+
+
 def prune_check_runs(session: Session, as_of: datetime, keep_days: int, zone: ZoneInfo) -> int:
-    """Delete check runs older than `keep_days` before `as_of`, except the last one of each month (local time):
-    a run holds every column's, account's and message's figures, one or more a night, and a notice for a past
-    period reads the newest run at its end. Returns how many were deleted."""
+    """Delete the check runs no export needs any more: older than `KEEP_EVERY_RUN_DAYS` before `as_of`, all but
+    the last one of each day (local time); older than `keep_days`, all but the last one of each month: a run
+    holds every column's, account's and message's figures, one or more a night, and a notice for a past period
+    reads the newest run at its end. Returns how many were deleted."""
     old = session.execute(select(CheckRun.id, CheckRun.as_of)
-                          .where(CheckRun.as_of < as_of - timedelta(days=keep_days))).all()
-    last_of_month: dict[tuple[int, int], tuple[datetime, int]] = {}
+                          .where(CheckRun.as_of < as_of - timedelta(days=KEEP_EVERY_RUN_DAYS))).all()
+    months_from = as_of - timedelta(days=keep_days)
+    last: dict[tuple[int, ...], tuple[datetime, int]] = {}
     for run_id, moment in old:
         local = moment.astimezone(zone)
-        key = (local.year, local.month)
-        last_of_month[key] = max(last_of_month.get(key, (moment, run_id)), (moment, run_id))
-    keep = {run_id for _, run_id in last_of_month.values()}
+        key = (local.year, local.month) if moment < months_from else (local.year, local.month, local.day)
+        last[key] = max(last.get(key, (moment, run_id)), (moment, run_id))
+    keep = {run_id for _, run_id in last.values()}
     doomed = [run_id for run_id, _ in old if run_id not in keep]
     for start in range(0, len(doomed), 500):
         session.execute(delete(CheckRun).where(CheckRun.id.in_(doomed[start:start + 500])))

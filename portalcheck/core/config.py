@@ -292,7 +292,8 @@ class RuleOverride(_Strict):
 class DatabaseConfig(_Strict):
     url: str = "sqlite:///portalcheck.db"
     # Check runs (the stored verdicts and figures of every `check`) older than this are pruned, except each
-    # month's last one, so a past month's or year's notice can still be drawn (checks/figures.py).
+    # month's last one, so a past month's or year's notice can still be drawn; before that, runs older than a
+    # week keep only each day's last (checks/figures.py KEEP_EVERY_RUN_DAYS).
     keep_check_runs_days: int = Field(400, ge=31)
 
 

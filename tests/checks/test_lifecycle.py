@@ -165,3 +165,29 @@ def test_a_units_checks_without_figures_move_its_findings_and_leave_the_stored_r
         stored = latest_run(session, AS_OF + DAY)
     assert runs == [(AS_OF, None)]
     assert stored is not None and stored.as_of == AS_OF and set(stored.verdicts.units) == {"白鹤镇", "城关镇"}
+
+
+def test_runs_older_than_a_week_keep_only_each_days_last_and_their_figures_go_with_them(store) -> None:
+    """Rechecks store a whole picture each: a week on, only the day's last run is needed (an export's moment is
+    the end of a day by default), so the others go with their column figures."""
+    from sqlalchemy import func, select
+
+    from checks.figures import KEEP_EVERY_RUN_DAYS
+    from storage.models import CheckRun, CheckRunColumn
+
+    facts = Facts(store)
+    stale_column(facts)
+    zone = make_config().zone
+    morning = AS_OF.astimezone(zone).replace(hour=9, minute=0) - 10 * DAY
+    old_day = [morning, morning + timedelta(hours=3), morning + timedelta(hours=6)]  # ten days ago: 3 runs
+    recent_day = [m + 8 * DAY for m in old_day]  # two days ago: every run stays
+    for moment in [*old_day, *recent_day]:
+        check(store, moment)
+    assert KEEP_EVERY_RUN_DAYS < 10
+    with store.session() as session:
+        kept = sorted(session.scalars(select(CheckRun.as_of)))
+        columns = dict(session.execute(select(CheckRunColumn.run_id, func.count())
+                                       .group_by(CheckRunColumn.run_id)).all())
+        runs = set(session.scalars(select(CheckRun.id)))
+    assert kept == sorted([old_day[-1], *recent_day])
+    assert set(columns) == runs and all(n == 1 for n in columns.values())
