@@ -138,14 +138,19 @@ TREND_NIGHTS = 30
 def unit_trends(store: Store, nights: int = TREND_NIGHTS) -> dict[str, list[tuple[str, int]]]:
     """Each unit's number of findings as judged by the last check run of each of the last `nights` nights
     (the stored verdicts: what that night's exports said), oldest first."""
+    last: dict[date, int] = {}
     with store.session() as session:
-        runs = session.execute(select(CheckRun.as_of, CheckRun.verdicts).order_by(CheckRun.as_of.desc())
-                               .limit(nights * 4)).all()
-    per_night: dict[date, dict[str, Any]] = {}
-    for as_of, verdicts in runs:  # newest first: the first run seen of a night is its last
-        night = as_of.astimezone(CHINA_TZ).date()
-        if night not in per_night and len(per_night) < nights:
-            per_night[night] = (verdicts or {}).get("units") or {}
+        # Moments first, then the verdicts of each night's last run only: a day of many rechecks holds many runs.
+        for run_id, as_of in session.execute(select(CheckRun.id, CheckRun.as_of)
+                                             .order_by(CheckRun.as_of.desc(), CheckRun.id.desc())):
+            night = as_of.astimezone(CHINA_TZ).date()
+            if night not in last:  # newest first: the first run seen of a night is its last
+                if len(last) == nights:
+                    break
+                last[night] = run_id
+        verdicts = dict(session.execute(select(CheckRun.id, CheckRun.verdicts)
+                                        .where(CheckRun.id.in_(list(last.values())))).all())
+    per_night = {night: (verdicts.get(run_id) or {}).get("units") or {} for night, run_id in last.items()}
     trends: dict[str, list[tuple[str, int]]] = {}
     for night in sorted(per_night):
         for name, judged in per_night[night].items():

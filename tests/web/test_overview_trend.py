@@ -48,3 +48,13 @@ def test_severity_counts_are_active_findings_per_unit(store: Store) -> None:
                                                           ("deduct", "new", 1), ("deduct", "regressed", 1),
                                                           ("info", "open", 1), ("veto", "open", None)])])
     assert findings_by_severity(store) == {"甲局": {"veto": 1, "deduct": 2, "info": 1}}
+
+
+def test_a_night_of_many_rechecks_does_not_shorten_the_trend(store: Store) -> None:
+    start = datetime(2026, 5, 1, 18, 0, tzinfo=UTC)
+    for night in range(30):
+        _run(store, start + timedelta(days=night), night)
+    for minute in range(200):  # the last night: 200 rechecks after its nightly run
+        _run(store, start + timedelta(days=29, minutes=minute + 1), 50)
+    trend = unit_trends(store)["甲局"]
+    assert len(trend) == 30 and trend[0] == ("2026-05-02", 0 + 1) and trend[-1] == ("2026-05-31", 51)
