@@ -9,8 +9,9 @@ fresh database migrated by Alembic (SQLite file in the temp folder; PostgreSQL d
 `bench_checks`), then `checks.runner.run_checks` — what `portalcheck check` runs — judges it twice in
 a child process: first with every finding new, then one hour later, when every finding is matched
 and updated in place (nothing new, nothing resolved); then one unit's checks, as a recheck runs them
-(with the figures of every unit) and as a queue night's unit job does (its findings only). Reported per
-run: wall time, per-rule seconds (RuleOutcome.seconds), the child's CPU time and peak RSS, and on
+(with the figures of every unit) and as a queue night's unit job does (its findings only); then a later
+night over every unit in a fresh child (its peak RSS is that run's alone, as the night's checks process has
+it). Reported per run: wall time, per-rule seconds (RuleOutcome.seconds), the child's CPU time and peak RSS, and on
 PostgreSQL the CPU time of the server backends serving the database (read from /proc; their memory is
 not counted).
 """
@@ -75,8 +76,16 @@ def generate(url: str, sizes: Any, seed: int) -> dict[str, Any]:
 
 
 def measure(url: str) -> dict[str, Any]:
-    """Two check runs in a child process (so that its peak RSS is the checks' own)."""
-    child = subprocess.run([sys.executable, "-m", "bench.checks", "--child", url], cwd=REPO, capture_output=True,
+    """Two check runs in a child process (so that its peak RSS is the checks' own), then a later night's run in
+    a fresh one: its peak is that run's alone, as the night's checks child has it (the second run above shares
+    the first's process, so its RSS is the larger of both)."""
+    result = _child("--child", url)
+    result["later_night"] = _child("--child-later", url)
+    return result
+
+
+def _child(option: str, url: str) -> dict[str, Any]:
+    child = subprocess.run([sys.executable, "-m", "bench.checks", option, url], cwd=REPO, capture_output=True,
                            text=True, check=False)
     if child.returncode != 0:
         raise SystemExit(f"check run failed:\n{child.stderr[-4000:]}")
@@ -107,21 +116,42 @@ def server_cpu(store: Any) -> float | None:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def child(url: str) -> dict[str, Any]:
-    """Run every check twice on the store at `url`; timings, findings and memory as JSON."""
+def _open(url: str, *, fresh: bool) -> tuple[Any, Any, list[Any]]:
+    """The store at `url` (its findings deleted when `fresh`), the bench's config for its units, the units."""
     from sqlalchemy import delete, select
 
-    from bench.checks_store import AS_OF, config_data
-    from checks.runner import run_checks
+    from bench.checks_store import config_data
     from portalcheck.core.config import Config
     from storage.models import Finding, Unit
     from storage.session import Store
 
     store = Store(url)
     with store.session() as session:
-        session.execute(delete(Finding))  # a reused store starts with no findings again
+        if fresh:
+            session.execute(delete(Finding))  # a reused store starts with no findings again
         units = session.execute(select(Unit.name, Unit.kind, Unit.site_url).order_by(Unit.id)).all()
-    config = Config.model_validate(config_data([tuple(u) for u in units]))
+    return store, Config.model_validate(config_data([tuple(u) for u in units])), units
+
+
+def later_night(url: str) -> dict[str, Any]:
+    """One run over every unit at a later moment, after `child`'s (every finding matched and moved on)."""
+    from bench.checks_store import AS_OF
+    from checks.runner import run_checks
+
+    store, config, _units = _open(url, fresh=False)
+    started = time.perf_counter()
+    report = run_checks(store, config, AS_OF + timedelta(hours=5))
+    seconds = time.perf_counter() - started
+    store.dispose()
+    return {"seconds": round(seconds, 2), "peak_rss_mb": peak_rss_mb(), "totals": dict(report.totals())}
+
+
+def child(url: str) -> dict[str, Any]:
+    """Run every check twice on the store at `url`; timings, findings and memory as JSON."""
+    from bench.checks_store import AS_OF
+    from checks.runner import run_checks
+
+    store, config, units = _open(url, fresh=True)
     def timed(as_of: Any, **scope: Any) -> tuple[Any, dict[str, Any]]:
         """One check run and what it cost: wall and CPU seconds, this process's and the database's."""
         cpu, server = resource.getrusage(resource.RUSAGE_SELF), server_cpu(store)
@@ -169,6 +199,10 @@ def markdown(result: dict[str, Any]) -> str:
     lines += ["", f"totals first run: {first['totals']}; second run: {second['totals']}",
               f"CPU s (Python process): {first['cpu_seconds']} / {second['cpu_seconds']}{server}; "
               f"peak RSS {first['peak_rss_mb']} MB / {second['peak_rss_mb']} MB"]
+    later = result.get("later_night")
+    if later:
+        lines.append(f"a later night in a fresh process: {later['seconds']} s, peak RSS {later['peak_rss_mb']} MB, "
+                     f"{later['totals']['found']:,} findings ({later['totals']['open']:,} moved on)")
     for job in result.get("unit_job", []):
         what = "with the figures of every unit (a recheck)" if job["figures"] else "findings only (a night's job)"
         server = f", PostgreSQL backends {job['server_cpu_seconds']}" if job["server_cpu_seconds"] is not None else ""
@@ -192,9 +226,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generate-only", action="store_true", help="build the store, run no checks")
     parser.add_argument("--json", help="write the results here")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--child-later", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(child(args.child)))
+        return 0
+    if args.child_later:
+        print(json.dumps(later_night(args.child_later)))
         return 0
     sizes = Sizes(args.items, args.pages, args.links, args.units)
     results = []
