@@ -133,40 +133,40 @@ def _open(url: str, *, fresh: bool) -> tuple[Any, Any, list[Any]]:
     return store, Config.model_validate(config_data([tuple(u) for u in units])), units
 
 
+def timed_run(store: Any, config: Any, as_of: Any, **scope: Any) -> tuple[Any, dict[str, Any]]:
+    """One check run and what it cost: wall and CPU seconds, this process's and the database's."""
+    from checks.runner import run_checks
+
+    cpu, server = resource.getrusage(resource.RUSAGE_SELF), server_cpu(store)
+    started = time.perf_counter()
+    report = run_checks(store, config, as_of, **scope)
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    return report, {
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime, 2),
+        "server_cpu_seconds": round(server_cpu(store) - server, 2) if server is not None else None}
+
+
 def later_night(url: str) -> dict[str, Any]:
     """One run over every unit at a later moment, after `child`'s (every finding matched and moved on)."""
     from bench.checks_store import AS_OF
-    from checks.runner import run_checks
 
     store, config, _units = _open(url, fresh=False)
-    started = time.perf_counter()
-    report = run_checks(store, config, AS_OF + timedelta(hours=5))
-    seconds = time.perf_counter() - started
+    report, cost = timed_run(store, config, AS_OF + timedelta(hours=5))
     store.dispose()
-    return {"seconds": round(seconds, 2), "peak_rss_mb": peak_rss_mb(), "totals": dict(report.totals())}
+    return {**cost, "peak_rss_mb": peak_rss_mb(), "totals": dict(report.totals())}
 
 
 def child(url: str) -> dict[str, Any]:
     """Run every check twice on the store at `url`; timings, findings and memory as JSON."""
     from bench.checks_store import AS_OF
-    from checks.runner import run_checks
 
     store, config, units = _open(url, fresh=True)
-    def timed(as_of: Any, **scope: Any) -> tuple[Any, dict[str, Any]]:
-        """One check run and what it cost: wall and CPU seconds, this process's and the database's."""
-        cpu, server = resource.getrusage(resource.RUSAGE_SELF), server_cpu(store)
-        started = time.perf_counter()
-        report = run_checks(store, config, as_of, **scope)
-        seconds = time.perf_counter() - started
-        after = resource.getrusage(resource.RUSAGE_SELF)
-        return report, {
-            "seconds": round(seconds, 2),
-            "cpu_seconds": round(after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime, 2),
-            "server_cpu_seconds": round(server_cpu(store) - server, 2) if server is not None else None}
 
     runs = []
     for as_of in (AS_OF, AS_OF + timedelta(hours=1)):
-        report, cost = timed(as_of)
+        report, cost = timed_run(store, config, as_of)
         runs.append({
             "as_of": as_of.isoformat(), **cost,
             "peak_rss_mb": peak_rss_mb(), "totals": dict(report.totals()),
@@ -177,7 +177,8 @@ def child(url: str) -> dict[str, Any]:
     unit = units[len(units) // 2][0]
     unit_job = []  # one unit's checks as a queue night's job runs them (figures=False) and as a recheck does
     for hours, figures in ((2, True), (3, False)):
-        report, cost = timed(AS_OF + timedelta(hours=hours), units=[unit], figures=figures)
+        report, cost = timed_run(store, config, AS_OF + timedelta(hours=hours), units=[unit],
+                                 figures=figures)
         unit_job.append({"unit": unit, "figures": figures, **cost, "found": dict(report.totals())["found"]})
     store.dispose()
     return {"runs": runs, "unit_job": unit_job}
