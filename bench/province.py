@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.province                          # 300 hosts, 100 ms latency, 1/2/4 workers
     .venv/bin/python -m bench.province --hosts 40 --workers 1,2 --window 60   # quick run
-    .venv/bin/python -m bench.province --batch-pages 12000 --batch 60          # larger batches
+    .venv/bin/python -m bench.province --concurrency 2 --batch-pages 9000 --batch 50   # 2 slots (until 2026-12-05)
 
 One run:
   - writes one small synthetic portal (bench/generate_portal.py, ≈200 pages per unit) and serves it from
@@ -435,7 +435,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-host", type=int, default=2)
     parser.add_argument("--delay", type=float, default=0.5)
     parser.add_argument("--workers", default="1,2,4")
-    parser.add_argument("--concurrency", type=int, default=2, help="job slots (crawl processes) per worker")
+    parser.add_argument("--concurrency", type=int, default=1,
+                        help="job slots (crawl processes) per worker (the deployment's: deploy/portalcheck-worker@.service)")
     queue_defaults = QueueConfig()
     parser.add_argument("--batch", type=int, default=queue_defaults.batch_hosts,
                         help="at most this many hosts per job (queue.batch_hosts)")

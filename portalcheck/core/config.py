@@ -305,14 +305,15 @@ class QueueConfig(_Strict):
     stalled_seconds: float = Field(60, ge=5)  # a worker silent this long is dead: its jobs are retried
     recheck_priority: int = 10  # recheck jobs go ahead of the nightly's (priority 0)
     group_by_host: bool = True  # one job crawls all units of one host; False: one job per unit (same host lock)
-    batch_hosts: int = Field(50, ge=1, le=500)  # at most this many hosts in one nightly job's Scrapy process
+    batch_hosts: int = Field(100, ge=1, le=500)  # at most this many hosts in one nightly job's Scrapy process
     # A job's hosts are added while their estimated pages fit in batch_pages: a crawl process's memory grows
     # with the pages it reads, so a worker's peak follows batch_pages, not the sites' size. The hosts a job
-    # holds are what a gentle night reads at once (2 pages/s each), so a larger batch is a faster night: 2
-    # slots of 9,000 pages (30 unknown hosts a job) measured 442–480 MB RSS a crawling worker and 1.2–1.5× the
-    # pages/s of 6,000 (410–430 MB), 12,000 pages 447–532 MB (BENCHMARKS.md, "More hosts a job"); one host
-    # larger than this is a job of its own.
-    batch_pages: int = Field(9000, ge=1)
+    # holds are what a gentle night reads at once (2 pages/s each), so a larger batch is a faster night, and
+    # fewer, busier crawl processes spend less CPU a page: a worker of ONE slot with 75 unknown hosts a job
+    # (22,500 pages) measured 335–344 MB RSS over whole jobs and 1.2× the pages/s of 2 slots of 9,000 pages
+    # (30 hosts, 482–488 MB) on the same machine (BENCHMARKS.md, "One slot a worker"); one host larger than
+    # this is a job of its own.
+    batch_pages: int = Field(24000, ge=1)
     unknown_unit_pages: int = Field(300, ge=1)  # the estimate for a unit no finished crawl has stored pages of
     host_pause_seconds: float = Field(1800, ge=1)  # a host that refuses (WAF 403/429, resets) rests this long
 

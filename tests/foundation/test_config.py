@@ -117,7 +117,7 @@ def test_shipped_config_yaml_is_valid() -> None:
 
 def test_queue_batches_by_pages_by_default_and_still_reads_batch_hosts(tmp_path: Path) -> None:
     queue = load_config(write(tmp_path, GOOD + "queue: {}\n")).queue
-    assert (queue.batch_pages, queue.unknown_unit_pages, queue.batch_hosts) == (9000, 300, 50)
+    assert (queue.batch_pages, queue.unknown_unit_pages, queue.batch_hosts) == (24000, 300, 100)
     queue = load_config(write(tmp_path, GOOD + "queue:\n  batch_hosts: 3\n  batch_pages: 4000\n"
                                                "  unknown_unit_pages: 1000\n")).queue
     assert (queue.batch_pages, queue.unknown_unit_pages, queue.batch_hosts) == (4000, 1000, 3)
