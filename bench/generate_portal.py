@@ -159,10 +159,11 @@ def _title(rng: random.Random, unit: Unit, year: int) -> str:
     return f"{unit.name}{rng.choice(VERBS)}{year}年{rng.choice(TOPICS)}{rng.choice(SUFFIXES)}"
 
 
-def build_portal(pages: int, seed: int, today: date, shape: str = "rich") -> Portal:
-    """Units, columns and articles for a site of about `pages` pages (articles are ~96% of them, ~82% when sparse)."""
+def build_portal(pages: int, seed: int, today: date, shape: str = "rich", unit_count: int | None = None) -> Portal:
+    """Units, columns and articles for a site of about `pages` pages (articles are ~96% of them, ~82% when sparse),
+    in `unit_count` units (default: one per ~1,000 pages)."""
     rng = random.Random(seed)
-    n_units = max(2, round(pages / 1000))  # 50 units x 20 columns = 1,000 columns for 50,000 pages
+    n_units = unit_count or max(2, round(pages / 1000))  # 50 units x 20 columns = 1,000 columns for 50,000 pages
     target_articles = round(pages * ARTICLE_SHARE[shape])
     units: list[Unit] = []
     names: set[str] = set()

@@ -255,9 +255,11 @@ def run_workers(config: Path, db_url: str, workers: int, concurrency: int, windo
     peak_breakdown: dict[str, float] = {}
     peak_pss = [0.0] * workers
     peak_pss_breakdown: dict[str, float] = {}
-    # The same two peaks over the samples where no crawl child runs: the night's last job (finish_night:
-    # checks, evidence pictures, exports), whose peak a crawl's higher one would otherwise hide.
+    # The same two peaks by phase: over the samples where no crawl child runs (the night's last job:
+    # finish_night's checks, evidence pictures, exports) and over those where one does; each phase's peak
+    # the other's, when higher, would otherwise hide.
     end: dict[str, Any] = {"rss": 0.0, "pss": 0.0, "rss_by_process": {}, "pss_by_process": {}}
+    crawling: dict[str, Any] = {"rss": 0.0, "pss": 0.0, "rss_by_process": {}, "pss_by_process": {}}
     try:
         deadline = time.monotonic() + 300
         while pages_stored(db_url) == before and time.monotonic() < deadline:
@@ -276,10 +278,10 @@ def run_workers(config: Path, db_url: str, workers: int, concurrency: int, windo
                     peak_pss[n] = sum(pss.values())
                     if peak_pss[n] >= max(peak_pss):
                         peak_pss_breakdown = pss
-                if "crawl_child" not in breakdown:
-                    for measure, by_kind in (("rss", breakdown), ("pss", pss)):
-                        if sum(by_kind.values()) > end[measure]:
-                            end[measure], end[f"{measure}_by_process"] = sum(by_kind.values()), by_kind
+                phase = crawling if "crawl_child" in breakdown else end
+                for measure, by_kind in (("rss", breakdown), ("pss", pss)):
+                    if sum(by_kind.values()) > phase[measure]:
+                        phase[measure], phase[f"{measure}_by_process"] = sum(by_kind.values()), by_kind
             load.append(os.getloadavg()[0])
             time.sleep(1.0)
         pages = pages_stored(db_url) - first
@@ -293,8 +295,8 @@ def run_workers(config: Path, db_url: str, workers: int, concurrency: int, windo
             "pages_per_s": round(pages / elapsed, 1), "peak_rss_mb_per_worker": round(max(peak), 1),
             "peak_rss_mb_by_process": peak_breakdown,
             "peak_pss_mb_per_worker": round(max(peak_pss), 1), "peak_pss_mb_by_process": peak_pss_breakdown,
-            "peak_mb_without_crawl_children": {k: round(v, 1) if isinstance(v, float) else v
-                                               for k, v in end.items()},
+            **{f"peak_mb_{name}": {k: round(v, 1) if isinstance(v, float) else v for k, v in phase.items()}
+               for name, phase in (("without_crawl_children", end), ("while_crawling", crawling))},
             "workers_cpu_s": round(cpu, 1), "pages_per_cpu_s": round(pages / cpu, 1) if cpu else None,
             "load_avg_1m": [round(min(load), 2), round(max(load), 2)]}
 
@@ -435,6 +437,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-host", type=int, default=2)
     parser.add_argument("--delay", type=float, default=0.5)
     parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--site-pages", type=int, default=225,
+                        help="≈ pages of each host's site (the synthetic portal's two units, one a host)")
     parser.add_argument("--concurrency", type=int, default=1,
                         help="job slots (crawl processes) per worker (the deployment's: deploy/portalcheck-worker@.service)")
     queue_defaults = QueueConfig()
@@ -455,12 +459,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     folder = Path(tempfile.mkdtemp(prefix="province-"))
-    portal = gen.build_portal(450, seed=15, today=date.today())  # two units of ≈200 pages
+    portal = gen.build_portal(2 * args.site_pages, seed=15, today=date.today(), unit_count=2)  # a host serves one
     gen.write_site(portal, folder / "www", seed=15)
     hosts = [f"127.0.{(i + 2) // 256}.{(i + 2) % 256}" for i in range(args.hosts)]
     port = free_port()
     stop = serve_hosts((folder / "www").resolve(), ["127.0.0.1", *hosts], port, args.latency)
-    results: dict[str, Any] = {"hosts": args.hosts, "latency_s": args.latency, "per_host": args.per_host,
+    results: dict[str, Any] = {"hosts": args.hosts, "site_pages": args.site_pages, "latency_s": args.latency, "per_host": args.per_host,
                                "delay_s": args.delay, "batch_hosts": args.batch, "batch_pages": args.batch_pages,
                                "unknown_unit_pages": args.unknown_pages, "cores": os.cpu_count(),
                                "load_avg_at_start": [round(x, 2) for x in os.getloadavg()], "runs": []}
