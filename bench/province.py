@@ -5,9 +5,9 @@
     .venv/bin/python -m bench.province --concurrency 2 --batch-pages 9000 --batch 50   # 2 slots (until 2026-12-05)
 
 One run:
-  - writes one small synthetic portal (bench/generate_portal.py, ≈200 pages per unit) and serves it from
-    every host 127.0.0.2 … 127.0.0.(hosts+1) on one port, each response held back `--latency` seconds
-    (a slow government server); the portal home is 127.0.0.1;
+  - writes one synthetic portal of two units (bench/generate_portal.py, ≈ `--site-pages` pages each, 225 by
+    default) and serves it from every host 127.0.0.2 … 127.0.0.(hosts+1) on one port, each host's unit its
+    site, each response held back `--latency` seconds (a slow government server); the home is 127.0.0.1;
   - a config with one unit per host, the gentle real-portal defaults (2 per host, 0.5 s delay) and a
     `queue:` section (`batch_hosts` = --batch, `batch_pages` = --batch-pages, `unknown_unit_pages` =
     --unknown-pages: the store is fresh, so every unit is estimated at that), on a fresh PostgreSQL database;

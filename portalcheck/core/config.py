@@ -309,10 +309,10 @@ class QueueConfig(_Strict):
     # A job's hosts are added while their estimated pages fit in batch_pages: a crawl process's memory grows
     # with the pages it reads, so a worker's peak follows batch_pages, not the sites' size. The hosts a job
     # holds are what a gentle night reads at once (2 pages/s each), so a larger batch is a faster night, and
-    # fewer, busier crawl processes spend less CPU a page: a worker of ONE slot with 75 unknown hosts a job
-    # (22,500 pages) measured 335–344 MB RSS over whole jobs and 1.2× the pages/s of 2 slots of 9,000 pages
-    # (30 hosts, 482–488 MB) on the same machine (BENCHMARKS.md, "One slot a worker"); one host larger than
-    # this is a job of its own.
+    # fewer, busier crawl processes spend less CPU a page: 4 workers of ONE slot with 80 unknown hosts a job
+    # measured 336–364 MB RSS a worker (356 over whole jobs; 274 for a job of eight 3,000-page sites) and
+    # 1.5× the pages/s of 2 slots of 9,000 pages (30 hosts, 482–488 MB) on the same machine (BENCHMARKS.md,
+    # "One slot a worker"); one host larger than this is a job of its own.
     batch_pages: int = Field(24000, ge=1)
     unknown_unit_pages: int = Field(300, ge=1)  # the estimate for a unit no finished crawl has stored pages of
     host_pause_seconds: float = Field(1800, ge=1)  # a host that refuses (WAF 403/429, resets) rests this long
